@@ -1,0 +1,187 @@
+"""Bills of materials: what one service consumes, as quantities of catalogue flows, and its audience.
+
+A :class:`BillOfMaterials` is immutable and validated when built: every flow exists in the catalogue, every
+quantity is finite, non-negative and in (or converted to) its flow's canonical unit. Many bills stack into
+a :class:`BillMatrix`, the array Q[service, flow] the engine multiplies by the factors; a BillMatrix can
+also be built directly from arrays, for tools that generate thousands of services.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import units
+from .errors import BillError, UnitError
+from .flows import FLOWS, get_flow
+from .units import AUDIENCE_UNITS
+
+
+@dataclass(frozen=True)
+class Audience:
+    """How many people (or visits, views, copies...) a service reaches over the assessed period."""
+
+    amount: float
+    unit: str
+
+    def __post_init__(self) -> None:
+        if self.unit not in AUDIENCE_UNITS:
+            raise BillError(f"audience unit {self.unit!r} is not one of {', '.join(AUDIENCE_UNITS)}")
+        if not math.isfinite(self.amount) or self.amount < 0:
+            raise BillError(f"audience must be a finite number >= 0; got {self.amount!r} {self.unit}")
+
+    @property
+    def label(self) -> str:
+        """``"per visit"``, ``"per page_view"``...: how per-audience results are labelled."""
+        return f"per {self.unit}"
+
+    @classmethod
+    def parse(cls, value: Any, field: str = "audience") -> Audience:
+        """An Audience from ``"12000 visit"``, ``(12000, "visit")``, an Audience, or a pint Quantity."""
+        if isinstance(value, Audience):
+            return value
+        if isinstance(value, tuple) and len(value) == 2:
+            amount = units.to_magnitude(value[0], value[1], field) if isinstance(value[1], str) else math.nan
+            return cls(amount, str(value[1]))
+        if isinstance(value, (int, float)):
+            raise UnitError(field, value, f"an audience with its unit, one of {', '.join(AUDIENCE_UNITS)}",
+                            "write e.g. '12000 visit'")
+        quantity = units.parse_quantity(value, field)
+        ureg = units.registry()
+        for unit in AUDIENCE_UNITS:
+            if quantity.dimensionality == ureg.get_dimensionality(unit):
+                return cls(units.to_magnitude(quantity, unit, field), unit)
+        raise UnitError(field, value, f"an audience unit: one of {', '.join(AUDIENCE_UNITS)}")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a bill: a quantity of one flow, in the flow's canonical unit, and where it came from."""
+
+    flow: str
+    amount: float
+    origin: str = "user"
+
+    def __post_init__(self) -> None:
+        get_flow_or_bill_error(self.flow)
+        if not math.isfinite(self.amount) or self.amount < 0:
+            raise BillError(f"line {self.flow!r}: quantity must be finite and >= 0; got {self.amount!r}")
+
+
+def get_flow_or_bill_error(flow: str) -> None:
+    """Raise :class:`BillError` (with suggestions) if ``flow`` is not in the catalogue."""
+    try:
+        get_flow(flow)
+    except KeyError as exc:
+        raise BillError(str(exc.args[0])) from None
+
+
+@dataclass(frozen=True)
+class BillOfMaterials:
+    """The bill of materials of one service: name, audience and lines."""
+
+    name: str
+    audience: Audience
+    lines: tuple[Line, ...]
+    kind: str = "service"
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise BillError("a bill needs a name")
+        if not self.lines:
+            raise BillError(f"bill {self.name!r} has no line: an empty bill has no impact to compute")
+
+    @classmethod
+    def build(cls, name: str, audience: Any, lines: Mapping[str, Any] | Iterable[Line | tuple[str, Any]],
+              kind: str = "service") -> BillOfMaterials:
+        """Build and validate a bill from user-friendly values.
+
+        ``audience`` is e.g. ``"12000 visit"``. ``lines`` maps flow ids to quantities, each a number in the
+        flow's canonical unit (see :data:`lca_numerique.flows.FLOWS`), a string such as ``"3 min"`` or
+        ``"2.5 MB"``, or a pint Quantity; or is a sequence of :class:`Line` or ``(flow, quantity)`` pairs.
+        """
+        items = lines.items() if isinstance(lines, Mapping) else lines
+        built: list[Line] = []
+        for item in items:
+            if isinstance(item, Line):
+                built.append(item)
+                continue
+            flow, quantity = item
+            get_flow_or_bill_error(flow)
+            f = FLOWS[flow]
+            amount = units.to_magnitude(quantity, f.unit, f"{name}: lines[{flow}]", implicit=f.implicit)
+            built.append(Line(flow, amount))
+        return cls(name, Audience.parse(audience, f"{name}: audience"), tuple(built), kind)
+
+    def amounts(self) -> dict[str, float]:
+        """Total quantity per flow (lines on the same flow are summed), in canonical units."""
+        totals: dict[str, float] = {}
+        for line in self.lines:
+            totals[line.flow] = totals.get(line.flow, 0.0) + line.amount
+        return totals
+
+
+@dataclass(frozen=True, eq=False)
+class BillMatrix:
+    """Many bills stacked: ``quantities[service, flow]`` in canonical units, with names, kinds and audiences."""
+
+    services: tuple[str, ...]
+    flows: tuple[str, ...]
+    quantities: np.ndarray
+    audience: np.ndarray
+    audience_units: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        n, m = len(self.services), len(self.flows)
+        if n == 0:
+            raise BillError("no service to evaluate")
+        if self.quantities.shape != (n, m):
+            raise BillError(f"quantities has shape {self.quantities.shape}, expected ({n}, {m})")
+        if len(set(self.services)) != n:
+            dupes = sorted({s for s in self.services if self.services.count(s) > 1})
+            raise BillError(f"service names must be unique; repeated: {', '.join(dupes)}")
+        for flow in self.flows:
+            get_flow_or_bill_error(flow)
+        bad = ~np.isfinite(self.quantities) | (self.quantities < 0)
+        if bad.any():
+            s, f = np.argwhere(bad)[0]
+            raise BillError(f"{self.services[s]}: lines[{self.flows[f]}] must be finite and >= 0; "
+                            f"got {self.quantities[s, f]!r} ({int(bad.sum())} such cell(s))")
+        if self.audience.shape != (n,) or len(self.audience_units) != n or len(self.kinds) != n:
+            raise BillError("audience, audience_units and kinds need one entry per service")
+        if (~np.isfinite(self.audience) | (self.audience < 0)).any():
+            raise BillError("audiences must be finite and >= 0")
+
+    @classmethod
+    def from_arrays(cls, services: Sequence[str], flows: Sequence[str], quantities: Any, audience: Any,
+                    audience_units: str | Sequence[str], kinds: str | Sequence[str] = "service") -> BillMatrix:
+        """Build from arrays (quantities in each flow's canonical unit); validated like individual bills."""
+        n = len(services)
+        aus = (audience_units,) * n if isinstance(audience_units, str) else tuple(audience_units)
+        for unit in set(aus):
+            if unit not in AUDIENCE_UNITS:
+                raise BillError(f"audience unit {unit!r} is not one of {', '.join(AUDIENCE_UNITS)}")
+        return cls(tuple(services), tuple(flows), np.asarray(quantities, dtype=float),
+                   np.broadcast_to(np.asarray(audience, dtype=float), (n,)).copy(), aus,
+                   (kinds,) * n if isinstance(kinds, str) else tuple(kinds))
+
+    @classmethod
+    def stack(cls, bills: Sequence[BillOfMaterials]) -> BillMatrix:
+        """Stack bills into one matrix; columns are the flows used by any bill, in catalogue order."""
+        if not bills:
+            raise BillError("no service to evaluate")
+        used = {line.flow for bill in bills for line in bill.lines}
+        flows = tuple(f for f in FLOWS if f in used)
+        column = {f: j for j, f in enumerate(flows)}
+        rows = np.fromiter((i for i, bill in enumerate(bills) for _ in bill.lines), dtype=np.intp)
+        cols = np.fromiter((column[line.flow] for bill in bills for line in bill.lines), dtype=np.intp)
+        amounts = np.fromiter((line.amount for bill in bills for line in bill.lines), dtype=float)
+        quantities = np.zeros((len(bills), len(flows)))
+        np.add.at(quantities, (rows, cols), amounts)
+        return cls(tuple(b.name for b in bills), flows, quantities, np.array([b.audience.amount for b in bills]),
+                   tuple(b.audience.unit for b in bills), tuple(b.kind for b in bills))

@@ -1,0 +1,79 @@
+"""Derived factors: arithmetic formulas over named, sourced parameters, evaluated with units.
+
+Factor data declares derived factors as formulas rather than typed-in results, for example
+``smartphone.embodied.fabrication / (smartphone.lifetime * smartphone.daily_use)``. Only numbers, parameter
+names (dotted names allowed), ``+ - * /``, ``**`` with a number exponent, and parentheses are accepted:
+formulas are parsed with :mod:`ast` and never executed as Python.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+
+
+def formula_names(formula: str) -> tuple[str, ...]:
+    """The parameter names a formula uses, in order of first appearance. Raises ValueError if malformed."""
+    names: list[str] = []
+
+    def record(name: str) -> float:
+        if name not in names:
+            names.append(name)
+        return 1.0  # any number: only the names are wanted
+
+    _walk(_parse(formula), record)
+    return tuple(names)
+
+
+def evaluate_formula(formula: str, values: Mapping[str, Any]) -> Any:
+    """Evaluate ``formula`` with ``values`` (numbers or pint Quantities) bound to its names."""
+    tree = _parse(formula)
+
+    def lookup(name: str) -> Any:
+        if name not in values:
+            raise ValueError(f"unknown parameter {name!r} in formula {formula!r}")
+        return values[name]
+
+    return _walk(tree, lookup)
+
+
+def _parse(formula: str) -> ast.expr:
+    try:
+        return ast.parse(formula.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise ValueError(f"formula {formula!r} is not valid arithmetic: {exc.msg}") from None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _walk(node: ast.expr, lookup: Callable[[str], Any]) -> Any:
+    name = _dotted(node)
+    if name is not None:
+        return lookup(name)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        if isinstance(node.op, ast.Pow) and not isinstance(node.right, ast.Constant):
+            raise ValueError("an exponent must be a plain number")
+        return _BINARY[type(node.op)](_walk(node.left, lookup), _walk(node.right, lookup))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _walk(node.operand, lookup)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    raise ValueError(f"not allowed in a formula: {ast.unparse(node)!r}")

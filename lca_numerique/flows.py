@@ -1,0 +1,113 @@
+"""The catalogue of flows: the "materials" a bill of materials can hold.
+
+A flow is one kind of thing a service consumes, in one canonical unit, belonging to exactly one tier:
+an hour of use of a smartphone, a GB over the French mobile network, a GB stored for a year in a data
+centre, a kWh of electricity used by a data centre in Europe, a kg of paper...
+
+Flows whose impacts depend on where they happen (through the electricity they use, or the network they
+cross) carry a zone: ``device.smartphone@FR`` is an hour on a smartphone used in France (its use phase runs
+on French electricity), ``network.mobile@EU`` a GB over a European mobile network.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import NamedTuple
+
+from .axes import TIER_IDS
+
+#: Electricity zones. The codes are ours; each factor row records the geography its source states.
+ZONES: dict[str, str] = {
+    "FR": "France",
+    "EU": "Europe",
+    "WORLD": "World average",
+    "US": "United States",
+    "CN": "China",
+}
+
+
+class FlowKind(NamedTuple):
+    """A kind of flow, before a zone is attached."""
+
+    kind: str
+    tier: str
+    unit: str
+    description: str
+    implicit: str | None = None  # counting unit a quantity may leave out ("3 min" on one device)
+    zoned: bool = True
+
+
+class Flow(NamedTuple):
+    """One flow of the catalogue."""
+
+    id: str
+    kind: str
+    zone: str | None
+    tier: str
+    unit: str
+    description: str
+    implicit: str | None
+
+
+def _device(name: str, what: str) -> FlowKind:
+    return FlowKind(
+        f"device.{name}", "terminals", "device_hour",
+        f"One hour of active use of {what}: its manufacturing, distribution and end of life allocated to that "
+        "hour, and the electricity it draws in the zone.",
+        implicit="device",
+    )
+
+
+FLOW_KINDS: tuple[FlowKind, ...] = (
+    _device("smartphone", "a smartphone"),
+    _device("tablet", "a tablet"),
+    _device("laptop", "a laptop"),
+    _device("desktop", "a desktop computer (without screen)"),
+    _device("monitor", "a computer monitor"),
+    _device("tv", "a television"),
+    _device("box", "an internet access box (modem-router)"),
+    FlowKind("network.fixed", "networks", "GB",
+             "One GB transferred over the fixed access and core network, the subscriber's box included."),
+    FlowKind("network.fixed_without_box", "networks", "GB",
+             "One GB transferred over the fixed access and core network, the subscriber's box excluded."),
+    FlowKind("network.mobile", "networks", "GB", "One GB transferred over the mobile network."),
+    FlowKind("dc.server", "data_centres", "server_hour",
+             "One hour of a physical server in a data centre, with its share of the building and network gear.",
+             implicit="server"),
+    FlowKind("dc.vcpu", "data_centres", "vCPU_hour", "One hour of a virtual CPU in a data centre.",
+             implicit="vCPU"),
+    FlowKind("dc.storage", "data_centres", "GB_stored * year",
+             "One GB stored for one year in a data centre (one copy; replicas and backups are separate GB)."),
+    FlowKind("dc.data_served", "data_centres", "GB",
+             "One GB served by a data centre to users (servers and storage involved in serving it)."),
+    FlowKind("electricity.terminals", "terminals", "kWh", "One kWh of electricity drawn by user terminals."),
+    FlowKind("electricity.networks", "networks", "kWh", "One kWh of electricity drawn by network equipment."),
+    FlowKind("electricity.data_centres", "data_centres", "kWh",
+             "One kWh of electricity drawn by a data centre (PUE already applied)."),
+    FlowKind("paper", "other", "kg", "One kg of graphic paper, produced and disposed of.", zoned=False),
+)
+
+
+def _expand(kinds: tuple[FlowKind, ...]) -> dict[str, Flow]:
+    flows: dict[str, Flow] = {}
+    for k in kinds:
+        assert k.tier in TIER_IDS, k
+        zones = ZONES if k.zoned else (None,)
+        for zone in zones:
+            flow_id = f"{k.kind}@{zone}" if zone else k.kind
+            flows[flow_id] = Flow(flow_id, k.kind, zone, k.tier, k.unit, k.description, k.implicit)
+    return flows
+
+
+#: Every flow of the catalogue, by id, in a stable order.
+FLOWS: dict[str, Flow] = _expand(FLOW_KINDS)
+
+
+def get_flow(flow_id: str) -> Flow:
+    """The catalogue flow with this id; a KeyError suggests the closest ids when there is none."""
+    try:
+        return FLOWS[flow_id]
+    except KeyError:
+        close = difflib.get_close_matches(flow_id, FLOWS, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see lca_numerique.flows.FLOWS"
+        raise KeyError(f"unknown flow {flow_id!r}{hint}") from None

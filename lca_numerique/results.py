@@ -1,0 +1,156 @@
+"""Results: the labelled cube service × tier × criterion × phase, with audiences, coverage and provenance.
+
+Every view is a reduction of the cube: totals by any set of axes, values per unit of audience ("per visit",
+"per view"...), and a coverage table. A total is ``complete`` when every line behind it had a factor,
+``partial`` when some line lacked one (the value shown is the sum of what was covered), and ``not covered``
+when no line behind it had one (the value is NaN, never a zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._version import __version__
+from .axes import PHASE_IDS, TIER_IDS
+from .criteria import get_criterion
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .factors import FactorSet
+
+#: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
+AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
+COMPLETE, PARTIAL, NOT_COVERED = "complete", "partial", "not covered"
+ZERO_AUDIENCE = "not computable: audience is zero"
+
+
+def provenance_of(factors: FactorSet) -> dict[str, str]:
+    """What a result depends on: library version and the factor set's id, version and content hash."""
+    return {
+        "library": "lca_numerique",
+        "library_version": __version__,
+        "factor_set": factors.id,
+        "factor_set_version": factors.version,
+        "factor_set_hash": factors.content_hash,
+        "factor_set_title": factors.title,
+        "factor_set_licence": factors.licence,
+        "numpy_version": np.__version__,
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """Impacts of many services: ``values[service, tier, criterion, phase]`` in each criterion's unit.
+
+    ``missing[service, tier, criterion]`` is True where some line of that tier lacks a factor for that
+    criterion; ``found`` where some line has one. ``audience`` holds each service's audience amount, in
+    ``audience_units``.
+    """
+
+    services: tuple[str, ...]
+    kinds: tuple[str, ...]
+    criteria: tuple[str, ...]
+    values: np.ndarray
+    missing: np.ndarray
+    found: np.ndarray
+    audience: np.ndarray
+    audience_units: tuple[str, ...]
+    provenance: dict[str, str]
+
+    tiers: tuple[str, ...] = TIER_IDS
+    phases: tuple[str, ...] = PHASE_IDS
+
+    def units(self) -> dict[str, str]:
+        """The unit of each criterion's results, e.g. ``{"climate_change": "kg CO2 eq", ...}``."""
+        return {c: get_criterion(c).unit for c in self.criteria}
+
+    def _labels(self, axis: str) -> Sequence[str]:
+        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases}[axis]
+
+    def total(self, by: Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
+        """A tidy table of totals kept by the axes ``by`` (any of service, tier, criterion, phase), summed over the rest.
+
+        Columns: the ``by`` axes and ``criterion``, then ``value``, ``unit`` and ``coverage``. With
+        ``per_audience`` (which needs ``service`` in ``by``) values are divided by each service's audience and
+        the columns ``audience`` and ``per`` ("per visit"...) are added.
+        """
+        import pandas as pd
+
+        unknown = [a for a in by if a not in AXES]
+        if unknown:
+            raise ValueError(f"unknown axis {unknown}; axes are {', '.join(AXES)}")
+        keep = [a for a in AXES if a in by or a == "criterion"]
+        if per_audience and "service" not in keep:
+            raise ValueError("per-audience values need 'service' in `by`: audiences of different services do not add")
+        drop = tuple(i for i, a in enumerate(AXES) if a not in keep)
+        values = self.values.sum(axis=drop)
+        flag_drop = tuple(i for i in drop if i < 3)  # missing/found have no phase axis
+        missing = self.missing.any(axis=flag_drop)
+        found = self.found.any(axis=flag_drop)
+        if "phase" in keep:
+            missing, found = missing[..., None], found[..., None]
+        missing, found = np.broadcast_to(missing, values.shape), np.broadcast_to(found, values.shape)
+        coverage = np.where(~missing, COMPLETE, np.where(found, PARTIAL, NOT_COVERED)).astype(object)
+        values = np.where(missing & ~found, np.nan, values)
+        index = pd.MultiIndex.from_product([self._labels(a) for a in keep], names=keep)
+        frame = index.to_frame(index=False)
+        for column in keep:  # categorical axes keep their order in groupby and sort
+            frame[column] = pd.Categorical(frame[column], categories=list(self._labels(column)))
+        frame["value"] = values.ravel()
+        frame["unit"] = frame["criterion"].map(self.units()).astype(str)
+        frame["coverage"] = coverage.ravel()
+        if per_audience:
+            shape = [len(self._labels(a)) if a == "service" else 1 for a in keep]
+            audience = np.broadcast_to(self.audience.reshape(shape), values.shape).ravel()
+            per = np.broadcast_to(np.array([f"per {u}" for u in self.audience_units], dtype=object).reshape(shape),
+                                  values.shape).ravel()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                frame["value"] = np.where(audience > 0, frame["value"].to_numpy() / audience, np.nan)
+            frame["coverage"] = np.where(audience > 0, frame["coverage"], ZERO_AUDIENCE)
+            frame["audience"] = audience
+            frame["per"] = per
+        return frame
+
+    def per_audience(self, by: Sequence[str] = ("service",)) -> pd.DataFrame:
+        """Totals per unit of each service's audience (per visit, per view...): ``total(by, per_audience=True)``."""
+        return self.total(by, per_audience=True)
+
+    def to_dataframe(self, *, per_audience: bool = False) -> pd.DataFrame:
+        """The whole cube as a tidy long table: one row per service, tier, criterion and phase."""
+        return self.total(AXES, per_audience=per_audience)
+
+    def coverage(self, by: Sequence[str] = ("service",)) -> pd.DataFrame:
+        """For each total kept by ``by`` (and criterion): complete, partial or not covered."""
+        return self.total(by)[[*[a for a in AXES if a in by or a == "criterion"], "coverage"]]
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every line of every service had a factor for every criterion shown."""
+        return not bool(self.missing.any())
+
+    def summary(self) -> pd.DataFrame:
+        """Service × criterion totals as a wide table, with units in the column names."""
+        table = self.total(("service",))
+        units = self.units()
+        wide = table.pivot(index="service", columns="criterion", values="value")
+        return wide.rename(columns=lambda c: f"{c} ({units[c]})")
+
+    def __repr__(self) -> str:
+        status = "complete" if self.is_complete else "INCOMPLETE: some lines lack factors (see .coverage())"
+        return (f"<Results: {len(self.services)} service(s) x {len(self.criteria)} criteria, factor set "
+                f"{self.provenance['factor_set']} {self.provenance['factor_set_version']}; {status}>")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (lists and strings) for JSON: labels, values, flags, audiences, provenance."""
+        return {
+            "axes": list(AXES), "services": list(self.services), "kinds": list(self.kinds),
+            "tiers": list(self.tiers), "criteria": list(self.criteria), "phases": list(self.phases),
+            "units": self.units(), "values": self.values.tolist(), "missing": self.missing.tolist(),
+            "found": self.found.tolist(), "audience": self.audience.tolist(),
+            "audience_units": list(self.audience_units), "provenance": dict(self.provenance),
+        }
