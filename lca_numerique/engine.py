@@ -1,9 +1,11 @@
-"""The engine: bills of materials × factor set → results cube R[service, tier, criterion, phase].
+"""The engine: bills of materials × factor set → results R[service, tier, criterion, phase].
 
-Pure array algebra. Each flow belongs to one tier, so the cube is one matrix product per tier:
-``R[:, t] = Q[:, flows of t] @ F[flows of t]`` (the loop runs over the four tiers, never over services or
-flows). Coverage is computed the same way: a total is incomplete when some line with a non-zero quantity
-uses a flow that lacks a factor for that criterion.
+The engine aligns the factors on the bills' flows and computes coverage (a total is incomplete when some
+line with a non-zero quantity uses a flow lacking a factor for that criterion), as array algebra: one
+matrix product against a tier-block matrix (see :mod:`lca_numerique.algebra`), never a loop over services or flows. The
+products Q @ F themselves are computed by :class:`~lca_numerique.results.Results` for the view asked for
+(summing phases or services before multiplying when the view does not keep them), so a 100,000-service
+evaluation holds Q and F, not a 4-D cube, until the cube is asked for.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .algebra import contract_by_group
 from .axes import TIER_IDS
 from .bill import BillMatrix, BillOfMaterials
 from .errors import IncompleteFactorsError
@@ -31,27 +34,20 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
     matrix = bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)
     criteria = factors.criteria
     f_values, covered = factors.aligned(matrix.flows, criteria)
-    q = matrix.quantities
-    used = q > 0
-    n_services, n_criteria, n_phases = q.shape[0], len(criteria), f_values.shape[2]
-    values = np.zeros((n_services, len(TIER_IDS), n_criteria, n_phases))
-    missing = np.zeros((n_services, len(TIER_IDS), n_criteria), dtype=bool)
-    found = np.zeros_like(missing)
-    tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows])
-    for t in range(len(TIER_IDS)):
-        cols = np.flatnonzero(tier_of == t)
-        if cols.size == 0:
-            continue
-        values[:, t] = (q[:, cols] @ f_values[cols].reshape(cols.size, -1)).reshape(n_services, n_criteria, n_phases)
-        used_t = used[:, cols].astype(np.float32)
-        missing[:, t] = used_t @ (~covered[cols]).astype(np.float32) > 0
-        found[:, t] = used_t @ covered[cols].astype(np.float32) > 0
+    tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
+    # Count the used lines of each tier that lack / have a factor: one product [service, tier, lack|have, pattern].
+    # Criteria often share a coverage pattern (a source covers several at once), so only distinct ones are counted.
+    patterns, criterion_pattern = np.unique(covered, axis=1, return_inverse=True)
+    used = (matrix.quantities > 0).astype(np.float32)
+    lack_have = np.stack([~patterns, patterns], axis=1).astype(np.float32)
+    counts = contract_by_group(used, lack_have, tier_of, len(TIER_IDS))[..., criterion_pattern.ravel()]
+    missing, found = counts[:, :, 0] > 0, counts[:, :, 1] > 0
     if require_complete and missing.any():
         raise IncompleteFactorsError(_describe_missing(matrix, covered, criteria))
     return Results(
-        services=matrix.services, kinds=matrix.kinds, criteria=criteria, values=values, missing=missing,
-        found=found, audience=matrix.audience, audience_units=matrix.audience_units,
-        provenance=provenance_of(factors),
+        services=matrix.services, kinds=matrix.kinds, criteria=criteria, flows=matrix.flows,
+        quantities=matrix.quantities, factor_values=f_values, tier_of=tier_of, missing=missing, found=found,
+        audience=matrix.audience, audience_units=matrix.audience_units, provenance=provenance_of(factors),
     )
 
 

@@ -111,7 +111,7 @@ class Factor:
 
 @dataclass(frozen=True, eq=False)
 class FactorSet:
-    """Impact factors as a dense array ``values[flow, criterion, phase]`` with a coverage mask ``covered[flow, criterion]``.
+    """Impact factors: dense ``values[flow, criterion, phase]`` and a coverage mask ``covered[flow, criterion]``.
 
     ``values`` is in each criterion's unit per flow's canonical unit. Where ``covered`` is False the value
     is 0 and means *missing*: results built on it are marked incomplete, never silently summed as zero.
@@ -487,6 +487,15 @@ def _assemble(meta: dict[str, Any], factors: dict[tuple[str, str, str], Factor],
 
 
 __all__ = [
-    "DEFAULT_FACTOR_SET", "Factor", "canonical_factor_unit", "FactorSet", "Parameter", "Provenance", "available_factor_sets", "data_root",
-    "load_factor_set", "load_factors", "NO_UNCERTAINTY",
+    "DEFAULT_FACTOR_SET",
+    "NO_UNCERTAINTY",
+    "Factor",
+    "FactorSet",
+    "Parameter",
+    "Provenance",
+    "available_factor_sets",
+    "canonical_factor_unit",
+    "data_root",
+    "load_factor_set",
+    "load_factors",
 ]
