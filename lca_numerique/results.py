@@ -42,6 +42,7 @@ def provenance_of(factors: FactorSet) -> dict[str, str]:
         "factor_set_hash": factors.content_hash,
         "factor_set_title": factors.title,
         "factor_set_licence": factors.licence,
+        "factor_set_components": "; ".join(f"{i} {v} {h[:12]}" for i, v, h in factors.components),
         "numpy_version": np.__version__,
     }
 

@@ -23,7 +23,7 @@ sources:
 """
 
 ROW = {"source": "hand", "locator": "test", "year": "2024", "geography": "FR", "licence": "CC0-1.0",
-       "uncertainty": "", "note": "", "value": "", "formula": ""}
+       "confidence": "medium", "uncertainty": "", "note": "", "value": "", "formula": ""}
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,394 @@
+"""Reading one factor-set folder from disk, strictly.
+
+A factor set is a folder ``<id>/`` holding:
+
+``metadata.yaml``
+    ``id``, ``version``, ``title``, ``licence``, ``description``, ``sources`` (a mapping from a short source id
+    to the document it names: ``title``, ``publisher``, ``year``, ``url``, ``licence``) and optionally ``uses``:
+    ids of other bundled sets whose parameters this set's formulas may use.
+``parameters*.csv`` (optional)
+    Named inputs of derived factors: ``name, value, unit`` and the provenance columns.
+``factors*.csv``
+    One factor per row: ``flow, criterion, phase, value, formula, unit`` and the provenance columns. Exactly
+    one of ``value`` and ``formula`` is given. A formula is evaluated with units over the parameters (see
+    :mod:`lca_numerique.derivation`); the chain is kept in the factor's provenance, and the row's licence
+    must name the licence of every input. ``flow`` may end in ``@*`` for "every zone of this kind" (embodied
+    impacts do not depend on where a device is used). ``unit`` is parsed and converted to the canonical unit
+    (criterion unit per flow unit).
+
+Provenance columns, all required: ``source`` (an id declared in metadata), ``locator`` (table, page or rule
+name), ``year``, ``geography``, ``licence`` and ``confidence`` (high, medium, low). ``uncertainty`` is a
+distribution (see :mod:`lca_numerique.uncertainty`), ``none``, or empty for the documented default of the
+row's confidence. ``note`` is free text.
+
+The loader reports every problem at once, each with its file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .. import units
+from ..axes import PHASE_IDS
+from ..criteria import get_criterion
+from ..derivation import evaluate_formula, formula_names
+from ..errors import FactorDataError, LcaError, UnitError
+from ..flows import FLOWS, get_flow
+from ..uncertainty import NO_UNCERTAINTY, Distribution, default_distribution, parse_distribution
+from .model import (
+    CONFIDENCE_LEVELS,
+    Factor,
+    FactorSet,
+    Parameter,
+    Provenance,
+    build_factor_set,
+    canonical_factor_unit,
+    user_provenance,
+)
+
+PROVENANCE_COLUMNS: tuple[str, ...] = ("source", "locator", "year", "geography", "licence", "confidence")
+FACTOR_COLUMNS: tuple[str, ...] = (
+    "flow", "criterion", "phase", "value", "formula", "unit", *PROVENANCE_COLUMNS, "uncertainty", "note",
+)
+PARAMETER_COLUMNS: tuple[str, ...] = ("name", "value", "unit", *PROVENANCE_COLUMNS, "uncertainty", "note")
+
+Key = tuple[str, str, str]
+
+
+def data_root() -> Path:
+    """The folder holding the bundled factor sets (inside the installed wheel, or the source tree)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_data" / "impact_factors", here.parent / "data" / "impact_factors"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("bundled factor data not found: the package is incompletely installed")
+
+
+def available_factor_sets() -> tuple[str, ...]:
+    """Ids of the bundled factor sets."""
+    return tuple(sorted(p.parent.name for p in data_root().glob("*/metadata.yaml")))
+
+
+def resolve_set(name_or_path: str | Path) -> Path:
+    """The folder of a factor set given by bundled id or by path. Raises FactorDataError if there is none."""
+    path = Path(name_or_path)
+    if (path / "metadata.yaml").is_file():
+        return path.resolve()
+    bundled = data_root() / str(name_or_path)
+    if (bundled / "metadata.yaml").is_file():
+        return bundled.resolve()
+    raise FactorDataError([f"no factor set {str(name_or_path)!r}: neither a folder with a metadata.yaml nor one "
+                           f"of {', '.join(available_factor_sets())}"])
+
+
+def load_factor_set(name_or_path: str | Path, parameters: Mapping[str, Any] | None = None) -> FactorSet:
+    """Load and validate one factor set from its folder (or a bundled set by id). Raises FactorDataError.
+
+    ``parameters`` overrides named parameters (of this set or of the sets it uses) before the derived
+    factors are computed, e.g. ``{"smartphone.lifetime": "3.5 year"}``; an unknown name is an error.
+    """
+    overrides = dict(parameters or {})
+    factor_set = _load(resolve_set(name_or_path), _freeze(overrides))
+    unknown = sorted(set(overrides) - set(factor_set.parameters))
+    if unknown:
+        raise FactorDataError([f"parameters: unknown parameter(s) {', '.join(unknown)} in set {factor_set.id}"])
+    return factor_set
+
+
+def _freeze(overrides: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((str(k), v if isinstance(v, (int, float, str)) else str(v)) for k, v in overrides.items()))
+
+
+def _load(path: Path, overrides: tuple[tuple[str, Any], ...]) -> FactorSet:
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.iterdir()) if p.is_file())
+    return _load_cached(str(path), stamp, overrides)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(path: str, stamp: tuple[Any, ...], overrides: tuple[tuple[str, Any], ...]) -> FactorSet:
+    return _Loader(Path(path), dict(overrides)).load()
+
+
+class _Loader:
+    """Reads one factor-set folder, collecting every problem before raising."""
+
+    def __init__(self, folder: Path, overrides: dict[str, Any]) -> None:
+        self.folder = folder
+        self.overrides = overrides
+        self.problems: list[str] = []
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.set_id = folder.name
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def load(self) -> FactorSet:
+        meta = self._metadata()
+        imported = self._imported_parameters(meta)
+        parameters = self._override(self._parameters(imported))
+        factors = self._factors(parameters)
+        if not factors and not self.problems:
+            self.problem(str(self.folder), "no factors*.csv row found")
+        if self.problems:
+            raise FactorDataError(self.problems)
+        factor_set = build_factor_set(
+            factors, id=self.set_id, version=str(meta["version"]), title=str(meta["title"]),
+            licence=str(meta["licence"]), sources=self.sources, parameters=parameters, path=str(self.folder),
+            description=str(meta.get("description", "")),
+        )
+        return replace(factor_set, components=((factor_set.id, factor_set.version, factor_set.content_hash),))
+
+    # -- metadata and imports ---------------------------------------------------------------------------------
+    def _metadata(self) -> dict[str, Any]:
+        import yaml
+
+        where = str(self.folder / "metadata.yaml")
+        try:
+            meta = yaml.safe_load((self.folder / "metadata.yaml").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            self.problem(where, "missing")
+            return {}
+        except yaml.YAMLError as exc:
+            self.problem(where, f"not valid YAML: {exc}")
+            return {}
+        if not isinstance(meta, dict):
+            self.problem(where, "must be a mapping")
+            return {}
+        for key in ("id", "version", "title", "licence", "sources"):
+            if not meta.get(key):
+                self.problem(where, f"'{key}' is missing or empty")
+        self.set_id = str(meta.get("id") or self.folder.name)
+        sources = meta.get("sources") or {}
+        if not isinstance(sources, dict):
+            self.problem(where, "'sources' must map a source id to its description")
+            sources = {}
+        for sid, src in sources.items():
+            if not isinstance(src, dict) or not src.get("title") or not src.get("licence"):
+                self.problem(where, f"source {sid!r} needs at least 'title' and 'licence'")
+        self.sources = {str(k): v for k, v in sources.items() if isinstance(v, dict)}
+        return meta
+
+    def _imported_parameters(self, meta: dict[str, Any]) -> dict[str, Parameter]:
+        imported: dict[str, Parameter] = {}
+        for used in meta.get("uses") or ():
+            try:
+                other = _load(resolve_set(used), _freeze(self.overrides))
+            except LcaError as exc:
+                self.problem(str(self.folder / "metadata.yaml"), f"uses {used!r}, which does not load: {exc}")
+                continue
+            imported.update(other.parameters)
+        return imported
+
+    # -- rows -------------------------------------------------------------------------------------------------
+    def _rows(self, pattern: str, columns: tuple[str, ...]) -> Iterable[tuple[str, dict[str, str]]]:
+        for file in sorted(self.folder.glob(pattern)):
+            try:
+                with file.open(encoding="utf-8", newline="") as handle:
+                    reader = csv.DictReader(handle)
+                    header = reader.fieldnames or []
+                    missing = [c for c in columns if c not in header]
+                    unknown = [c for c in header if c not in columns]
+                    if missing or unknown:
+                        self.problem(f"{file}:1", f"header: missing columns {missing}, unknown columns {unknown}; "
+                                                  f"expected {', '.join(columns)}")
+                        continue
+                    for row in reader:
+                        if None in row:
+                            self.problem(f"{file}:{reader.line_num}", "more cells than header columns")
+                            continue
+                        yield f"{file}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items()}
+            except UnicodeDecodeError as exc:
+                self.problem(str(file), f"not UTF-8 text: {exc}")
+
+    def _provenance(self, where: str, row: dict[str, str]) -> Provenance | None:
+        ok = True
+        for column in ("unit", *PROVENANCE_COLUMNS):
+            if not row[column]:
+                self.problem(where, f"'{column}' is empty")
+                ok = False
+        if row["source"] and row["source"] not in self.sources:
+            self.problem(where, f"source {row['source']!r} is not declared in metadata.yaml "
+                                f"(declared: {', '.join(self.sources) or 'none'})")
+            ok = False
+        if row["confidence"] and row["confidence"] not in CONFIDENCE_LEVELS:
+            self.problem(where, f"confidence {row['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}")
+            ok = False
+        year = 0
+        if row["year"]:
+            try:
+                year = int(row["year"])
+            except ValueError:
+                self.problem(where, f"year {row['year']!r} is not a whole number")
+                ok = False
+        if not ok:
+            return None
+        title = str(self.sources[row["source"]].get("title", row["source"]))
+        file, _, line = where.rpartition(":")
+        return Provenance(self.set_id, row["source"], title, row["locator"], year, row["geography"], row["licence"],
+                          row["confidence"], file, int(line))
+
+    def _number(self, where: str, text: str) -> float | None:
+        try:
+            value = float(text)
+        except ValueError:
+            self.problem(where, f"value {text!r} is not a number")
+            return None
+        if not math.isfinite(value):
+            self.problem(where, f"value {text!r} is not finite")
+            return None
+        return value
+
+    def _distribution(self, where: str, row: dict[str, str], value: float | None) -> Distribution | None:
+        text = row["uncertainty"]
+        if not text:
+            return default_distribution(row["confidence"]) if row["confidence"] in CONFIDENCE_LEVELS else None
+        try:
+            return parse_distribution(text, value)
+        except ValueError as exc:
+            self.problem(where, f"uncertainty: {exc}")
+            return None
+
+    def _parameters(self, imported: dict[str, Parameter]) -> dict[str, Parameter]:
+        parameters = dict(imported)
+        own: dict[str, str] = {}
+        for where, row in self._rows("parameters*.csv", PARAMETER_COLUMNS):
+            name = row["name"]
+            if not name:
+                self.problem(where, "'name' is empty")
+                continue
+            if name in own:
+                self.problem(where, f"duplicate parameter {name!r} (first at {own[name]})")
+                continue
+            if name in imported:
+                self.problem(where, f"parameter {name!r} is already defined by set {imported[name].provenance.set_id}")
+                continue
+            own[name] = where
+            provenance = self._provenance(where, row)
+            value = self._number(where, row["value"])
+            distribution = self._distribution(where, row, value)
+            if row["unit"]:
+                try:
+                    units.parse_unit(row["unit"], "unit")
+                except UnitError as exc:
+                    self.problem(where, f"unit {row['unit']!r}: {exc.reason}")
+                    continue
+            if provenance and value is not None and distribution:
+                parameters[name] = Parameter(name, value, row["unit"], distribution, provenance, row["note"])
+        return parameters
+
+    def _override(self, parameters: dict[str, Parameter]) -> dict[str, Parameter]:
+        for name, given in self.overrides.items():
+            if name not in parameters:
+                continue  # may belong to another set of a profile; load_factor_set checks the names left over
+            p = parameters[name]
+            try:
+                value = units.to_magnitude(given, p.unit, f"parameters[{name}]")
+            except UnitError as exc:
+                self.problem("parameters", str(exc))
+                continue
+            parameters[name] = Parameter(name, value, p.unit, NO_UNCERTAINTY,
+                                         user_provenance(f"override of {name} (was {p.value:g} {p.unit})"), p.note)
+        return parameters
+
+    def _factors(self, parameters: dict[str, Parameter]) -> dict[Key, Factor]:
+        factors: dict[Key, Factor] = {}
+        first_line: dict[Key, str] = {}
+        for where, row in self._rows("factors*.csv", FACTOR_COLUMNS):
+            keys = self._keys(where, row)
+            provenance = self._provenance(where, row)
+            if not keys or provenance is None:
+                continue
+            for key in keys:
+                if key in first_line:
+                    self.problem(where, f"duplicate factor for {key} (first at {first_line[key]})")
+                    continue
+                first_line[key] = where
+                factor = self._factor(where, row, key, provenance, parameters)
+                if factor is None:
+                    break  # the same problem would repeat for every zone of a wildcard row
+                factors[key] = factor
+        return factors
+
+    def _keys(self, where: str, row: dict[str, str]) -> list[Key]:
+        ok = True
+        flow = row["flow"]
+        if flow.endswith("@*"):
+            flows = [f.id for f in FLOWS.values() if f.kind == flow[:-2] and f.zone is not None]
+            if not flows:
+                self.problem(where, f"no zoned flow of kind {flow[:-2]!r}")
+                ok = False
+        else:
+            flows = [flow]
+            try:
+                get_flow(flow)
+            except KeyError as exc:
+                self.problem(where, str(exc.args[0]))
+                ok = False
+        criterion = row["criterion"]
+        try:
+            criterion = get_criterion(criterion).id
+        except KeyError as exc:
+            self.problem(where, str(exc.args[0]))
+            ok = False
+        if row["phase"] not in PHASE_IDS:
+            self.problem(where, f"unknown phase {row['phase']!r}; accepted: {', '.join(PHASE_IDS)}")
+            ok = False
+        return [(f, criterion, row["phase"]) for f in flows] if ok else []
+
+    def _factor(self, where: str, row: dict[str, str], key: Key, provenance: Provenance,
+                parameters: dict[str, Parameter]) -> Factor | None:
+        flow, criterion, phase = key
+        canonical = canonical_factor_unit(flow, criterion)
+        if bool(row["value"]) == bool(row["formula"]):
+            self.problem(where, "give exactly one of 'value' and 'formula'")
+            return None
+        inputs: tuple[Parameter, ...] = ()
+        ureg = units.registry()
+        try:
+            if row["value"]:
+                declared = self._number(where, row["value"])
+                if declared is None:
+                    return None
+                quantity = ureg.Quantity(declared, units.parse_unit(row["unit"], "unit"))
+            else:
+                names = formula_names(row["formula"])
+                unknown = [n for n in names if n not in parameters]
+                if unknown:
+                    self.problem(where, f"formula uses undeclared parameter(s) {', '.join(unknown)}")
+                    return None
+                inputs = tuple(parameters[n] for n in names)
+                if not self._licences_cover(where, row["licence"], inputs):
+                    return None
+                bound = {p.name: ureg.Quantity(p.value, units.parse_unit(p.unit, p.name)) for p in inputs}
+                quantity = ureg.Quantity(evaluate_formula(row["formula"], bound)).to(units.parse_unit(row["unit"]))
+            value = units.to_magnitude(quantity, canonical, "unit")
+        except UnitError as exc:
+            self.problem(where, f"unit {row['unit']!r}: {exc.reason or exc}; the factor must be in "
+                                f"{get_criterion(criterion).unit} per {get_flow(flow).unit}")
+            return None
+        except (ValueError, ZeroDivisionError, TypeError) as exc:
+            self.problem(where, f"formula {row['formula']!r}: {exc}")
+            return None
+        declared_value = float(quantity.magnitude)
+        distribution = self._distribution(where, row, declared_value)
+        if distribution is None:
+            return None
+        scale = value / declared_value if declared_value else 1.0
+        return Factor(flow, criterion, phase, value, canonical, distribution.scaled(scale), provenance,
+                      row["formula"] or None, inputs, row["note"])
+
+    def _licences_cover(self, where: str, licence: str, inputs: tuple[Parameter, ...]) -> bool:
+        declared = {part.strip() for part in licence.split(";")}
+        needed = {part.strip() for p in inputs if p.provenance.set_id != "user"
+                  for part in p.provenance.licence.split(";")}
+        if needed <= declared:
+            return True
+        self.problem(where, f"licence {licence!r} must name the licences of its inputs: missing "
+                            f"{'; '.join(sorted(needed - declared))}")
+        return False

@@ -1,0 +1,251 @@
+"""What a factor set is in memory: sourced parameters and factors, and the dense array the engine uses."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..axes import PHASE_IDS
+from ..criteria import CRITERIA, MISSION_CRITERIA, get_criterion
+from ..flows import FLOWS, get_flow
+from ..uncertainty import Distribution
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+CONFIDENCE_LEVELS: tuple[str, ...] = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a number comes from: the set and source document, the place in it, and the row that holds it."""
+
+    set_id: str
+    source: str
+    source_title: str
+    locator: str
+    year: int
+    geography: str
+    licence: str
+    confidence: str
+    file: str
+    line: int
+
+    def cite(self) -> str:
+        """A short citation: ``source title, locator, year``."""
+        return f"{self.source_title}, {self.locator}, {self.year}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named, sourced input of derived factors, e.g. a device's lifetime, in ``unit``."""
+
+    name: str
+    value: float
+    unit: str
+    distribution: Distribution
+    provenance: Provenance
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One impact factor, expressed in its canonical unit (criterion unit per flow unit)."""
+
+    flow: str
+    criterion: str
+    phase: str
+    value: float
+    unit: str
+    distribution: Distribution
+    provenance: Provenance
+    formula: str | None = None
+    inputs: tuple[Parameter, ...] = ()
+    note: str = ""
+
+    def explain(self) -> str:
+        """The factor and its source; for a derived one, its formula and every input with its own source."""
+        p = self.provenance
+        head = f"{self.flow} / {self.criterion} / {self.phase} = {self.value:.6g} {self.unit}"
+        lines = [f"{head}  [{p.cite()}, {p.geography}, {p.licence}; {p.set_id}; confidence {p.confidence}]"]
+        if self.formula:
+            lines.append(f"  = {self.formula}")
+            for i in self.inputs:
+                lines.append(f"    {i.name} = {i.value:g} {i.unit}  [{i.provenance.cite()}; {i.provenance.set_id}]")
+        return "\n".join(lines)
+
+
+def canonical_factor_unit(flow: str, criterion: str) -> str:
+    """The unit factors of this flow and criterion are stored in: criterion unit per flow unit."""
+    flow_unit = get_flow(flow).unit
+    return f"{get_criterion(criterion).unit} / {flow_unit if flow_unit.isidentifier() else f'({flow_unit})'}"
+
+
+@dataclass(frozen=True, eq=False)
+class FactorSet:
+    """Impact factors: dense ``values[flow, criterion, phase]`` and a coverage mask ``covered[flow, criterion]``.
+
+    ``values`` is in each criterion's unit per flow's canonical unit. Where ``covered`` is False the value
+    is 0 and means *missing*: results built on it are marked incomplete, never silently summed as zero.
+    A set loaded from one folder has one component (itself); a profile lists the sets it drew from in
+    ``components`` and, in ``selection``, which set supplied each (flow, criterion).
+    """
+
+    id: str
+    version: str
+    title: str
+    licence: str
+    sources: dict[str, dict[str, Any]]
+    flows: tuple[str, ...]
+    criteria: tuple[str, ...]
+    values: np.ndarray
+    covered: np.ndarray
+    factors: dict[tuple[str, str, str], Factor]
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    path: str = ""
+    description: str = ""
+    components: tuple[tuple[str, str, str], ...] = ()  # (set id, version, content hash)
+    selection: dict[tuple[str, str], str] = field(default_factory=dict)  # (flow, criterion) -> set id
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the set's content (values, units, provenance), independent of file layout and order."""
+        digest = hashlib.sha256(f"{self.id}\n{self.version}\n".encode())
+        for key in sorted(self.factors):
+            f = self.factors[key]
+            p = f.provenance
+            row = (*key, repr(f.value), f.unit, str(f.distribution), p.set_id, p.source, p.locator, str(p.year),
+                   p.geography, p.licence, p.confidence, f.formula or "",
+                   *(f"{i.name}={i.value!r}" for i in f.inputs))
+            digest.update(("\t".join(row) + "\n").encode())
+        return digest.hexdigest()
+
+    @property
+    def label(self) -> str:
+        """``id version``, e.g. ``impactco2 2.1.0-1``."""
+        return f"{self.id} {self.version}"
+
+    def factor(self, flow: str, criterion: str, phase: str) -> Factor | None:
+        """The factor of one (flow, criterion, phase), or None when the set has no row for it."""
+        return self.factors.get((flow, get_criterion(criterion).id, phase))
+
+    def aligned(self, flows: Sequence[str], criteria: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, covered)`` re-indexed on the given flows and criteria; unknown ones are uncovered zeros."""
+        flow_pos = {f: i for i, f in enumerate(self.flows)}
+        crit_pos = {c: i for i, c in enumerate(self.criteria)}
+        fi = np.array([flow_pos.get(f, -1) for f in flows], dtype=np.intp)
+        ci = np.array([crit_pos.get(c, -1) for c in criteria], dtype=np.intp)
+        values = np.zeros((len(flows), len(criteria), len(PHASE_IDS)))
+        covered = np.zeros((len(flows), len(criteria)), dtype=bool)
+        rows, cols = fi >= 0, ci >= 0
+        values[np.ix_(rows, cols)] = self.values[np.ix_(fi[rows], ci[cols])]
+        covered[np.ix_(rows, cols)] = self.covered[np.ix_(fi[rows], ci[cols])]
+        return values, covered
+
+    def with_factors(self, factors: Mapping[tuple[str, str, str], Factor], *,
+                     id_suffix: str = "+overrides") -> FactorSet:
+        """A new set with these factors added or replacing existing ones (e.g. a user's own measurement)."""
+        merged = {**self.factors, **factors}
+        return build_factor_set(
+            merged, id=self.id + id_suffix, version=self.version, title=self.title, licence=self.licence,
+            sources=self.sources, parameters=self.parameters, description=self.description,
+            components=self.components, selection={**self.selection, **{(k[0], k[1]): f.provenance.set_id
+                                                                          for k, f in factors.items()}},
+        )
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per factor: flow, tier, criterion, phase, value, unit, uncertainty, formula and provenance."""
+        import pandas as pd
+
+        columns = ["flow", "tier", "criterion", "phase", "value", "unit", "uncertainty", "formula", "set", "source",
+                   "locator", "year", "geography", "licence", "confidence"]
+        rows = []
+        for (flow, criterion, phase), f in sorted(self.factors.items()):
+            p = f.provenance
+            rows.append((flow, FLOWS[flow].tier, criterion, phase, f.value, f.unit, str(f.distribution),
+                         f.formula or "", p.set_id, p.source_title, p.locator, p.year, p.geography, p.licence,
+                         p.confidence))
+        return pd.DataFrame(rows, columns=columns)
+
+    def coverage(self, criteria: Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per (flow, criterion): covered or missing, phases given, source, year, licence, confidence.
+
+        ``criteria`` restricts the table (default: every criterion of the set).
+        """
+        import pandas as pd
+
+        wanted = [get_criterion(c).id for c in criteria] if criteria else list(self.criteria)
+        by_pair: dict[tuple[str, str], list[Factor]] = {}
+        for (flow, criterion, _), f in self.factors.items():
+            by_pair.setdefault((flow, criterion), []).append(f)
+        rows = []
+        for flow in self.flows:
+            for criterion in wanted:
+                found = sorted(by_pair.get((flow, criterion), []), key=lambda f: PHASE_IDS.index(f.phase))
+                rows.append({
+                    "flow": flow, "tier": FLOWS[flow].tier, "criterion": criterion,
+                    "status": "covered" if found else "missing",
+                    "phases": ", ".join(f.phase for f in found),
+                    "set": self.selection.get((flow, criterion), found[0].provenance.set_id if found else ""),
+                    "source": "; ".join(sorted({f.provenance.source_title for f in found})),
+                    "year": max((f.provenance.year for f in found), default=None),
+                    "licence": "; ".join(sorted({f.provenance.licence for f in found})),
+                    "confidence": _weakest(f.provenance.confidence for f in found),
+                })
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        n = int(self.covered.sum())
+        return (f"<FactorSet {self.label}: {len(self.factors)} factors, {len(self.flows)} flows, "
+                f"{len(self.criteria)} criteria, {n} (flow, criterion) pairs covered, hash {self.content_hash[:12]}>")
+
+
+def _weakest(levels: Any) -> str:
+    found = set(levels)
+    return next((c for c in reversed(CONFIDENCE_LEVELS) if c in found), "")
+
+
+def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str, version: str, title: str,
+                     licence: str, sources: Mapping[str, Mapping[str, Any]],
+                     parameters: Mapping[str, Parameter] | None = None, path: str = "", description: str = "",
+                     components: tuple[tuple[str, str, str], ...] = (),
+                     selection: Mapping[tuple[str, str], str] | None = None) -> FactorSet:
+    """Assemble the dense arrays of a FactorSet from its factors (flows and criteria in catalogue order).
+
+    The mission's three criteria are always present, so a set that lacks them says so instead of hiding them.
+    """
+    present_flows = {k[0] for k in factors}
+    flows = tuple(f for f in FLOWS if f in present_flows)
+    present_criteria = {k[1] for k in factors} | set(MISSION_CRITERIA)
+    criteria = tuple(c.id for c in CRITERIA if c.id in present_criteria)
+    fi = {f: i for i, f in enumerate(flows)}
+    ci = {c: i for i, c in enumerate(criteria)}
+    pi = {p: i for i, p in enumerate(PHASE_IDS)}
+    values = np.zeros((len(flows), len(criteria), len(PHASE_IDS)))
+    covered = np.zeros((len(flows), len(criteria)), dtype=bool)
+    for (flow, criterion, phase), f in factors.items():
+        values[fi[flow], ci[criterion], pi[phase]] = f.value
+        covered[fi[flow], ci[criterion]] = True
+    values.flags.writeable = False
+    covered.flags.writeable = False
+    return FactorSet(
+        id=id, version=version, title=title, licence=licence, sources={k: dict(v) for k, v in sources.items()},
+        flows=flows, criteria=criteria, values=values, covered=covered, factors=dict(factors),
+        parameters=dict(parameters or {}), path=path, description=description, components=components,
+        selection=dict(selection or {(k[0], k[1]): f.provenance.set_id for k, f in factors.items()}),
+    )
+
+
+def user_provenance(note: str = "user override") -> Provenance:
+    """Provenance of a value the user supplied in code."""
+    return Provenance(set_id="user", source="user", source_title=note, locator="given in code", year=0,
+                      geography="", licence="user's own", confidence="medium", file="", line=0)
+
+
+__all__ = ["CONFIDENCE_LEVELS", "Factor", "FactorSet", "Parameter", "Provenance", "build_factor_set",
+           "canonical_factor_unit", "user_provenance"]
