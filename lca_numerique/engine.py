@@ -33,17 +33,19 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
     """
     matrix = bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)
     criteria = factors.criteria
-    f_values, covered = factors.aligned(matrix.flows, criteria)
+    f_values, covered, complete = factors.aligned(matrix.flows, criteria)
     tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
-    # Count the used lines of each tier that lack / have a factor: one product [service, tier, lack|have, pattern].
-    # Criteria often share a coverage pattern (a source covers several at once), so only distinct ones are counted.
-    patterns, criterion_pattern = np.unique(covered, axis=1, return_inverse=True)
+    # Count the used lines of each tier that lack a complete factor / have some factor: one product
+    # [service, tier, lack|have, pattern]. Criteria often share a coverage pattern (a source covers several
+    # at once), so only distinct patterns are counted.
+    flags = np.stack([~complete, covered], axis=1)  # [flow, lack|have, criterion]
+    patterns, criterion_pattern = np.unique(flags.reshape(len(matrix.flows) * 2, -1), axis=1, return_inverse=True)
     used = (matrix.quantities > 0).astype(np.float32)
-    lack_have = np.stack([~patterns, patterns], axis=1).astype(np.float32)
+    lack_have = patterns.reshape(len(matrix.flows), 2, -1).astype(np.float32)
     counts = contract_by_group(used, lack_have, tier_of, len(TIER_IDS))[..., criterion_pattern.ravel()]
     missing, found = counts[:, :, 0] > 0, counts[:, :, 1] > 0
     if require_complete and missing.any():
-        raise IncompleteFactorsError(_describe_missing(matrix, covered, criteria))
+        raise IncompleteFactorsError(_describe_missing(matrix, complete, criteria))
     return Results(
         services=matrix.services, kinds=matrix.kinds, criteria=criteria, flows=matrix.flows,
         quantities=matrix.quantities, factor_values=f_values, tier_of=tier_of, missing=missing, found=found,
@@ -51,8 +53,9 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
     )
 
 
-def _describe_missing(matrix: BillMatrix, covered: np.ndarray, criteria: Sequence[str], limit: int = 20) -> str:
-    gaps = np.argwhere((matrix.quantities > 0)[:, :, None] & ~covered[None, :, :])
-    shown = [f"{matrix.services[s]}: {matrix.flows[f]} has no {criteria[c]} factor" for s, f, c in gaps[:limit]]
+def _describe_missing(matrix: BillMatrix, complete: np.ndarray, criteria: Sequence[str], limit: int = 20) -> str:
+    gaps = np.argwhere((matrix.quantities > 0)[:, :, None] & ~complete[None, :, :])
+    shown = [f"{matrix.services[s]}: {matrix.flows[f]} has no complete {criteria[c]} factor"
+             for s, f, c in gaps[:limit]]
     more = f"\n  ... and {len(gaps) - limit} more" if len(gaps) > limit else ""
     return f"{len(gaps)} line(s) lack a factor:\n  " + "\n  ".join(shown) + more

@@ -124,7 +124,7 @@ def test_missing_factors_are_flagged_not_zero(tiny):
 
 def test_require_complete_lists_the_gaps(tiny):
     bill = lca.BillOfMaterials.build("hosted", "1 visit", {"dc.storage@FR": 10.0})
-    with pytest.raises(IncompleteFactorsError, match=r"hosted: dc\.storage@FR has no climate_change factor"):
+    with pytest.raises(IncompleteFactorsError, match=r"hosted: dc\.storage@FR has no complete climate_change factor"):
         lca.evaluate([bill], tiny, require_complete=True)
 
 

@@ -149,7 +149,8 @@ def test_formula_factors_are_unit_checked(write_set):
 
 
 def test_aligned_marks_unknown_flows_uncovered(impactco2):
-    values, covered = impactco2.aligned(["network.fixed@FR", "paper"], ["climate_change", "land_use"])
+    values, covered, complete = impactco2.aligned(["network.fixed@FR", "paper"], ["climate_change", "land_use"])
+    assert (complete == covered).all()
     assert values.shape == (2, 2, 4)
     assert covered.tolist() == [[True, False], [False, False]]
     assert np.all(values[1] == 0)

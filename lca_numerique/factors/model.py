@@ -92,6 +92,9 @@ class FactorSet:
 
     ``values`` is in each criterion's unit per flow's canonical unit. Where ``covered`` is False the value
     is 0 and means *missing*: results built on it are marked incomplete, never silently summed as zero.
+    ``gaps`` holds phases a source is known not to cover although it covers others (for example the use
+    phase of water, whose only electricity factor may not be redistributed): such a pair is covered, but
+    its results are marked partial.
     A set loaded from one folder has one component (itself); a profile lists the sets it drew from in
     ``components`` and, in ``selection``, which set supplied each (flow, criterion).
     """
@@ -111,6 +114,18 @@ class FactorSet:
     description: str = ""
     components: tuple[tuple[str, str, str], ...] = ()  # (set id, version, content hash)
     selection: dict[tuple[str, str], str] = field(default_factory=dict)  # (flow, criterion) -> set id
+    gaps: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> why
+
+    @functools.cached_property
+    def complete(self) -> np.ndarray:
+        """``complete[flow, criterion]``: covered, with no declared gap in any phase."""
+        complete = self.covered.copy()
+        fi = {f: i for i, f in enumerate(self.flows)}
+        ci = {c: i for i, c in enumerate(self.criteria)}
+        for flow, criterion, _ in self.gaps:
+            complete[fi[flow], ci[criterion]] = False
+        complete.flags.writeable = False
+        return complete
 
     @functools.cached_property
     def content_hash(self) -> str:
@@ -134,18 +149,20 @@ class FactorSet:
         """The factor of one (flow, criterion, phase), or None when the set has no row for it."""
         return self.factors.get((flow, get_criterion(criterion).id, phase))
 
-    def aligned(self, flows: Sequence[str], criteria: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """``(values, covered)`` re-indexed on the given flows and criteria; unknown ones are uncovered zeros."""
+    def aligned(self, flows: Sequence[str], criteria: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(values, covered, complete)`` re-indexed on these flows and criteria; unknown ones are uncovered zeros."""
         flow_pos = {f: i for i, f in enumerate(self.flows)}
         crit_pos = {c: i for i, c in enumerate(self.criteria)}
         fi = np.array([flow_pos.get(f, -1) for f in flows], dtype=np.intp)
         ci = np.array([crit_pos.get(c, -1) for c in criteria], dtype=np.intp)
         values = np.zeros((len(flows), len(criteria), len(PHASE_IDS)))
         covered = np.zeros((len(flows), len(criteria)), dtype=bool)
+        complete = np.zeros_like(covered)
         rows, cols = fi >= 0, ci >= 0
         values[np.ix_(rows, cols)] = self.values[np.ix_(fi[rows], ci[cols])]
         covered[np.ix_(rows, cols)] = self.covered[np.ix_(fi[rows], ci[cols])]
-        return values, covered
+        complete[np.ix_(rows, cols)] = self.complete[np.ix_(fi[rows], ci[cols])]
+        return values, covered, complete
 
     def with_factors(self, factors: Mapping[tuple[str, str, str], Factor], *,
                      id_suffix: str = "+overrides") -> FactorSet:
@@ -156,6 +173,7 @@ class FactorSet:
             sources=self.sources, parameters=self.parameters, description=self.description,
             components=self.components, selection={**self.selection, **{(k[0], k[1]): f.provenance.set_id
                                                                           for k, f in factors.items()}},
+            gaps={k: v for k, v in self.gaps.items() if k not in factors},
         )
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -186,11 +204,13 @@ class FactorSet:
         rows = []
         for flow in self.flows:
             for criterion in wanted:
+                gaps = [(k[2], why) for k, why in self.gaps.items() if k[:2] == (flow, criterion)]
                 found = sorted(by_pair.get((flow, criterion), []), key=lambda f: PHASE_IDS.index(f.phase))
                 rows.append({
                     "flow": flow, "tier": FLOWS[flow].tier, "criterion": criterion,
-                    "status": "covered" if found else "missing",
+                    "status": ("partial" if gaps else "covered") if found else "missing",
                     "phases": ", ".join(f.phase for f in found),
+                    "gaps": "; ".join(f"{phase}: {why}" for phase, why in gaps),
                     "set": self.selection.get((flow, criterion), found[0].provenance.set_id if found else ""),
                     "source": "; ".join(sorted({f.provenance.source_title for f in found})),
                     "year": max((f.provenance.year for f in found), default=None),
@@ -214,7 +234,8 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
                      licence: str, sources: Mapping[str, Mapping[str, Any]],
                      parameters: Mapping[str, Parameter] | None = None, path: str = "", description: str = "",
                      components: tuple[tuple[str, str, str], ...] = (),
-                     selection: Mapping[tuple[str, str], str] | None = None) -> FactorSet:
+                     selection: Mapping[tuple[str, str], str] | None = None,
+                     gaps: Mapping[tuple[str, str, str], str] | None = None) -> FactorSet:
     """Assemble the dense arrays of a FactorSet from its factors (flows and criteria in catalogue order).
 
     The mission's three criteria are always present, so a set that lacks them says so instead of hiding them.
@@ -238,6 +259,7 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
         flows=flows, criteria=criteria, values=values, covered=covered, factors=dict(factors),
         parameters=dict(parameters or {}), path=path, description=description, components=components,
         selection=dict(selection or {(k[0], k[1]): f.provenance.set_id for k, f in factors.items()}),
+        gaps={k: v for k, v in (gaps or {}).items() if (k[0], k[1]) in {(f, c) for f, c, _ in factors}},
     )
 
 

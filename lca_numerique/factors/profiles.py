@@ -70,6 +70,7 @@ def compose(sets: Sequence[FactorSet], *, id: str, version: str = "", title: str
             accepted_licences: set[str] | None = None) -> FactorSet:
     """Merge factor sets by priority: each (flow, criterion) comes whole from the first set covering it."""
     chosen: dict[tuple[str, str, str], Factor] = {}
+    gaps: dict[tuple[str, str, str], str] = {}
     selection: dict[tuple[str, str], str] = {}
     for fs in sets:
         pairs: dict[tuple[str, str], list[Factor]] = {}
@@ -80,13 +81,14 @@ def compose(sets: Sequence[FactorSet], *, id: str, version: str = "", title: str
                 continue
             selection[pair] = fs.id
             chosen.update({(f.flow, f.criterion, f.phase): f for f in factors})
+            gaps.update({k: why for k, why in fs.gaps.items() if k[:2] == pair})
     used = {fs.id for fs in sets if fs.id in selection.values()}
     licences = sorted({part.strip() for f in chosen.values() for part in f.provenance.licence.split(";")})
     return build_factor_set(
         chosen, id=id, version=version, title=title or id, licence="; ".join(licences),
         sources={f"{fs.id}:{sid}": src for fs in sets for sid, src in fs.sources.items()},
         parameters={k: v for fs in sets for k, v in fs.parameters.items()}, description=description,
-        components=tuple(c for fs in sets if fs.id in used for c in fs.components), selection=selection,
+        components=tuple(c for fs in sets if fs.id in used for c in fs.components), selection=selection, gaps=gaps,
     )
 
 
