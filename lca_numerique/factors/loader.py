@@ -11,7 +11,8 @@ A factor set is a folder ``<id>/`` holding:
 ``factors*.csv``
     One factor per row: ``flow, criterion, phase, value, formula, unit`` and the provenance columns.
     Exactly one of ``value`` and ``formula`` is given; ``value`` may be ``missing`` to declare a phase the
-    source does not cover (the ``note`` says why), so results using it are marked partial. A formula is
+    source does not cover (the ``note`` says why), so results using it are marked partial, or ``included``
+    to declare a phase the source counts in another phase's row (the ``note`` says which). A formula is
     evaluated with units over the parameters (see :mod:`lca_numerique.derivation`); the chain is kept in
     the factor's provenance, and the row's licence must name the licence of every input. ``flow`` may end
     in ``@*`` for "every zone of this kind" (embodied impacts do not depend on where a device is used).
@@ -133,7 +134,7 @@ class _Loader:
         meta = self._metadata()
         imported = self._imported_parameters(meta)
         parameters = self._override(self._parameters(imported))
-        factors, gaps = self._factors(parameters)
+        factors, gaps, included = self._factors(parameters)
         if not factors and not self.problems:
             self.problem(str(self.folder), "no factors*.csv row found")
         if self.problems:
@@ -141,7 +142,7 @@ class _Loader:
         factor_set = build_factor_set(
             factors, id=self.set_id, version=str(meta["version"]), title=str(meta["title"]),
             licence=str(meta["licence"]), sources=self.sources, parameters=parameters, path=str(self.folder),
-            description=str(meta.get("description", "")), gaps=gaps,
+            description=str(meta.get("description", "")), gaps=gaps, included=included,
         )
         return replace(factor_set, components=((factor_set.id, factor_set.version, factor_set.content_hash),))
 
@@ -297,9 +298,9 @@ class _Loader:
                                          user_provenance(f"override of {name} (was {p.value:g} {p.unit})"), p.note)
         return parameters
 
-    def _factors(self, parameters: dict[str, Parameter]) -> tuple[dict[Key, Factor], dict[Key, str]]:
+    def _factors(self, parameters: dict[str, Parameter]) -> tuple[dict[Key, Factor], dict[Key, str], dict[Key, str]]:
         factors: dict[Key, Factor] = {}
-        gaps: dict[Key, str] = {}
+        declared: dict[str, dict[Key, str]] = {"missing": {}, "included": {}}
         first_line: dict[Key, str] = {}
         for where, row in self._rows("factors*.csv", FACTOR_COLUMNS):
             keys = self._keys(where, row)
@@ -311,16 +312,16 @@ class _Loader:
                     self.problem(where, f"duplicate factor for {key} (first at {first_line[key]})")
                     continue
                 first_line[key] = where
-                if row["value"].lower() == "missing" and not row["formula"]:
+                if row["value"].lower() in declared and not row["formula"]:
                     if not row["note"]:
-                        self.problem(where, "a 'missing' phase needs a note saying why")
-                    gaps[key] = row["note"]
+                        self.problem(where, f"an '{row['value'].lower()}' phase needs a note saying why or where")
+                    declared[row["value"].lower()][key] = row["note"]
                     continue
                 factor = self._factor(where, row, key, provenance, parameters)
                 if factor is None:
                     break  # the same problem would repeat for every zone of a wildcard row
                 factors[key] = factor
-        return factors, gaps
+        return factors, declared["missing"], declared["included"]
 
     def _keys(self, where: str, row: dict[str, str]) -> list[Key]:
         ok = True

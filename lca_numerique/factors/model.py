@@ -94,7 +94,9 @@ class FactorSet:
     is 0 and means *missing*: results built on it are marked incomplete, never silently summed as zero.
     ``gaps`` holds phases a source is known not to cover although it covers others (for example the use
     phase of water, whose only electricity factor may not be redistributed): such a pair is covered, but
-    its results are marked partial.
+    its results are marked partial. ``included`` holds phases a source counts inside another phase's row
+    (a network factor per GB that aggregates every phase under "use"): a profile then takes no other
+    source's factor for them, which would count them twice.
     A set loaded from one folder has one component (itself); a profile lists the sets it drew from in
     ``components`` and, in ``selection``, which set supplied each (flow, criterion).
     """
@@ -115,6 +117,7 @@ class FactorSet:
     components: tuple[tuple[str, str, str], ...] = ()  # (set id, version, content hash)
     selection: dict[tuple[str, str], str] = field(default_factory=dict)  # (flow, criterion) -> set id
     gaps: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> why
+    included: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> where
 
     @functools.cached_property
     def complete(self) -> np.ndarray:
@@ -138,6 +141,9 @@ class FactorSet:
                    p.geography, p.licence, p.confidence, f.formula or "",
                    *(f"{i.name}={i.value!r}" for i in f.inputs))
             digest.update(("\t".join(row) + "\n").encode())
+        for label, declared in (("gap", self.gaps), ("included", self.included)):
+            for key in sorted(declared):
+                digest.update(("\t".join((label, *key, declared[key])) + "\n").encode())
         return digest.hexdigest()
 
     @property
@@ -173,7 +179,7 @@ class FactorSet:
             sources=self.sources, parameters=self.parameters, description=self.description,
             components=self.components, selection={**self.selection, **{(k[0], k[1]): f.provenance.set_id
                                                                           for k, f in factors.items()}},
-            gaps={k: v for k, v in self.gaps.items() if k not in factors},
+            gaps={k: v for k, v in self.gaps.items() if k not in factors}, included=self.included,
         )
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -210,6 +216,7 @@ class FactorSet:
                     "flow": flow, "tier": FLOWS[flow].tier, "criterion": criterion,
                     "status": ("partial" if gaps else "covered") if found else "missing",
                     "phases": ", ".join(f.phase for f in found),
+                    "included": ", ".join(k[2] for k in self.included if k[:2] == (flow, criterion)),
                     "gaps": "; ".join(f"{phase}: {why}" for phase, why in gaps),
                     "set": self.selection.get((flow, criterion), found[0].provenance.set_id if found else ""),
                     "source": "; ".join(sorted({f.provenance.source_title for f in found})),
@@ -235,7 +242,8 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
                      parameters: Mapping[str, Parameter] | None = None, path: str = "", description: str = "",
                      components: tuple[tuple[str, str, str], ...] = (),
                      selection: Mapping[tuple[str, str], str] | None = None,
-                     gaps: Mapping[tuple[str, str, str], str] | None = None) -> FactorSet:
+                     gaps: Mapping[tuple[str, str, str], str] | None = None,
+                     included: Mapping[tuple[str, str, str], str] | None = None) -> FactorSet:
     """Assemble the dense arrays of a FactorSet from its factors (flows and criteria in catalogue order).
 
     The mission's three criteria are always present, so a set that lacks them says so instead of hiding them.
@@ -260,6 +268,7 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
         parameters=dict(parameters or {}), path=path, description=description, components=components,
         selection=dict(selection or {(k[0], k[1]): f.provenance.set_id for k, f in factors.items()}),
         gaps={k: v for k, v in (gaps or {}).items() if (k[0], k[1]) in {(f, c) for f, c, _ in factors}},
+        included=dict(included or {}),
     )
 
 

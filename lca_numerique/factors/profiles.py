@@ -8,9 +8,10 @@ A profile is a YAML file under ``data/impact_factors/profiles/``::
     sets: [impactco2, base_empreinte, electricity_base_impacts]   # highest priority first
     parameters: {}                                                  # parameter overrides, e.g. allocation rules
 
-For each (flow, criterion), every phase comes from the first set in ``sets`` that covers it (and whose
-licences the user accepts). The choice is recorded in the result's ``selection``, and each set's id,
-version and content hash in its ``components``.
+For each (flow, criterion, phase), the factor comes from the first set in ``sets`` that gives it (and
+whose licence the user accepts), so a device's embodied ADPe may come from one source and its use-phase
+ADPe (power x electricity) from another. The choice is recorded in the result's ``selection``, and each
+set's id, version and content hash in its ``components``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..axes import PHASE_IDS
 from ..errors import FactorDataError
 from .loader import _freeze, _load, available_factor_sets, data_root, resolve_set
 from .model import Factor, FactorSet, build_factor_set
+
+Key = tuple[str, str, str]
 
 DEFAULT_PROFILE = "default"
 
@@ -68,27 +72,37 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
 
 def compose(sets: Sequence[FactorSet], *, id: str, version: str = "", title: str = "", description: str = "",
             accepted_licences: set[str] | None = None) -> FactorSet:
-    """Merge factor sets by priority: each (flow, criterion) comes whole from the first set covering it."""
-    chosen: dict[tuple[str, str, str], Factor] = {}
-    gaps: dict[tuple[str, str, str], str] = {}
-    selection: dict[tuple[str, str], str] = {}
+    """Merge factor sets by priority, phase by phase.
+
+    Each (flow, criterion, phase) comes from the first set that has a factor for it, or that declares it
+    *included* in another phase's row (then no later set may add it: it would be counted twice). A phase a
+    set declares *missing* stays a gap unless a later set fills it.
+    """
+    chosen: dict[Key, Factor] = {}
+    included: dict[Key, str] = {}
+    gaps: dict[Key, str] = {}
     for fs in sets:
-        pairs: dict[tuple[str, str], list[Factor]] = {}
-        for (flow, criterion, _), f in fs.factors.items():
-            pairs.setdefault((flow, criterion), []).append(f)
-        for pair, factors in pairs.items():
-            if pair in selection or not all(_accepted(f, accepted_licences) for f in factors):
-                continue
-            selection[pair] = fs.id
-            chosen.update({(f.flow, f.criterion, f.phase): f for f in factors})
-            gaps.update({k: why for k, why in fs.gaps.items() if k[:2] == pair})
-    used = {fs.id for fs in sets if fs.id in selection.values()}
+        for key, factor in fs.factors.items():
+            if key not in chosen and key not in included and _accepted(factor, accepted_licences):
+                chosen[key] = factor
+        for key, where in fs.included.items():
+            if key not in chosen:
+                included.setdefault(key, f"{fs.id}: {where}")
+        for key, why in fs.gaps.items():
+            gaps.setdefault(key, f"{fs.id}: {why}")
+    selection: dict[tuple[str, str], str] = {}
+    for (flow, criterion, _), factor in sorted(chosen.items(), key=lambda kv: PHASE_IDS.index(kv[0][2])):
+        ids = selection.get((flow, criterion), "").split("+")
+        if factor.provenance.set_id not in ids:
+            selection[(flow, criterion)] = "+".join(i for i in (*ids, factor.provenance.set_id) if i)
+    used = {part for ids in selection.values() for part in ids.split("+")}
     licences = sorted({part.strip() for f in chosen.values() for part in f.provenance.licence.split(";")})
     return build_factor_set(
         chosen, id=id, version=version, title=title or id, licence="; ".join(licences),
         sources={f"{fs.id}:{sid}": src for fs in sets for sid, src in fs.sources.items()},
         parameters={k: v for fs in sets for k, v in fs.parameters.items()}, description=description,
-        components=tuple(c for fs in sets if fs.id in used for c in fs.components), selection=selection, gaps=gaps,
+        components=tuple(c for fs in sets if fs.id in used for c in fs.components), selection=selection,
+        gaps={k: v for k, v in gaps.items() if k not in chosen and k not in included}, included=included,
     )
 
 

@@ -1,0 +1,138 @@
+"""Loader features used by the bundled data (wildcards, imports, overrides, declared phases) and profiles."""
+
+from __future__ import annotations
+
+import pytest
+
+import lca_numerique as lca
+from lca_numerique.errors import FactorDataError
+from lca_numerique.factors import compose
+
+GWP = {"criterion": "GWP", "unit": "g CO2e / device_hour"}
+POWER = [{"name": "phone.power", "value": "4", "unit": "W / device"},
+         {"name": "phone.embodied", "value": "60000", "unit": "g CO2e / device"},
+         {"name": "phone.hours", "value": "2000", "unit": "hour"}]
+
+
+def _meta(name: str, uses: str = "", licence: str = "CC0-1.0") -> str:
+    return (f"id: {name}\nversion: '1'\ntitle: {name}\nlicence: {licence}\n{uses}"
+            f"sources:\n  hand:\n    title: hand {name}\n    licence: {licence}\n")
+
+
+def test_wildcard_rows_cover_every_zone(write_set):
+    rows = [{**GWP, "flow": "device.smartphone@*", "phase": "manufacturing", "formula": "phone.embodied / phone.hours"}]
+    fs = lca.load_factor_set(write_set(rows, POWER))
+    zones = {flow.split("@")[1] for flow in fs.flows}
+    assert zones == set(lca.flows.ZONES)
+    assert fs.factor("device.smartphone@CN", "GWP", "manufacturing").value == pytest.approx(0.030)  # 30 g/h
+
+
+def test_parameter_overrides_rederive_factors(write_set):
+    rows = [{**GWP, "flow": "device.smartphone@FR", "phase": "manufacturing",
+             "formula": "phone.embodied / phone.hours"}]
+    folder = write_set(rows, POWER)
+    base = lca.load_factor_set(folder)
+    longer = lca.load_factor_set(folder, parameters={"phone.hours": "4000 h"})
+    assert longer.factor("device.smartphone@FR", "GWP", "manufacturing").value == pytest.approx(0.015)
+    assert longer.content_hash != base.content_hash
+    assert longer.parameters["phone.hours"].provenance.set_id == "user"
+    with pytest.raises(FactorDataError, match=r"unknown parameter\(s\) phone\.colour"):
+        lca.load_factor_set(folder, parameters={"phone.colour": 3})
+    with pytest.raises(FactorDataError, match="parameters"):
+        lca.load_factor_set(folder, parameters={"phone.hours": "3 GB"})
+
+
+def test_uses_imports_parameters_and_licences_must_follow(write_set):
+    mit_power = [{**p, "licence": "MIT"} for p in POWER]
+    base = write_set([{**GWP, "flow": "device.tv@FR", "phase": "use", "value": "1", "licence": "MIT"}], mit_power,
+                     name="base2", metadata=_meta("base2", licence="MIT"))
+    uses = f"uses: [{base}]\n"
+    ok = [{**GWP, "flow": "device.smartphone@FR", "phase": "use", "formula": "phone.power * grid",
+           "licence": "CC0-1.0; MIT"}]
+    grid = [{"name": "grid", "value": "50", "unit": "g CO2e / kWh"}]
+    fs = lca.load_factor_set(write_set(ok, grid, name="derived", metadata=_meta("derived", uses)))
+    assert fs.factor("device.smartphone@FR", "GWP", "use").value == pytest.approx(0.2 / 1000)
+    assert [p.provenance.set_id for p in fs.factor("device.smartphone@FR", "GWP", "use").inputs] == ["base2", "derived"]
+    bad = [{**ok[0], "licence": "CC0-1.0"}]
+    with pytest.raises(FactorDataError, match="must name the licences of its inputs: missing MIT"):
+        lca.load_factor_set(write_set(bad, grid, name="bad", metadata=_meta("bad", uses)))
+
+
+def test_declared_phases(write_set):
+    rows = [
+        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "use", "value": "9", "unit": "g CO2e/GB"},
+        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "manufacturing", "value": "included",
+         "unit": "g CO2e/GB", "note": "in the use row"},
+        {"flow": "network.fixed@FR", "criterion": "ADPe", "phase": "manufacturing", "value": "1",
+         "unit": "mg Sb eq/GB"},
+        {"flow": "network.fixed@FR", "criterion": "ADPe", "phase": "use", "value": "missing", "unit": "mg Sb eq/GB",
+         "note": "no open electricity factor"},
+    ]
+    fs = lca.load_factor_set(write_set(rows))
+    cov = fs.coverage().set_index("criterion")
+    assert cov.loc["climate_change", "status"] == "covered"
+    assert cov.loc["climate_change", "included"] == "manufacturing"
+    assert cov.loc["resource_use_minerals_metals", "status"] == "partial"
+    assert "use: no open electricity factor" in cov.loc["resource_use_minerals_metals", "gaps"]
+    bill = lca.BillOfMaterials.build("transfer", "1 user", {"network.fixed@FR": "1 GB"})
+    total = lca.evaluate([bill], fs).total().set_index("criterion")
+    assert total.loc["climate_change", "coverage"] == "complete"
+    assert total.loc["resource_use_minerals_metals", "coverage"] == "partial"
+    assert total.loc["resource_use_minerals_metals", "value"] == pytest.approx(1e-6)
+    with pytest.raises(FactorDataError, match="needs a note"):
+        lca.load_factor_set(write_set([{**rows[3], "note": ""}], name="nonote"))
+
+
+def test_compose_phase_by_phase(write_set):
+    high = write_set([
+        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "use", "value": "9", "unit": "g CO2e/GB"},
+        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "manufacturing", "value": "included",
+         "unit": "g CO2e/GB", "note": "aggregated in use"},
+        {"flow": "device.tv@FR", "criterion": "ADPe", "phase": "use", "value": "missing", "unit": "g Sb eq/device_hour",
+         "note": "no electricity ADPe"},
+        {"flow": "device.tv@FR", "criterion": "ADPe", "phase": "manufacturing", "value": "2",
+         "unit": "g Sb eq/device_hour"},
+    ], name="high", metadata=_meta("high"))
+    low = write_set([
+        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "manufacturing", "value": "7", "unit": "g CO2e/GB"},
+        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "use", "value": "5", "unit": "g CO2e/GB"},
+        {"flow": "device.tv@FR", "criterion": "ADPe", "phase": "use", "value": "3", "unit": "g Sb eq/device_hour",
+         "licence": "ODbL-1.0"},
+    ], name="low", metadata=_meta("low"))
+    fs = compose([lca.load_factor_set(high), lca.load_factor_set(low)], id="p")
+    # GWP: use from high; manufacturing declared included by high, so low's 7 g is not added
+    assert fs.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.009)
+    assert fs.factor("network.fixed@FR", "GWP", "manufacturing") is None
+    # ADPe of the TV: manufacturing from high, the gap in use filled by low
+    assert fs.factor("device.tv@FR", "ADPe", "use").provenance.set_id == "low"
+    assert fs.selection[("device.tv@FR", "resource_use_minerals_metals")] == "high+low"
+    assert not fs.gaps
+    assert [c[0] for c in fs.components] == ["high", "low"]
+    # refusing ODbL leaves the gap open
+    strict = compose([lca.load_factor_set(high), lca.load_factor_set(low)], id="p", accepted_licences={"cc0-1.0"})
+    assert strict.factor("device.tv@FR", "ADPe", "use") is None
+    assert ("device.tv@FR", "resource_use_minerals_metals", "use") in strict.gaps
+
+
+def test_load_factors_with_extra_sets_and_licences(write_set, impactco2):
+    mine = write_set([{"flow": "network.fixed@FR", "criterion": "GWP", "phase": "use", "value": "12",
+                       "unit": "g CO2e/GB", "licence": "proprietary"}], name="mine", metadata=_meta("mine"))
+    fs = lca.load_factors(extra_sets=[mine])
+    assert fs.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.012)
+    assert fs.factor("network.mobile@FR", "GWP", "use").provenance.set_id == "impactco2"
+    only_open = lca.load_factors(extra_sets=[mine], licences=["MIT", "CC0-1.0"])
+    assert only_open.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.00926934695867389)
+
+
+def test_default_profile_is_recorded_in_results():
+    fs = lca.load_factors()
+    assert fs.id == "default"
+    bill = lca.BillOfMaterials.build("transfer", "1 user", {"network.fixed@FR": "1 GB"})
+    provenance = lca.evaluate([bill], fs).provenance
+    assert provenance["factor_set"] == "default"
+    assert "impactco2" in provenance["factor_set_components"]
+
+
+def test_unknown_profile_parameter_is_an_error():
+    with pytest.raises(FactorDataError, match="unknown parameter"):
+        lca.load_factors(parameters={"smartphone.colour": 1})
