@@ -72,12 +72,15 @@ FLOW_KINDS: tuple[FlowKind, ...] = (
              "One GB transferred over the fixed access and core network, the subscriber's box excluded."),
     FlowKind("network.mobile", "networks", "GB", "One GB transferred over the mobile network."),
     FlowKind("dc.server", "data_centres", "server_hour",
-             "One hour of a physical server in a data centre, with its share of the building and network gear.",
+             "One hour of a physical server in a data centre, with its share of the building and network gear: "
+             "embodied impacts only (its electricity is a separate electricity.data_centres line, PUE applied).",
              implicit="server"),
-    FlowKind("dc.vcpu", "data_centres", "vCPU_hour", "One hour of a virtual CPU in a data centre.",
+    FlowKind("dc.vcpu", "data_centres", "vCPU_hour",
+             "One hour of a virtual CPU in a data centre: embodied impacts only (electricity separate).",
              implicit="vCPU"),
     FlowKind("dc.storage", "data_centres", "GB_stored * year",
-             "One GB stored for one year in a data centre (one copy; replicas and backups are separate GB)."),
+             "One GB stored for one year in a data centre (one copy; replicas and backups are separate GB): "
+             "embodied impacts of the storage equipment only (electricity separate)."),
     FlowKind("dc.data_served", "data_centres", "GB",
              "One GB served by a data centre to users (servers and storage involved in serving it)."),
     FlowKind("electricity.terminals", "terminals", "kWh", "One kWh of electricity drawn by user terminals."),
