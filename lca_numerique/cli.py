@@ -75,11 +75,17 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _factors(args: argparse.Namespace) -> int:
-    from .factors import available_factor_sets, load_factors
+    from .factors import available_factor_sets, available_profiles, load_factor_set, load_factors
 
     if args.name is None:
+        print("Profiles (lca.load_factors(name)):")
+        for name in available_profiles():
+            fs = load_factors(name)
+            print(f"  {name:16s} {fs.title}\n  {'':16s} {fs!r}")
+        print("Factor sets (one source each):")
         for name in available_factor_sets():
-            print(repr(load_factors(name)))
+            fs = load_factor_set(name)
+            print(f"  {name:24s} {fs.licence:12.12s} {fs.title}")
         return EXIT_OK
     coverage = load_factors(args.name).coverage()
     print(coverage.pivot(index="flow", columns="criterion", values="status").to_string())

@@ -226,6 +226,23 @@ class FactorSet:
                 })
         return pd.DataFrame(rows)
 
+    def coverage_by_phase(self, criteria: Sequence[str] = MISSION_CRITERIA) -> pd.DataFrame:
+        """Flow × (criterion, phase): ``factor``, ``included`` (counted in another phase's row), ``gap``
+        (declared missing by a source) or ``missing`` (no source says anything)."""
+        import pandas as pd
+
+        ids = [get_criterion(c).id for c in criteria]
+        table = {}
+        for criterion in ids:
+            for phase in PHASE_IDS:
+                column = []
+                for flow in self.flows:
+                    key = (flow, criterion, phase)
+                    column.append("factor" if key in self.factors else "included" if key in self.included
+                                  else "gap" if key in self.gaps else "missing")
+                table[(criterion, phase)] = column
+        return pd.DataFrame(table, index=pd.Index(self.flows, name="flow"))
+
     def __repr__(self) -> str:
         n = int(self.covered.sum())
         return (f"<FactorSet {self.label}: {len(self.factors)} factors, {len(self.flows)} flows, "

@@ -1,0 +1,57 @@
+"""The bundled factor data: every set and profile loads, every row is sourced, derived values match sources."""
+
+from __future__ import annotations
+
+import pytest
+
+import lca_numerique as lca
+from lca_numerique.factors import available_factor_sets, available_profiles, load_factor_set
+
+SETS = available_factor_sets()
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_bundled_set_loads_and_is_sourced(name):
+    fs = load_factor_set(name)  # the loader refuses unsourced rows, bad units and duplicates
+    table = fs.to_dataframe()
+    assert len(table) > 0
+    for column in ("source", "locator", "geography", "licence", "confidence"):
+        assert (table[column].astype(str).str.len() > 0).all(), column
+    assert (table["year"] >= 1990).all()
+    for sid, source in fs.sources.items():
+        assert source.get("title") and source.get("licence"), sid
+    for why in (*fs.gaps.values(), *fs.included.values()):
+        assert why  # every declared gap or included phase says why or where
+
+
+@pytest.mark.parametrize("name", available_profiles())
+def test_every_profile_loads(name):
+    fs = lca.load_factors(name)
+    assert fs.id == name and fs.components
+
+
+def test_possession_time_allocation_divides_embodied_by_24_hours_a_day():
+    usage, possession = lca.load_factors("default"), lca.load_factors("possession")
+    for device, hours in (("smartphone", 3), ("laptop", 3), ("tv", 3), ("monitor", 4)):
+        u = usage.factor(f"device.{device}@FR", "GWP", "manufacturing").value
+        p = possession.factor(f"device.{device}@FR", "GWP", "manufacturing").value
+        assert p == pytest.approx(u * hours / 24, rel=1e-12)
+        # the use phase (power x electricity) does not depend on the allocation rule
+        assert possession.factor(f"device.{device}@FR", "GWP", "use").value == pytest.approx(
+            usage.factor(f"device.{device}@FR", "GWP", "use").value, rel=1e-12)
+
+
+def test_impactco2_data_centre_lot_per_server_hour():
+    fs = load_factor_set("impactco2")
+    # (748000 + 0.0358 x 355000 + 1.468 x 367000 + 0.286 x 41200 + 0.68 x 187000 x 5/25) g over 5 x 365 x 24 h:
+    # 1336680.2 g / 43800 h = 30.518 g per server-hour (Impact CO2 streaming: 1336680.2 g per server lot)
+    assert fs.factor("dc.server@FR", "GWP", "manufacturing").value * 1000 == pytest.approx(1336680.2 / 43800)
+    # storage bay: 144000 g / (3.5524 TiB x 50 % x 5 years), per decimal GB
+    per_gb_year = 144000 / (3.5524 * 2**40 / 1e9 * 0.5 * 5)
+    assert fs.factor("dc.storage@FR", "GWP", "manufacturing").value * 1000 == pytest.approx(per_gb_year)
+
+
+def test_water_use_phase_is_a_declared_gap():
+    fs = load_factor_set("impactco2")
+    assert ("device.tv@FR", "water_consumption", "use") in fs.gaps
+    assert "ecoinvent" in fs.gaps[("device.tv@FR", "water_consumption", "use")]
