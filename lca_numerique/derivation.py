@@ -26,13 +26,23 @@ def formula_names(formula: str) -> tuple[str, ...]:
     """The parameter names a formula uses, in order of first appearance. Raises ValueError if malformed."""
     names: list[str] = []
 
-    def record(name: str) -> float:
+    def record(name: str) -> _Name:
         if name not in names:
             names.append(name)
-        return 1.0  # any number: only the names are wanted
+        return _Name()
 
     _walk(_parse(formula), record)
     return tuple(names)
+
+
+class _Name:
+    """Stands for a parameter while only names are collected: every operation yields another stand-in."""
+
+    def _any(self, *_: object) -> _Name:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _any
+    __truediv__ = __rtruediv__ = __pow__ = __neg__ = __pos__ = _any
 
 
 def evaluate_formula(formula: str, values: Mapping[str, Any]) -> Any:

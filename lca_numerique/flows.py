@@ -87,7 +87,10 @@ FLOW_KINDS: tuple[FlowKind, ...] = (
     FlowKind("electricity.networks", "networks", "kWh", "One kWh of electricity drawn by network equipment."),
     FlowKind("electricity.data_centres", "data_centres", "kWh",
              "One kWh of electricity drawn by a data centre (PUE already applied)."),
-    FlowKind("paper", "other", "kg", "One kg of graphic paper, produced and disposed of.", zoned=False),
+    FlowKind("paper", "other", "kg", "One kg of graphic paper: its production and its end of life.", zoned=False),
+    FlowKind("printing", "other", "kg",
+             "Printing one kg of paper (press energy, inks, plates), the paper itself excluded.", zoned=False),
+    FlowKind("freight.road", "other", "tonne * km", "One tonne carried one km by road (truck).", zoned=False),
 )
 
 

@@ -55,3 +55,15 @@ def test_water_use_phase_is_a_declared_gap():
     fs = load_factor_set("impactco2")
     assert ("device.tv@FR", "water_consumption", "use") in fs.gaps
     assert "ecoinvent" in fs.gaps[("device.tv@FR", "water_consumption", "use")]
+
+
+def test_print_factors_reproduce_their_sources():
+    fs = load_factor_set("print_ademe")
+    # 0.00458 kg CO2 eq per A4 sheet of 0.210 x 0.297 m at 80 g/m2 (4.99 g) = 0.918 kg per kg
+    assert fs.factor("paper", "GWP", "manufacturing").value == pytest.approx(0.00458 / (0.06237 * 0.080))
+    # sorted paper: 82 % recycled (0.992), 4.5 % landfilled (0.95), 13.5 % incinerated (0.12)
+    assert fs.factor("paper", "GWP", "end_of_life").value == pytest.approx(0.82 * 0.992 + 0.045 * 0.95 + 0.135 * 0.12)
+    # truck: 898.9 g per vehicle-km x 1.05 detour / (0.8 loaded x 3.5 t) + 5.6 + 2.8 g/t.km = 345.5 g/t.km
+    road = sum(fs.factor("freight.road", "GWP", p).value for p in ("use", "manufacturing"))
+    assert road * 1000 == pytest.approx(345.5, abs=0.05)
+    assert "printing" not in fs.flows  # no open factor for printing itself: results say partial

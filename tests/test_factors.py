@@ -159,3 +159,11 @@ def test_aligned_marks_unknown_flows_uncovered(impactco2):
 def test_unknown_set_name_is_a_clear_error():
     with pytest.raises(FactorDataError, match="no factor set 'nope'"):
         lca.load_factors("nope")
+
+
+def test_formula_names_do_not_evaluate():
+    from lca_numerique.derivation import formula_names
+
+    assert formula_names("a.b * c / ((1 - d) * e) ** 2 - -f") == ("a.b", "c", "d", "e", "f")
+    with pytest.raises(ValueError, match="not allowed"):
+        formula_names("__import__('os')")
