@@ -67,3 +67,13 @@ def test_print_factors_reproduce_their_sources():
     road = sum(fs.factor("freight.road", "GWP", p).value for p in ("use", "manufacturing"))
     assert road * 1000 == pytest.approx(345.5, abs=0.05)
     assert "printing" not in fs.flows  # no open factor for printing itself: results say partial
+
+
+def test_base_empreinte_devices_per_hour_of_use():
+    fs = load_factor_set("base_empreinte")
+    # Base Empreinte smartphone: 84 kg CO2 eq, 0.00205 kg Sb eq, 1340 CTUe embedded; 2.5 y x 365 d x 3 h = 2737.5 h
+    for criterion, embodied in (("GWP", 84), ("ADPe", 0.00205), ("CTUe", 1340)):
+        assert fs.factor("device.smartphone@FR", criterion, "manufacturing").value == pytest.approx(embodied / 2737.5)
+    assert fs.factor("device.smartphone@FR", "CTUe", "distribution") is None
+    assert ("device.smartphone@FR", "ecotoxicity_freshwater", "distribution") in fs.included
+    assert ("device.smartphone@FR", "ecotoxicity_freshwater", "use") in fs.gaps  # left to the electricity sets
