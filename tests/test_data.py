@@ -77,3 +77,24 @@ def test_base_empreinte_devices_per_hour_of_use():
     assert fs.factor("device.smartphone@FR", "CTUe", "distribution") is None
     assert ("device.smartphone@FR", "ecotoxicity_freshwater", "distribution") in fs.included
     assert ("device.smartphone@FR", "ecotoxicity_freshwater", "use") in fs.gaps  # left to the electricity sets
+
+
+def test_electricity_base_impacts_derivations():
+    fs = load_factor_set("electricity_base_impacts")
+    # laptop 26.5 W x 1 h x 3.23443 kBq U235 eq/kWh (Base IMPACTS 2011, France)
+    assert fs.factor("device.laptop@FR", "IR", "use").value == pytest.approx(0.0265 * 3.23443)
+    # mobile network 0.236 kWh/GB (Base Empreinte 2023) x 4.85798e-8 kg Sb eq/kWh
+    assert fs.factor("network.mobile@FR", "ADPe", "use").value == pytest.approx(0.236 * 4.85798e-8)
+    assert ("network.mobile@FR", "resource_use_minerals_metals", "manufacturing") in fs.gaps
+
+
+def test_default_profile_takes_each_phase_from_its_best_source():
+    fs = lca.load_factors()
+    adpe = "resource_use_minerals_metals"
+    assert fs.factor("device.smartphone@FR", "GWP", "manufacturing").provenance.set_id == "impactco2"
+    assert fs.factor("device.smartphone@FR", adpe, "manufacturing").provenance.set_id == "base_empreinte"
+    assert fs.factor("device.smartphone@FR", adpe, "use").provenance.set_id == "electricity_base_impacts"
+    assert fs.selection[("device.smartphone@FR", adpe)] == "base_empreinte+electricity_base_impacts"
+    # networks: Impact CO2's per-GB climate figure aggregates every phase, so nothing is added to it
+    assert fs.factor("network.fixed@FR", "GWP", "manufacturing") is None
+    assert ("network.fixed@FR", "climate_change", "manufacturing") in fs.included
