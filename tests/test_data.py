@@ -98,3 +98,33 @@ def test_default_profile_takes_each_phase_from_its_best_source():
     # networks: Impact CO2's per-GB climate figure aggregates every phase, so nothing is added to it
     assert fs.factor("network.fixed@FR", "GWP", "manufacturing") is None
     assert ("network.fixed@FR", "climate_change", "manufacturing") in fs.included
+
+
+def test_digital4better_ctue_derivations():
+    fs = load_factor_set("digital4better")
+    # laptop 26.5 W x 0.0393794 CTUe/kWh (France 2024); fixed network 0.23 Wh/GB/km x 417.281 km x 0.0393794
+    assert fs.factor("device.laptop@FR", "CTUe", "use").value == pytest.approx(0.0265 * 0.0393794)
+    assert fs.factor("network.fixed@FR", "CTUe", "use").value == pytest.approx(0.23 * 417.281 / 1000 * 0.0393794)
+    assert ("network.fixed@FR", "ecotoxicity_freshwater", "manufacturing") in fs.gaps  # negative in the source
+
+
+def test_mission_criteria_reach_every_terminal_and_french_network_flow():
+    fs = lca.load_factors()
+    cov = fs.coverage(["climate_change", "ADPe", "CTUe"]).set_index(["flow", "criterion"])["status"]
+    for device in ("smartphone", "tablet", "laptop", "desktop", "monitor", "tv"):
+        for criterion in ("climate_change", "resource_use_minerals_metals", "ecotoxicity_freshwater"):
+            assert cov[(f"device.{device}@FR", criterion)] == "covered", (device, criterion)
+
+
+def test_documented_coverage_equals_the_data():
+    import re
+
+    from lca_numerique.factors import data_root
+    from lca_numerique.factors.coverage import coverage_markdown
+
+    readme = (data_root() / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"<!-- coverage:start -->\n(.*?)\n<!-- coverage:end -->", readme, flags=re.S).group(1)
+    actual = coverage_markdown(lca.load_factors())
+    assert documented == actual, (
+        "data/impact_factors/README.md no longer matches the data: a gap appeared or vanished. "
+        "Check the change, then paste the output of `python -m lca_numerique.factors.coverage`.")

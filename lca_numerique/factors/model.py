@@ -226,22 +226,27 @@ class FactorSet:
                 })
         return pd.DataFrame(rows)
 
-    def coverage_by_phase(self, criteria: Sequence[str] = MISSION_CRITERIA) -> pd.DataFrame:
+    def coverage_by_phase(self, criteria: Sequence[str] = MISSION_CRITERIA,
+                          flows: Sequence[str] | None = None) -> pd.DataFrame:
         """Flow × (criterion, phase): ``factor``, ``included`` (counted in another phase's row), ``gap``
-        (declared missing by a source) or ``missing`` (no source says anything)."""
+        (declared missing by a source) or ``missing`` (no source says anything).
+
+        ``flows`` defaults to the set's flows; pass ``FLOWS`` to see every flow of the catalogue.
+        """
         import pandas as pd
 
         ids = [get_criterion(c).id for c in criteria]
+        rows = list(self.flows if flows is None else flows)
         table = {}
         for criterion in ids:
             for phase in PHASE_IDS:
                 column = []
-                for flow in self.flows:
+                for flow in rows:
                     key = (flow, criterion, phase)
                     column.append("factor" if key in self.factors else "included" if key in self.included
                                   else "gap" if key in self.gaps else "missing")
                 table[(criterion, phase)] = column
-        return pd.DataFrame(table, index=pd.Index(self.flows, name="flow"))
+        return pd.DataFrame(table, index=pd.Index(rows, name="flow"))
 
     def __repr__(self) -> str:
         n = int(self.covered.sum())
