@@ -8,6 +8,7 @@ when no line behind it had one (the value is NaN, never a zero).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class Results:
     audience: np.ndarray
     audience_units: tuple[str, ...]
     provenance: dict[str, str]
+    selection: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
@@ -88,6 +90,14 @@ class Results:
             cube = (q @ f.reshape(f.shape[0], -1)).reshape(q.shape[0], 1, *f.shape[1:])
         squeeze = tuple(i for i, axis in enumerate(AXES) if axis not in keep)
         return cube.squeeze(axis=squeeze) if squeeze else cube
+
+    def sources(self) -> pd.DataFrame:
+        """For every flow the bills use and every criterion: which factor set(s) supplied the factors."""
+        import pandas as pd
+
+        rows = [{"flow": f, "criterion": c, "set": self.selection.get((f, c), "missing")}
+                for f in self.flows for c in self.criteria]
+        return pd.DataFrame(rows, columns=["flow", "criterion", "set"])
 
     def units(self) -> dict[str, str]:
         """The unit of each criterion's results, e.g. ``{"climate_change": "kg CO2 eq", ...}``."""

@@ -136,3 +136,20 @@ def test_default_profile_is_recorded_in_results():
 def test_unknown_profile_parameter_is_an_error():
     with pytest.raises(FactorDataError, match="unknown parameter"):
         lca.load_factors(parameters={"smartphone.colour": 1})
+
+
+def test_override_one_factor_and_see_it_in_results(impactco2):
+    mine = impactco2.override("network.fixed@FR", "GWP", "use", "12 g CO2 eq / GB", note="operator's 2025 report")
+    assert mine.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.012)
+    assert mine.factor("network.fixed@FR", "GWP", "use").provenance.source_title == "operator's 2025 report"
+    assert mine.factor("network.mobile@FR", "GWP", "use").value == impactco2.factor(
+        "network.mobile@FR", "GWP", "use").value
+    assert mine.content_hash != impactco2.content_hash
+    bill = lca.BillOfMaterials.build("transfer", "1 user", {"network.fixed@FR": "1 GB"})
+    results = lca.evaluate([bill], mine)
+    assert results.total().set_index("criterion").loc["climate_change", "value"] == pytest.approx(0.012)
+    sources = results.sources().set_index(["flow", "criterion"])["set"]
+    assert sources[("network.fixed@FR", "climate_change")] == "user"
+    assert sources[("network.fixed@FR", "ecotoxicity_freshwater")] == "missing"
+    with pytest.raises(lca.UnitError):
+        impactco2.override("network.fixed@FR", "GWP", "use", "12 g CO2 eq / h")

@@ -182,6 +182,25 @@ class FactorSet:
             gaps={k: v for k, v in self.gaps.items() if k not in factors}, included=self.included,
         )
 
+    def override(self, flow: str, criterion: str, phase: str, value: Any, *, note: str = "user override",
+                 uncertainty: str = "") -> FactorSet:
+        """A new set where one factor is replaced by a value of yours, e.g. ``"12 g CO2 eq / GB"``.
+
+        ``value`` is a number in the canonical unit (criterion unit per flow unit) or a string or pint Quantity
+        in any unit of that dimension. The factor's provenance records ``note`` as the user's source.
+        """
+        from .. import units
+        from ..uncertainty import parse_distribution
+
+        key = (flow, get_criterion(criterion).id, phase)
+        if phase not in PHASE_IDS:
+            raise ValueError(f"unknown phase {phase!r}; accepted: {', '.join(PHASE_IDS)}")
+        unit = canonical_factor_unit(flow, key[1])
+        magnitude = units.to_magnitude(value, unit, f"override[{flow}, {key[1]}, {phase}]")
+        factor = Factor(flow, key[1], phase, magnitude, unit, parse_distribution(uncertainty, magnitude),
+                        user_provenance(note))
+        return self.with_factors({key: factor})
+
     def to_dataframe(self) -> pd.DataFrame:
         """One row per factor: flow, tier, criterion, phase, value, unit, uncertainty, formula and provenance."""
         import pandas as pd
