@@ -88,6 +88,7 @@ class BillOfMaterials:
     audience: Audience
     lines: tuple[Line, ...]
     kind: str = "service"
+    campaign: str = ""
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -135,9 +136,12 @@ class BillMatrix:
     audience: np.ndarray
     audience_units: tuple[str, ...]
     kinds: tuple[str, ...]
+    campaigns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n, m = len(self.services), len(self.flows)
+        if not self.campaigns:
+            object.__setattr__(self, "campaigns", ("",) * n)
         if n == 0:
             raise BillError("no service to evaluate")
         if self.quantities.shape != (n, m):
@@ -152,8 +156,8 @@ class BillMatrix:
             s, f = np.argwhere(bad)[0]
             raise BillError(f"{self.services[s]}: lines[{self.flows[f]}] must be finite and >= 0; "
                             f"got {self.quantities[s, f]!r} ({int(bad.sum())} such cell(s))")
-        if self.audience.shape != (n,) or len(self.audience_units) != n or len(self.kinds) != n:
-            raise BillError("audience, audience_units and kinds need one entry per service")
+        if self.audience.shape != (n,) or len({len(self.audience_units), len(self.kinds), len(self.campaigns), n}) > 1:
+            raise BillError("audience, audience_units, kinds and campaigns need one entry per service")
         if (~np.isfinite(self.audience) | (self.audience < 0)).any():
             raise BillError("audiences must be finite and >= 0")
 
@@ -184,4 +188,5 @@ class BillMatrix:
         quantities = np.zeros((len(bills), len(flows)))
         np.add.at(quantities, (rows, cols), amounts)
         return cls(tuple(b.name for b in bills), flows, quantities, np.array([b.audience.amount for b in bills]),
-                   tuple(b.audience.unit for b in bills), tuple(b.kind for b in bills))
+                   tuple(b.audience.unit for b in bills), tuple(b.kind for b in bills),
+                   tuple(b.campaign for b in bills))

@@ -47,7 +47,7 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
     if require_complete and missing.any():
         raise IncompleteFactorsError(_describe_missing(matrix, complete, criteria))
     return Results(
-        services=matrix.services, kinds=matrix.kinds, criteria=criteria, flows=matrix.flows,
+        services=matrix.services, kinds=matrix.kinds, campaigns=matrix.campaigns, criteria=criteria, flows=matrix.flows,
         quantities=matrix.quantities, factor_values=f_values, tier_of=tier_of, missing=missing, found=found,
         audience=matrix.audience, audience_units=matrix.audience_units, provenance=provenance_of(factors),
         selection={(f, c): factors.selection[(f, c)] for f in matrix.flows for c in criteria

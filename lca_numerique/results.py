@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
+#: Labels of services that totals can also be grouped by.
+GROUPS: tuple[str, ...] = ("kind", "campaign")
 COMPLETE, PARTIAL, NOT_COVERED = "complete", "partial", "not covered"
 ZERO_AUDIENCE = "not computable: audience is zero"
 _COVERAGE = (COMPLETE, PARTIAL, NOT_COVERED, ZERO_AUDIENCE)
@@ -60,6 +62,7 @@ class Results:
 
     services: tuple[str, ...]
     kinds: tuple[str, ...]
+    campaigns: tuple[str, ...]
     criteria: tuple[str, ...]
     flows: tuple[str, ...]
     quantities: np.ndarray
@@ -115,9 +118,11 @@ class Results:
         """
         import pandas as pd
 
-        unknown = [a for a in by if a not in AXES]
+        unknown = [a for a in by if a not in AXES + GROUPS]
         if unknown:
-            raise ValueError(f"unknown axis {unknown}; axes are {', '.join(AXES)}")
+            raise ValueError(f"unknown axis {unknown}; axes are {', '.join(AXES + GROUPS)}")
+        if any(g in by for g in GROUPS):
+            return self._grouped(by, per_audience)
         keep = [a for a in AXES if a in by or a == "criterion"]
         if per_audience and "service" not in keep:
             raise ValueError("per-audience values need 'service' in `by`: audiences of different services do not add")
@@ -157,6 +162,24 @@ class Results:
         order = [*keep, "value", "unit", "coverage", *(["audience", "per"] if per_audience else [])]
         return pd.DataFrame(columns)[order]
 
+    def _grouped(self, by: Sequence[str], per_audience: bool) -> pd.DataFrame:
+        """Totals by kind or campaign: service totals summed within each group."""
+        if per_audience:
+            raise ValueError("per-audience values are per service: audiences of different services do not add")
+        groups = [g for g in GROUPS if g in by]
+        frame = self.total(("service", *[a for a in by if a in AXES]))
+        labels = {"kind": self.kinds, "campaign": self.campaigns}
+        for g in groups:
+            frame[g] = frame["service"].map(dict(zip(self.services, labels[g], strict=True))).astype(str)
+        keys = [*groups, *[a for a in AXES[1:] if a in frame.columns]]
+        code = frame["coverage"].cat.codes
+        grouped = frame.assign(_code=code).groupby(keys, observed=True, sort=False)
+        out = grouped.agg(value=("value", lambda v: v.sum(min_count=1)), unit=("unit", "first"),
+                          _low=("_code", "min"), _high=("_code", "max")).reset_index()
+        status = np.where(out["_high"] == 0, 0, np.where(out["_low"] == 2, 2, 1)).astype(np.int8)
+        out["coverage"] = pd.Categorical.from_codes(status, _COVERAGE)
+        return out.drop(columns=["_low", "_high"])
+
     def per_audience(self, by: Sequence[str] = ("service",)) -> pd.DataFrame:
         """Totals per unit of each service's audience (per visit, per view...): ``total(by, per_audience=True)``."""
         return self.total(by, per_audience=True)
@@ -190,6 +213,7 @@ class Results:
         """Plain data (lists and strings) for JSON: labels, values, flags, audiences, provenance."""
         return {
             "axes": list(AXES), "services": list(self.services), "kinds": list(self.kinds),
+            "campaigns": list(self.campaigns),
             "tiers": list(self.tiers), "criteria": list(self.criteria), "phases": list(self.phases),
             "units": self.units(), "values": self.values.tolist(), "missing": self.missing.tolist(),
             "found": self.found.tolist(), "audience": self.audience.tolist(),

@@ -46,8 +46,8 @@ def test_impactco2_data_centre_lot_per_server_hour():
     # (748000 + 0.0358 x 355000 + 1.468 x 367000 + 0.286 x 41200 + 0.68 x 187000 x 5/25) g over 5 x 365 x 24 h:
     # 1336680.2 g / 43800 h = 30.518 g per server-hour (Impact CO2 streaming: 1336680.2 g per server lot)
     assert fs.factor("dc.server@FR", "GWP", "manufacturing").value * 1000 == pytest.approx(1336680.2 / 43800)
-    # storage bay: 144000 g / (3.5524 TiB x 50 % x 5 years), per decimal GB
-    per_gb_year = 144000 / (3.5524 * 2**40 / 1e9 * 0.5 * 5)
+    # storage bay: 144000 g / (3.5524 x 1024 Go x 50 % x 5 years), the model's Go read as GB
+    per_gb_year = 144000 / (3.5524 * 1024 * 0.5 * 5)
     assert fs.factor("dc.storage@FR", "GWP", "manufacturing").value * 1000 == pytest.approx(per_gb_year)
 
 

@@ -1,0 +1,84 @@
+"""Building blocks shared by service models: devices, networks, zones, and the large-platform data centre.
+
+Sources of the defaults here:
+
+* ADEME Impact CO2, npm ``@incubateur-ademe/publicodes-acv-numerique`` 2.1.0 (MIT): device mixes of its
+  usages, bitrates, the default network (French fixed network) and data-centre region (France), and the
+  data-centre figures it derives from Netflix's 2019 ESG report (451,000 MWh a year for 167 million
+  subscribers watching 2 h a day at 1.9 GB/h, servers of 367 W at a PUE of 1.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..flows import ZONES
+from .base import BillBuilder
+from .parameters import Spec
+
+IMPACT_CO2 = "ADEME Impact CO2, publicodes-acv-numerique 2.1.0 (MIT)"
+
+#: Device types a mix may hold. "desktop" is a desktop computer with its monitor (both are counted),
+#: as Impact CO2's "ordinateur et écran".
+DEVICES: tuple[str, ...] = ("smartphone", "tablet", "laptop", "desktop", "tv")
+NETWORKS: tuple[str, ...] = ("fixed", "mobile")
+
+
+def device_mix(default: Mapping[str, float], source: str, what: str = "use") -> Spec:
+    """The ``device_mix`` parameter: share of the time spent on each device type."""
+    return Spec("device_mix", f"Share of {what} time on each device type (desktop = computer and monitor).",
+                kind="mix", keys=DEVICES, default=dict(default), source=source)
+
+
+NETWORK_MIX = Spec(
+    "network_mix", "Share of the data carried by the fixed network (box included) and by the mobile network.",
+    kind="mix", keys=NETWORKS, default={"fixed": 1.0},
+    source=f"{IMPACT_CO2}: its usages default to the French fixed network ('transmission . réseau' = fixe FR)",
+)
+ZONE = Spec(
+    "zone", "Where the audience is: the electricity of its devices and the network its data crosses.",
+    kind="choice", choices=tuple(ZONES), default="FR", source=f"{IMPACT_CO2}: default region France",
+)
+DATACENTRE_ZONE = Spec(
+    "datacentre_zone", "Where the data centre is: the electricity it draws.", kind="choice",
+    choices=tuple(ZONES), default="FR",
+    source=f"{IMPACT_CO2}: 'usage data center . région' defaults to France",
+)
+
+
+def add_devices(bill: BillBuilder, hours: float, mix: Mapping[str, float], zone: str, formula: str) -> None:
+    """Device-hours split by the device mix (a desktop brings its monitor)."""
+    for device, share in mix.items():
+        for flow in ("desktop", "monitor") if device == "desktop" else (device,):
+            bill.add(f"device.{flow}@{zone}", hours * share, f"{formula} × device_mix[{device}]")
+
+
+def add_network(bill: BillBuilder, gigabytes: float, mix: Mapping[str, float], zone: str, formula: str) -> None:
+    """GB transferred, split between the fixed and mobile networks."""
+    for network, share in mix.items():
+        bill.add(f"network.{network}@{zone}", gigabytes * share, f"{formula} × network_mix[{network}]")
+
+
+# -- the large-platform data centre (Impact CO2's figures derived from Netflix 2019) -------------------------
+_NETFLIX_MWH_PER_YEAR = 94_000 + 357_000  # direct + indirect electricity ('streaming . électricité ...')
+_NETFLIX_VIEWING_HOURS = 2 * 365 * 167e6  # 2 h a day, 167 M subscribers
+_NETFLIX_GB = _NETFLIX_VIEWING_HOURS * 1.9  # 1.9 GB per hour
+_NETFLIX_SERVERS = _NETFLIX_MWH_PER_YEAR * 1e6 / 1.3 / (365 * 24) / 367  # before PUE 1.3, 367 W servers
+
+PLATFORM_SOURCE = (f"{IMPACT_CO2}, derived from Netflix's 2019 ESG report: 94,000 + 357,000 MWh a year, "
+                   "167 M subscribers x 2 h a day x 1.9 GB/h, 367 W servers, PUE 1.3")
+PLATFORM_ENERGY_PER_GB = Spec(
+    "platform_energy_per_gb", "Electricity a large platform's data centres draw per GB served (PUE included).",
+    unit="Wh / GB", default=_NETFLIX_MWH_PER_YEAR * 1e6 / _NETFLIX_GB, source=PLATFORM_SOURCE,
+    uncertainty="lognormal gsd=2",
+)
+PLATFORM_SERVERS_PER_HOUR = Spec(
+    "platform_server_hours_per_hour", "Server-hours of a large platform per hour watched or listened.",
+    unit="server_hour / hour", default=_NETFLIX_SERVERS * 365 * 24 / _NETFLIX_VIEWING_HOURS,
+    source=PLATFORM_SOURCE, uncertainty="lognormal gsd=2",
+)
+PLATFORM_SERVERS_PER_GB = Spec(
+    "platform_server_hours_per_gb", "Server-hours of a large platform per GB served.",
+    unit="server_hour / GB", default=_NETFLIX_SERVERS * 365 * 24 / _NETFLIX_GB, source=PLATFORM_SOURCE,
+    uncertainty="lognormal gsd=2",
+)

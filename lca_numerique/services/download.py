@@ -1,0 +1,36 @@
+"""File downloads (a brochure, a report): data sent from a large platform or a data centre, no device time."""
+
+from __future__ import annotations
+
+from .base import BillBuilder, Service
+from .common import DATACENTRE_ZONE, NETWORK_MIX, PLATFORM_ENERGY_PER_GB, PLATFORM_SERVERS_PER_GB, ZONE, add_network
+from .parameters import Spec
+
+
+class Download(Service):
+    """Downloads of a file. Audience: downloads (counted as users). Device time is not counted: as in
+    ADEME's Impact CO2 file transfer, a download runs in the background."""
+
+    kind = "download"
+    audience_unit = "user"
+    parameters = (
+        Spec("size", "Size of the file.", unit="GB"),
+        Spec("downloads", "Number of downloads over the period.", unit="user", default=1.0,
+             source="convention: one download"),
+        NETWORK_MIX,
+        ZONE,
+        PLATFORM_ENERGY_PER_GB,
+        PLATFORM_SERVERS_PER_GB,
+        DATACENTRE_ZONE,
+    )
+
+    def audience_amount(self) -> float:
+        return self.downloads
+
+    def build(self, bill: BillBuilder) -> None:
+        gigabytes = self.size * self.downloads
+        add_network(bill, gigabytes, self.network_mix, self.zone, "size × downloads")
+        bill.add(f"dc.server@{self.datacentre_zone}", gigabytes * self.platform_server_hours_per_gb,
+                 "size × downloads × platform_server_hours_per_gb")
+        bill.add(f"electricity.data_centres@{self.datacentre_zone}", gigabytes * self.platform_energy_per_gb / 1000,
+                 "size × downloads × platform_energy_per_gb")

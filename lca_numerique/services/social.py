@@ -1,0 +1,139 @@
+"""Social networks: a post seen in feeds, and an account publishing posts over a year.
+
+What a post costs is driven by its impressions: the time each impression holds attention on a device, the
+media it sends, and the platform's data centres serving it. No open source gives social platforms' own
+data-centre energy per impression; the large-platform figures of ADEME's Impact CO2 (derived from Netflix)
+stand in, per GB served, as a declared proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .base import BillBuilder, Service
+from .common import (
+    DATACENTRE_ZONE,
+    IMPACT_CO2,
+    NETWORK_MIX,
+    PLATFORM_ENERGY_PER_GB,
+    PLATFORM_SERVERS_PER_GB,
+    ZONE,
+    add_devices,
+    add_network,
+    device_mix,
+)
+from .parameters import ParameterError, Spec
+from .video import BITRATES
+
+PLATFORMS = ("facebook", "instagram", "x", "linkedin", "tiktok", "youtube", "mastodon", "other")
+FORMATS = ("text", "image", "carousel", "video", "story", "reel")
+VIDEO_FORMATS = ("video", "story", "reel")
+#: Attention per impression (s): Facebook IQ (2016, via Adweek) 1.7 s per feed item on mobile; Facebook
+#: figures reported by Axios (2017): autoplay videos watched 16.7 s on average.
+ATTENTION: dict[str, float] = {"text": 1.7, "image": 1.7, "carousel": 1.7, "video": 16.7, "story": 16.7, "reel": 16.7}
+_ATTENTION_SOURCE = ("Facebook IQ (2016, via Adweek): 1.7 s per feed item on mobile (text, image, carousel); "
+                     "Facebook (2017, via Axios): autoplay videos watched 16.7 s on average (video, story, reel)")
+_SOCIAL_MIX_SOURCE = ("Médiamétrie, L'Année Internet 2023: 79 % of time online is on smartphones; the remaining 21 % "
+                      "split as web visits (Médiamétrie eStat 2017, computers halved into laptops and desktops as in "
+                      f"{IMPACT_CO2})")
+_SOCIAL_MIX = {"smartphone": 0.79, "tablet": 0.21 * 0.122 / 0.443, "laptop": 0.21 * 0.1605 / 0.443,
+               "desktop": 0.21 * 0.1605 / 0.443}
+
+_SHARED = (
+    Spec("platform", "The social network (recorded; no open per-platform data-centre figure exists).",
+         kind="choice", choices=PLATFORMS, default="other", source="convention"),
+    Spec("attention_time", "Time an impression holds attention; by default from the format.", unit="second",
+         default=None, uncertainty="lognormal gsd=2", source=_ATTENTION_SOURCE),
+    Spec("video_resolution", "Resolution of video formats in feeds.", kind="choice", choices=tuple(BITRATES),
+         default="720p", source="convention: feeds play below full HD on phones"),
+    device_mix(_SOCIAL_MIX, _SOCIAL_MIX_SOURCE, "scrolling"),
+    NETWORK_MIX,
+    ZONE,
+    PLATFORM_ENERGY_PER_GB,
+    PLATFORM_SERVERS_PER_GB,
+    DATACENTRE_ZONE,
+)
+
+
+def _add_impressions(service: Service, bill: BillBuilder, impressions: float, fmt: str, media: str,
+                     label: str) -> None:
+    """Lines for ``impressions`` of a post of format ``fmt``; ``media`` names the parameter holding the
+    media size in MB (needed for images and carousels)."""
+    media_size = service.values[media]
+    attention = service.attention_time if service.attention_time is not None else ATTENTION[fmt]
+    if fmt in VIDEO_FORMATS:
+        gb = impressions * attention / 3600 * BITRATES[service.video_resolution]
+        data = f"{label} × attention_time × bitrate[video_resolution]"
+    elif fmt == "text":
+        gb, data = 0.0, ""  # a few bytes of text; the feed's own payload per impression has no open figure
+    else:
+        if media_size is None:
+            raise ParameterError(f"{service.name}: give {media}, the size of the {fmt} media as published "
+                                 "(e.g. 300 kB): there is no open default for it")
+        gb = impressions * media_size / 1000
+        data = f"{label} × {media}"
+    add_devices(bill, impressions * attention / 3600, service.device_mix, service.zone,
+                f"{label} × attention_time[{fmt}]")
+    if gb:
+        add_network(bill, gb, service.network_mix, service.zone, data)
+        z = service.datacentre_zone
+        bill.add(f"dc.server@{z}", gb * service.platform_server_hours_per_gb, f"{data} × platform_server_hours_per_gb")
+        bill.add(f"electricity.data_centres@{z}", gb * service.platform_energy_per_gb / 1000,
+                 f"{data} × platform_energy_per_gb")
+
+
+class SocialPost(Service):
+    """One post. Audience: impressions (give them, or reach and frequency)."""
+
+    kind = "social_post"
+    audience_unit = "impression"
+    parameters = (
+        Spec("format", "Format of the post.", kind="choice", choices=FORMATS),
+        Spec("impressions", "Times the post was displayed.", unit="impression", default=None,
+             source="give impressions, or reach and frequency"),
+        Spec("reach", "People who saw the post at least once.", unit="impression", default=None,
+             source="give impressions, or reach and frequency"),
+        Spec("frequency", "Average impressions per person reached.", unit="dimensionless", default=1.0, minimum=1.0,
+             source="convention: one impression per person reached"),
+        Spec("media_size", "Size of the media as published (all images of a carousel).", unit="MB", default=None,
+             source="required for images and carousels: no open default"),
+        *_SHARED,
+    )
+
+    def check(self) -> None:
+        if (self.impressions is None) == (self.reach is None):
+            raise ParameterError(f"{self.name}: give either impressions or reach (with frequency), not both or none")
+
+    def audience_amount(self) -> float:
+        return self.impressions if self.impressions is not None else self.reach * self.frequency
+
+    def build(self, bill: BillBuilder) -> None:
+        label = "impressions" if self.impressions is not None else "reach × frequency"
+        _add_impressions(self, bill, self.audience_amount(), self.format, "media_size", label)
+
+
+class SocialAccount(Service):
+    """An account's posting over a year: posts × impressions per post, by format. "Publish 30 % fewer posts"
+    is ``posts`` × 0.7. Audience: impressions."""
+
+    kind = "social_account"
+    audience_unit = "impression"
+    parameters = (
+        Spec("posts", "Posts published over the period.", unit="dimensionless"),
+        Spec("impressions_per_post", "Average impressions per post.", unit="impression"),
+        Spec("format_mix", "Share of posts in each format.", kind="mix", keys=FORMATS, default={"image": 1.0},
+             source="convention: image posts"),
+        Spec("image_size", "Size of the media of an image or carousel post as published.", unit="MB", default=None,
+             source="required when the mix has images or carousels: no open default"),
+        *_SHARED,
+    )
+
+    def audience_amount(self) -> float:
+        return self.posts * self.impressions_per_post
+
+    def build(self, bill: BillBuilder) -> None:
+        formats: Mapping[str, float] = self.format_mix
+        for fmt, share in formats.items():
+            if share > 0:
+                _add_impressions(self, bill, self.audience_amount() * share, fmt, "image_size",
+                                 f"posts × impressions_per_post × format_mix[{fmt}]")

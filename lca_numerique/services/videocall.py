@@ -1,0 +1,59 @@
+"""Video calls and webinars: participants connected for a duration, at a video quality."""
+
+from __future__ import annotations
+
+from .base import BillBuilder, Service
+from .common import (
+    DATACENTRE_ZONE,
+    DEVICES,
+    IMPACT_CO2,
+    NETWORK_MIX,
+    PLATFORM_ENERGY_PER_GB,
+    PLATFORM_SERVERS_PER_HOUR,
+    ZONE,
+    add_devices,
+    add_network,
+)
+from .parameters import Spec
+
+#: Data per participant-hour, by quality (GB/h): ADEME Impact CO2 'visio . qualité' (audio = 168/1024 GB/h).
+CALL_BITRATES: dict[str, float] = {"audio": 168 / 1024, "sd": 0.7, "hd": 3.0, "4k": 7.0}
+
+
+class VideoCall(Service):
+    """A video call or webinar. Audience: participants (each connection counts once per session)."""
+
+    kind = "videocall"
+    audience_unit = "participant"
+    parameters = (
+        Spec("duration", "Length of one session.", unit="hour"),
+        Spec("participants", "Connected devices per session.", unit="participant", default=2.0, minimum=1.0,
+             source=f"{IMPACT_CO2}: 'visio . emplacements' = 2"),
+        Spec("sessions", "Sessions over the period.", unit="dimensionless", default=1.0,
+             source="convention: one session"),
+        Spec("quality", "Video quality.", kind="choice", choices=tuple(CALL_BITRATES), default="sd",
+             source=f"{IMPACT_CO2}: 'visio . qualité' = SD; rates audio 168/1024, SD 0.7, HD 3, ultra HD 7 GB/h"),
+        Spec("device", "Device each participant uses.", kind="choice", choices=DEVICES, default="laptop",
+             source=f"{IMPACT_CO2}: 'visio . appareil' = 100 % laptop"),
+        NETWORK_MIX,
+        ZONE,
+        PLATFORM_ENERGY_PER_GB,
+        PLATFORM_SERVERS_PER_HOUR,
+        DATACENTRE_ZONE,
+    )
+
+    def audience_amount(self) -> float:
+        return self.participants * self.sessions
+
+    def build(self, bill: BillBuilder) -> None:
+        hours = self.duration * self.sessions
+        stream = hours * CALL_BITRATES[self.quality]
+        add_devices(bill, hours * self.participants, {self.device: 1.0}, self.zone,
+                    "duration × sessions × participants")
+        add_network(bill, stream * self.participants, self.network_mix, self.zone,
+                    "duration × sessions × bitrate[quality] × participants")
+        # As in Impact CO2, the platform side counts one stream, not one per participant.
+        bill.add(f"dc.server@{self.datacentre_zone}", hours * self.platform_server_hours_per_hour,
+                 "duration × sessions × platform_server_hours_per_hour")
+        bill.add(f"electricity.data_centres@{self.datacentre_zone}", stream * self.platform_energy_per_gb / 1000,
+                 "duration × sessions × bitrate[quality] × platform_energy_per_gb")
