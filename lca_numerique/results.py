@@ -164,6 +164,8 @@ class Results:
 
     def _grouped(self, by: Sequence[str], per_audience: bool) -> pd.DataFrame:
         """Totals by kind or campaign: service totals summed within each group."""
+        import pandas as pd
+
         if per_audience:
             raise ValueError("per-audience values are per service: audiences of different services do not add")
         groups = [g for g in GROUPS if g in by]

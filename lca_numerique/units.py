@@ -179,12 +179,14 @@ def describe_unit(unit: str) -> str:
     return f"{unit} ({dims})" if dims else f"{unit} (dimensionless)"
 
 
-def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = None) -> float:
+def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = None, at_rest: bool = False) -> float:
     """Express ``value`` in ``unit`` and return the bare number.
 
     ``value`` may be a plain number (taken to be in ``unit`` already; pint is not touched), a string such as
     ``"2.5 MB"``, or a pint Quantity. ``implicit`` names a counting unit that a value may leave out: with
     ``unit="device_hour"`` and ``implicit="device"``, ``"3 min"`` means three minutes on one device.
+    ``at_rest`` lets a field that can only mean stored data (a hosting's storage) read plain ``"2 TB"`` as
+    ``"2 TB_stored"``; bill lines and factors never get this leniency.
     A quantity of the wrong dimension raises :class:`UnitError` naming ``field``, the value and the
     dimension expected. NaN is refused; the sign is the caller's business.
     """
@@ -193,7 +195,10 @@ def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = No
     if isinstance(value, Real):
         magnitude = float(value)
     else:
-        magnitude = _convert(parse_quantity(value, field), unit, field, implicit)
+        quantity = parse_quantity(value, field)
+        if at_rest and "information" in str(quantity.dimensionality) and "stored" not in str(quantity.dimensionality):
+            quantity = quantity * registry().Quantity(1, "B_stored / B")
+        magnitude = _convert(quantity, unit, field, implicit)
     if math.isnan(magnitude):
         raise UnitError(field, value, describe_unit(unit), "NaN is not a quantity")
     return magnitude

@@ -89,3 +89,9 @@ def test_import_loads_neither_pint_nor_matplotlib():
     imported = {line.rsplit("|", 1)[-1].strip() for line in out.splitlines()}
     assert "pint" not in imported
     assert "matplotlib" not in imported
+
+
+def test_stored_fields_may_read_plain_bytes_as_data_at_rest():
+    assert to_magnitude("2 TB", "GB_stored", "hosting: storage", at_rest=True) == pytest.approx(2000)
+    with pytest.raises(UnitError):
+        to_magnitude("2 TB", "GB_stored", "lines[dc.storage@FR]")

@@ -63,7 +63,8 @@ class Spec:
         """Check and convert ``value``; raise :class:`ParameterError` or :class:`UnitError` naming it."""
         field = f"{service}: {self.name}"
         if self.kind == "quantity":
-            magnitude = units.to_magnitude(value, self.unit, field, implicit=self.implicit)
+            magnitude = units.to_magnitude(value, self.unit, field, implicit=self.implicit,
+                                           at_rest="stored" in self.unit)
             return self._bounded(magnitude, field)
         if self.kind == "share":
             return self._bounded(_share(value, field), field, 0.0, 1.0)

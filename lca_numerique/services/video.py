@@ -90,7 +90,7 @@ class Video(Service):
 
     def build(self, bill: BillBuilder) -> None:
         hours = "(views × duration × watched_share + autoplay_impressions × autoplay_watch_time)"
-        data = f"{hours} × bitrate"
+        data = f"{hours} × bitrate[resolution]"
         add_devices(bill, self.viewing_hours, self.device_mix, self.zone, hours)
         add_network(bill, self.gigabytes, self.network_mix, self.zone, data)
         if self.platform == "large_platform":
