@@ -196,6 +196,8 @@ def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = No
         magnitude = float(value)
     else:
         quantity = parse_quantity(value, field)
+        if quantity.unitless:  # "1.2e6" in a YAML file is text: a bare number, read in the documented unit
+            quantity = registry().Quantity(float(quantity.magnitude), parse_unit(unit, field))
         if at_rest and "information" in str(quantity.dimensionality) and "stored" not in str(quantity.dimensionality):
             quantity = quantity * registry().Quantity(1, "B_stored / B")
         magnitude = _convert(quantity, unit, field, implicit)

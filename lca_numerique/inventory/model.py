@@ -1,0 +1,352 @@
+"""An organisation's inventory: its services grouped in campaigns, the factors to use, and where each number
+comes from. Loaded from YAML into the same objects as the Python API, and written back losslessly.
+
+Format (version 1)::
+
+    inventory: 1
+    organisation: Example metropolis — communication department
+    period: "2025"
+    illustrative: true                # the numbers are made up: say so in every report
+    factors: {profile: default}       # optional: parameters: {...}, licences: [...]
+    defaults: {zone: FR}              # applied to every service that has the parameter and does not set it
+    hostings:                         # named hostings that services take shares of
+      - {name: main servers, servers: 2, storage: 1.5 TB}
+    campaigns:
+      - name: Spring festival
+        services:
+          - {kind: video, name: teaser, views: 12000 view, duration: 45 s, basis: "platform analytics"}
+    services:                         # services outside any campaign
+      - {kind: website, name: city site, visits: 1.2e6, hosting: main servers, hosting_share: 0.6}
+
+Every service entry has ``kind`` and ``name``, its parameters (numbers in the documented unit, or text with
+units such as ``1.8 MB``), and optionally ``basis`` (where its numbers come from).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import LcaError
+from ..services import SERVICE_KINDS, Campaign, Hosting, Portfolio, Service
+from ..services.parameters import ParameterError
+from .yaml_source import Located, Path_, Problem, YamlSyntaxError, read_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..factors import FactorSet
+    from ..results import Results
+
+FORMAT_VERSION = 1
+TOP_KEYS = ("inventory", "organisation", "period", "illustrative", "notes", "factors", "defaults", "hostings",
+            "campaigns", "services")
+FACTOR_KEYS = ("profile", "parameters", "licences")
+ENTRY_KEYS = ("kind", "name", "basis")
+
+
+class InventoryError(LcaError):
+    """An inventory is invalid; ``problems`` lists every problem found, each with file, line, column and path."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the inventory:\n{listing}")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What an organisation assesses: services (in campaigns), hostings they share, and the factors to use."""
+
+    organisation: str
+    portfolio: Portfolio
+    period: str = ""
+    hostings: tuple[Hosting, ...] = ()
+    factors: Mapping[str, Any] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    basis: Mapping[str, str] = field(default_factory=dict)
+    illustrative: bool = False
+    notes: str = ""
+    source: str = ""
+
+    @property
+    def services(self) -> list[Service]:
+        """Every service, campaigns first."""
+        return [s for _, s in self.portfolio.all_services()]
+
+    def service(self, name: str) -> Service:
+        """The service called ``name``; a KeyError suggests close names."""
+        for service in self.services:
+            if service.name == name:
+                return service
+        close = difflib.get_close_matches(name, [s.name for s in self.services], n=3)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise KeyError(f"no service {name!r} in the inventory{hint}")
+
+    def load_factors(self) -> FactorSet:
+        """The factors the inventory asks for (profile, parameter overrides, accepted licences)."""
+        from ..factors import load_factors
+
+        return load_factors(self.factors.get("profile"), parameters=self.factors.get("parameters"),
+                            licences=self.factors.get("licences"))
+
+    def evaluate(self, factors: FactorSet | None = None) -> Results:
+        """Evaluate every service with ``factors`` (default: the inventory's own choice)."""
+        from ..engine import evaluate
+
+        return evaluate(self.portfolio.bills(), factors or self.load_factors())
+
+    def unattributed_hosting(self) -> dict[str, float]:
+        """For each hosting, the share no service takes (1 - sum of shares); non-zero means impacts left out."""
+        taken = {h.name: 0.0 for h in self.hostings}
+        for service in self.services:
+            hosting = service.values.get("hosting")
+            if isinstance(hosting, Hosting):
+                taken[hosting.name] = taken.get(hosting.name, 0.0) + service.values.get("hosting_share", 1.0)
+        return {name: 1.0 - share for name, share in taken.items() if abs(1.0 - share) > 1e-9}
+
+    # -- writing ----------------------------------------------------------------------------------------------
+    def to_data(self) -> dict[str, Any]:
+        """Plain data in the inventory format (what :func:`load_inventory` reads back to equal objects)."""
+        data: dict[str, Any] = {"inventory": FORMAT_VERSION, "organisation": self.organisation}
+        if self.period:
+            data["period"] = self.period
+        if self.illustrative:
+            data["illustrative"] = True
+        if self.notes:
+            data["notes"] = self.notes
+        if self.factors:
+            data["factors"] = dict(self.factors)
+        if self.defaults:
+            data["defaults"] = dict(self.defaults)
+        if self.hostings:
+            data["hostings"] = [self._entry(h, with_kind=False) for h in self.hostings]
+        campaigns = [{"name": c.name, "services": [self._entry(s) for s in c.services]}
+                     for c in self.portfolio.campaigns]
+        if campaigns:
+            data["campaigns"] = campaigns
+        if self.portfolio.services:
+            data["services"] = [self._entry(s) for s in self.portfolio.services]
+        return data
+
+    def _entry(self, service: Service, with_kind: bool = True) -> dict[str, Any]:
+        entry: dict[str, Any] = {"kind": service.kind} if with_kind else {}
+        entry["name"] = service.name
+        for key, value in service.given.items():
+            if key in self.defaults and value == self.defaults[key]:
+                continue
+            entry[key] = _plain(value)
+        if self.basis.get(service.name):
+            entry["basis"] = self.basis[service.name]
+        return entry
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """The inventory as YAML text (also written to ``path`` if given)."""
+        import yaml
+
+        text = yaml.safe_dump(self.to_data(), allow_unicode=True, sort_keys=False, width=110)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+
+def _plain(value: Any) -> Any:
+    """A given parameter value as YAML-friendly data."""
+    if isinstance(value, Service):
+        return value.name
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "magnitude") and hasattr(value, "units"):  # a pint Quantity
+        return f"{value.magnitude!r} {value.units}"
+    return value
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Read and validate an inventory file. Raises InventoryError listing every problem with its location."""
+    try:
+        located = read_yaml(path)
+    except YamlSyntaxError as exc:
+        raise InventoryError([exc.problem]) from None
+    return inventory_from_data(located)
+
+
+def inventory_from_text(text: str, name: str = "<text>") -> Inventory:
+    """Read and validate an inventory given as YAML text."""
+    try:
+        located = read_yaml(name, text=text)
+    except YamlSyntaxError as exc:
+        raise InventoryError([exc.problem]) from None
+    return inventory_from_data(located)
+
+
+def inventory_from_data(located: Located) -> Inventory:
+    """Validate located data (see :mod:`.yaml_source`) into an Inventory, collecting every problem."""
+    return _Builder(located).build()
+
+
+class _Builder:
+    def __init__(self, located: Located) -> None:
+        self.located = located
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path_, message: str) -> None:
+        self.problems.append(self.located.problem(path, message))
+
+    def build(self) -> Inventory:
+        data = self.located.data
+        if not isinstance(data, dict):
+            self.problem((), "an inventory is a mapping with at least 'organisation' and 'services' or 'campaigns'")
+            raise InventoryError(self.problems)
+        self._keys(data, (), TOP_KEYS)
+        if data.get("inventory", FORMAT_VERSION) != FORMAT_VERSION:
+            self.problem(("inventory",), f"format version {data['inventory']!r} is not supported (expected 1)")
+        organisation = self._text(data, "organisation", required=True)
+        defaults = self._defaults(data.get("defaults") or {})
+        factors = self._factors(data.get("factors") or {})
+        hostings = self._hostings(data.get("hostings") or [], defaults)
+        basis: dict[str, str] = {}
+        campaigns = []
+        for i, item in enumerate(self._list(data, "campaigns")):
+            path = ("campaigns", i)
+            if not isinstance(item, dict):
+                self.problem(path, "a campaign is a mapping with 'name' and 'services'")
+                continue
+            self._keys(item, path, ("name", "services"))
+            name = self._text(item, "name", path, required=True)
+            services = self._services(item.get("services") or [], (*path, "services"), defaults, hostings, basis)
+            campaigns.append(Campaign(name, tuple(services)))
+        loose = self._services(data.get("services") or [], ("services",), defaults, hostings, basis)
+        if not campaigns and not loose and not self.problems:
+            self.problem((), "no service: list them under 'services' or under 'campaigns'")
+        names = [s.name for c in campaigns for s in c.services] + [s.name for s in loose]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            self.problem((), f"service name {name!r} is used more than once: names must be unique")
+        if self.problems:
+            raise InventoryError(self.problems)
+        return Inventory(
+            organisation=organisation, portfolio=Portfolio(organisation, tuple(campaigns), tuple(loose)),
+            period=str(data.get("period", "")), hostings=tuple(hostings.values()), factors=factors,
+            defaults=defaults, basis=basis, illustrative=bool(data.get("illustrative", False)),
+            notes=str(data.get("notes", "")), source=self.located.file,
+        )
+
+    # -- pieces -----------------------------------------------------------------------------------------------
+    def _keys(self, mapping: dict[str, Any], path: Path_, accepted: Iterable[str]) -> None:
+        accepted = tuple(accepted)
+        for key in mapping:
+            if key not in accepted:
+                close = difflib.get_close_matches(key, accepted, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; accepted: {', '.join(accepted)}"
+                self.problem((*path, key), f"unknown key {key!r}{hint}")
+
+    def _text(self, mapping: dict[str, Any], key: str, path: Path_ = (), required: bool = False) -> str:
+        value = mapping.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem((*path, key) if key in mapping else path, f"'{key}' is required")
+            return ""
+        if not isinstance(value, (str, int, float)):
+            self.problem((*path, key), f"'{key}' must be text")
+            return ""
+        return str(value)
+
+    def _list(self, mapping: dict[str, Any], key: str) -> list[Any]:
+        value = mapping.get(key) or []
+        if not isinstance(value, list):
+            self.problem((key,), f"'{key}' must be a list")
+            return []
+        return value
+
+    def _defaults(self, defaults: Any) -> dict[str, Any]:
+        if not isinstance(defaults, dict):
+            self.problem(("defaults",), "'defaults' maps parameter names to values")
+            return {}
+        known = {name for cls in SERVICE_KINDS.values() for name in cls.specs()}
+        self._keys(defaults, ("defaults",), sorted(known))
+        return {k: v for k, v in defaults.items() if k in known}
+
+    def _factors(self, factors: Any) -> dict[str, Any]:
+        if not isinstance(factors, dict):
+            self.problem(("factors",), "'factors' is a mapping: profile, parameters, licences")
+            return {}
+        self._keys(factors, ("factors",), FACTOR_KEYS)
+        if "parameters" in factors and not isinstance(factors["parameters"], dict):
+            self.problem(("factors", "parameters"), "'parameters' maps factor parameter names to values")
+        if "licences" in factors and not isinstance(factors["licences"], list):
+            self.problem(("factors", "licences"), "'licences' is a list of licence names")
+        return {k: v for k, v in factors.items() if k in FACTOR_KEYS}
+
+    def _hostings(self, items: Any, defaults: dict[str, Any]) -> dict[str, Hosting]:
+        if not isinstance(items, list):
+            self.problem(("hostings",), "'hostings' must be a list")
+            return {}
+        hostings: dict[str, Hosting] = {}
+        for i, item in enumerate(items):
+            entry = {"kind": "hosting", **item} if isinstance(item, dict) else item
+            service = self._service(entry, ("hostings", i), defaults, {}, {})
+            if isinstance(service, Hosting):
+                if service.name in hostings:
+                    self.problem(("hostings", i, "name"), f"hosting {service.name!r} is defined twice")
+                hostings[service.name] = service
+        return hostings
+
+    def _services(self, items: Any, path: Path_, defaults: dict[str, Any], hostings: dict[str, Hosting],
+                  basis: dict[str, str]) -> list[Service]:
+        if not isinstance(items, list):
+            self.problem(path, "'services' must be a list of service entries")
+            return []
+        built = [self._service(item, (*path, i), defaults, hostings, basis) for i, item in enumerate(items)]
+        return [s for s in built if s is not None]
+
+    def _service(self, item: Any, path: Path_, defaults: dict[str, Any], hostings: dict[str, Hosting],
+                 basis: dict[str, str]) -> Service | None:
+        if not isinstance(item, dict):
+            self.problem(path, "a service is a mapping with 'kind', 'name' and its parameters")
+            return None
+        kind = item.get("kind")
+        if kind not in SERVICE_KINDS:
+            close = difflib.get_close_matches(str(kind), SERVICE_KINDS, n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self.problem((*path, "kind") if "kind" in item else path,
+                         f"unknown kind {kind!r}{hint}; accepted: {', '.join(SERVICE_KINDS)}" if kind is not None
+                         else f"'kind' is required; accepted: {', '.join(SERVICE_KINDS)}")
+            return None
+        cls = SERVICE_KINDS[kind]
+        specs = cls.specs()
+        self._keys(item, path, (*ENTRY_KEYS, *specs))
+        name = self._text(item, "name", path, required=True)
+        if not name:
+            return None
+        if item.get("basis"):
+            basis[name] = str(item["basis"])
+        values = {k: v for k, v in defaults.items() if k in specs}
+        values.update({k: v for k, v in item.items() if k in specs})
+        ok = True
+        for key, value in list(values.items()):
+            where = (*path, key) if key in item else ("defaults", key)
+            if key == "hosting" and value is not None:
+                if value not in hostings:
+                    close = difflib.get_close_matches(str(value), hostings, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    self.problem(where, f"no hosting named {value!r} under 'hostings'{hint}")
+                    ok = False
+                    continue
+                values[key] = hostings[value]
+                continue
+            try:
+                specs[key].parse(value, name)
+            except (ParameterError, LcaError) as exc:
+                self.problem(where, str(exc).removeprefix(f"{name}: ").removeprefix(f"{key}: "))
+                ok = False
+        missing = [s for s in specs.values() if s.required and s.name not in values]
+        for spec in missing:
+            self.problem(path, f"missing required parameter '{spec.name}' ({spec.description})")
+            ok = False
+        if not ok:
+            return None
+        try:
+            return cls(name, **values)
+        except (ParameterError, LcaError) as exc:
+            self.problem(path, str(exc).removeprefix(f"{name}: "))
+            return None
