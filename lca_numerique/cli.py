@@ -1,8 +1,15 @@
 """The ``lca-numerique`` command.
 
-``demo`` assesses the bundled example and writes a report folder; ``factors`` lists the bundled factor
-sets and their coverage. Errors go to stderr without a traceback (``--debug`` shows it); exit codes:
-0 success, 1 incomplete results with ``--strict``, 2 bad input.
+  demo       assess the bundled (illustrative) example and write a report folder
+  assess     assess an inventory file and write the report (xlsx, csv, html, json)
+  check      validate an inventory, or re-run a results file and report any difference
+  factors    list the factor profiles and sets, or show one's coverage
+  explain    show how one service's bill is built, line by line
+  compare    compare two inventories (a scenario against a baseline), criterion by criterion
+  template   write the data-collection workbook a department sends to each service
+
+Errors go to stderr without a traceback (``--debug`` shows it). Exit codes: 0 success; 1 a check found
+differences, or ``--strict`` found incomplete results; 2 bad input.
 """
 
 from __future__ import annotations
@@ -10,12 +17,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 from ._version import __version__
 from .errors import LcaError
 
-EXIT_OK, EXIT_INCOMPLETE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INCOMPLETE = EXIT_DIFFERENCES
+
+
+def example_path() -> Path:
+    """The bundled illustrative inventory."""
+    return Path(str(resources.files("lca_numerique") / "examples" / "metropole.yaml"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,51 +41,118 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return int(args.run(args))
-    except (LcaError, OSError) as exc:
+    except (LcaError, OSError, KeyError, ValueError) as exc:
         if args.debug:
             raise
-        print(f"lca-numerique: error: {exc}", file=sys.stderr)
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"lca-numerique: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lca-numerique", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="lca-numerique", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--version", action="version", version=f"lca_numerique {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command")
+
+    def report_options(p: argparse.ArgumentParser, out: str) -> None:
+        p.add_argument("--out", type=Path, default=Path(out), help=f"report folder (default: {out})")
+        p.add_argument("--format", default="xlsx,csv,html,json", help="comma-separated: xlsx,csv,html,json")
+        p.add_argument("--profile", default=None, help="factor profile or set (default: the inventory's choice)")
+        p.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the report")
+        p.add_argument("--strict", action="store_true", help="exit with 1 when some total is incomplete")
+
     demo = sub.add_parser("demo", help="assess the bundled example and write a report folder")
-    demo.add_argument("--out", type=Path, default=Path("lca-numerique-report"), help="report folder")
-    demo.add_argument("--profile", default=None, help="factor set id or folder (default: impactco2)")
-    demo.add_argument("--strict", action="store_true", help="exit with 1 when some result is incomplete")
+    report_options(demo, "lca-numerique-report")
     demo.set_defaults(run=_demo)
-    factors = sub.add_parser("factors", help="list the bundled factor sets and their coverage")
-    factors.add_argument("name", nargs="?", help="show the coverage of this set")
+    assess = sub.add_parser("assess", help="assess an inventory file")
+    assess.add_argument("inventory", type=Path)
+    report_options(assess, "lca-numerique-report")
+    assess.set_defaults(run=_assess)
+    check = sub.add_parser("check", help="validate an inventory, or re-run a results file")
+    check.add_argument("path", type=Path)
+    check.set_defaults(run=_check)
+    factors = sub.add_parser("factors", help="list factor profiles and sets, or show one's coverage")
+    factors.add_argument("name", nargs="?", help="show the coverage of this profile or set")
     factors.set_defaults(run=_factors)
+    explain = sub.add_parser("explain", help="show how one service's bill is built")
+    explain.add_argument("inventory", type=Path)
+    explain.add_argument("service")
+    explain.set_defaults(run=_explain)
+    compare = sub.add_parser("compare", help="compare inventory B (scenario) with A (baseline)")
+    compare.add_argument("a", type=Path)
+    compare.add_argument("b", type=Path)
+    compare.set_defaults(run=_compare)
+    template = sub.add_parser("template", help="write the data-collection workbook")
+    template.add_argument("--out", type=Path, default=Path("lca-numerique-template.xlsx"),
+                          help="an .xlsx file, or a folder for CSV files")
+    template.set_defaults(run=_template)
     return parser
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _assess_path(path: Path, args: argparse.Namespace, banner: str = "") -> int:
     import pandas as pd
 
-    from .engine import evaluate
-    from .examples import example_bills
+    from .criteria import MISSION_CRITERIA
     from .factors import load_factors
+    from .inventory import load_inventory
+    from .report import write_report
 
-    factors = load_factors(args.profile)
-    results = evaluate(example_bills(), factors)
-    args.out.mkdir(parents=True, exist_ok=True)
-    results.to_dataframe().to_csv(args.out / "results.csv", index=False)
-    per_audience = results.per_audience()
-    per_audience.to_csv(args.out / "per_audience.csv", index=False)
-    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
-        print(f"Example (illustrative numbers, not any city's results) — factors: {factors.label}\n")
-        print("Impact per unit of audience:")
-        print(per_audience[["service", "criterion", "value", "unit", "per", "coverage"]].to_string(index=False))
-    print(f"\nReport written to {args.out}/ (results.csv, per_audience.csv)")
+    inventory = load_inventory(path)
+    factors = load_factors(args.profile) if args.profile else inventory.load_factors()
+    results = inventory.evaluate(factors)
+    written = write_report(results, inventory, args.out, [f.strip() for f in args.format.split(",") if f.strip()],
+                           lang=args.lang)
+    if banner:
+        print(banner)
+    print(f"{inventory.organisation} — {len(inventory.services)} services — factors: {factors.label}\n")
+    table = results.per_audience()
+    table = table[table["criterion"].isin(MISSION_CRITERIA)]
+    wide = table.pivot(index="service", columns="criterion", values="value")
+    per = table.drop_duplicates("service").set_index("service")["per"]
+    wide = wide.reindex(results.services).assign(per=per)
+    with pd.option_context("display.width", 200, "display.max_columns", 10, "display.float_format", "{:.3g}".format):
+        print("Impact per unit of audience (climate change kg CO2 eq, ADPe kg Sb eq, ecotoxicity CTUe):")
+        print(wide.to_string())
+    for name, share in inventory.unattributed_hosting().items():
+        print(f"\nwarning: {share:.0%} of hosting {name!r} is attributed to no service (its impacts are left out)")
     if not results.is_complete:
-        print("Some totals are partial or not covered: the factor set lacks factors for some lines "
-              "(see the 'coverage' column). They are never counted as zero.")
+        print("\nSome totals are partial or not covered: see the 'coverage' sheet. They are never counted as zero.")
+    print("\nReport: " + ", ".join(str(p) for p in written.values()))
     return EXIT_INCOMPLETE if args.strict and not results.is_complete else EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return _assess_path(example_path(), args, banner="Demo on the bundled ILLUSTRATIVE inventory "
+                                                     "(made-up numbers, not any city's results).")
+
+
+def _assess(args: argparse.Namespace) -> int:
+    return _assess_path(args.inventory, args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .inventory import load_inventory
+    from .report import check_results_file, is_results_file
+
+    if is_results_file(args.path):
+        report = check_results_file(args.path)
+        for note in report.notes:
+            print(f"note: {note}")
+        if report.ok:
+            print(f"{args.path}: re-run matches every stored number")
+            return EXIT_OK
+        print(f"{args.path}: {len(report.differences)} difference(s) with a re-run:", file=sys.stderr)
+        for difference in report.differences:
+            print(f"  {difference}", file=sys.stderr)
+        return EXIT_DIFFERENCES
+    inventory = load_inventory(args.path)
+    bills = inventory.portfolio.bills()
+    print(f"{args.path}: valid — {len(bills)} services, {sum(len(b.lines) for b in bills)} bill lines")
+    for name, share in inventory.unattributed_hosting().items():
+        print(f"warning: {share:.0%} of hosting {name!r} is attributed to no service")
+    return EXIT_OK
 
 
 def _factors(args: argparse.Namespace) -> int:
@@ -85,10 +166,51 @@ def _factors(args: argparse.Namespace) -> int:
         print("Factor sets (one source each):")
         for name in available_factor_sets():
             fs = load_factor_set(name)
-            print(f"  {name:24s} {fs.licence:12.12s} {fs.title}")
+            print(f"  {name:26s} {fs.licence[:40]:40s} {fs.title}")
         return EXIT_OK
     coverage = load_factors(args.name).coverage()
     print(coverage.pivot(index="flow", columns="criterion", values="status").to_string())
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .inventory import load_inventory
+
+    inventory = load_inventory(args.inventory)
+    service = inventory.service(args.service)
+    print(service.explain())
+    if inventory.basis.get(service.name):
+        print(f"  basis: {inventory.basis[service.name]}")
+    results = inventory.evaluate()
+    table = results.total(("service", "tier")).query("service == @service.name")
+    table = table[(table["value"] != 0) | (table["coverage"] != "complete")]  # tiers the service uses
+    print("\n" + table[["tier", "criterion", "value", "unit", "coverage"]].to_string(index=False))
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .inventory import load_inventory
+
+    a, b = load_inventory(args.a), load_inventory(args.b)
+    factors = a.load_factors()
+    ta = a.evaluate(factors).total(("criterion",)).set_index("criterion")
+    tb = b.evaluate(factors).total(("criterion",)).set_index("criterion")
+    table = pd.DataFrame({"A": ta["value"], "B": tb["value"], "unit": ta["unit"].astype(str)})
+    table["B - A"] = table["B"] - table["A"]
+    table["relative"] = table["B - A"] / table["A"]
+    with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
+        print(f"A: {args.a}\nB: {args.b}\n")
+        print(table.to_string())
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .inventory.template import write_template
+
+    path = write_template(args.out)
+    print(f"Data-collection template written to {path}")
     return EXIT_OK
 
 

@@ -1,43 +1,95 @@
-"""The command line: demo writes its report, errors are clean, exit codes mean something."""
+"""The command line: demo writes every report file and each opens; check catches tampering; errors are clean."""
 
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import pytest
 
-from lca_numerique.cli import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, main
+from lca_numerique.cli import EXIT_BAD_INPUT, EXIT_DIFFERENCES, EXIT_OK, example_path, main
+from lca_numerique.inventory import load_inventory
+from lca_numerique.report import SHEETS, report_tables
 
 
-def test_demo_writes_a_report(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "report")]) == EXIT_OK
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    assert main(["demo", "--out", str(out)]) == EXIT_OK
+    return out
+
+
+def test_demo_writes_every_output(demo):
+    assert {p.name for p in demo.iterdir()} == {"report.xlsx", "results.csv", "report.html", "results.json"}
+
+
+def test_excel_read_back_equals_the_tables(demo):
+    inventory = load_inventory(example_path())
+    expected = report_tables(inventory.evaluate(), inventory)
+    sheets = pd.read_excel(demo / "report.xlsx", sheet_name=None)
+    assert list(sheets) == list(SHEETS)
+    for name, frame in expected.items():
+        got = sheets[name]
+        assert list(got.columns) == list(frame.columns), name
+        numeric = frame.select_dtypes("number").columns
+        for column in numeric:
+            pd.testing.assert_series_equal(got[column].astype(float), frame[column].astype(float), check_names=False,
+                                           rtol=1e-12)
+
+
+def test_html_contains_figures_and_method(demo):
+    text = (demo / "report.html").read_text(encoding="utf-8")
+    assert text.count("data:image/png;base64,") == 3
+    assert "Functional units" in text and "Allocation" in text and "Limitations" in text
+    assert "Illustrative data" in text
+
+
+def test_csv_is_tidy(demo):
+    frame = pd.read_csv(demo / "results.csv")
+    assert list(frame.columns) == ["service", "tier", "criterion", "phase", "value", "unit", "coverage"]
+    assert set(frame["coverage"]) <= {"complete", "partial", "not covered"}
+
+
+def test_check_passes_untouched_and_fails_tampered(demo, tmp_path, capsys):
+    assert main(["check", str(demo / "results.json")]) == EXIT_OK
+    document = json.loads((demo / "results.json").read_text(encoding="utf-8"))
+    document["outputs"]["values"][0][0][0][0] *= 1.001
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["check", str(tampered)]) == EXIT_DIFFERENCES
+    assert "Site métropolitain, terminals, climate_change, manufacturing" in capsys.readouterr().err
+
+
+def test_check_inventory_and_explain(capsys):
+    assert main(["check", str(example_path())]) == EXIT_OK
+    assert "valid — 15 services" in capsys.readouterr().out
+    assert main(["explain", str(example_path()), "Magazine papier"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "illustrative" in out and "per visit" in out
-    per = pd.read_csv(tmp_path / "report" / "per_audience.csv")
-    assert set(per["service"]) == {"city website", "event video (HD, 3 min)", "monthly newsletter"}
-    video = per[(per.service == "event video (HD, 3 min)") & (per.criterion == "climate_change")].iloc[0]
-    # 0.7 x 3 min smartphone + 0.3 x 3 min laptop + 0.15 GB mobile (70 %) / fixed (30 %), ADEME factors, per view
-    smartphone = (79_516 / 2737.5 + 4.5 * 0.0519) * 0.7 * 3 / 60
-    laptop = (185_090 / 5475 + 26.5 * 0.0519) * 0.3 * 3 / 60
-    network = 0.15 * (0.7 * 24.6836791969497 + 0.3 * 9.26934695867389)
-    assert video["value"] * 1000 == pytest.approx(smartphone + laptop + network, rel=1e-9)
-    assert video["coverage"] == "complete"
-    results = pd.read_csv(tmp_path / "report" / "results.csv")
-    assert {"service", "tier", "criterion", "phase", "value", "unit", "coverage"} <= set(results.columns)
+    assert "copies × pages / 2 × area[page_format] × grammage" in out and "[user]" in out
+    assert main(["explain", str(example_path()), "Magazine"]) == EXIT_BAD_INPUT
+    assert "did you mean" in capsys.readouterr().err
 
 
-def test_demo_strict_flags_incomplete_results(tmp_path):
-    # the example website uses data-centre servers, which the Impact CO2 set does not cover yet
-    assert main(["demo", "--strict", "--out", str(tmp_path)]) == EXIT_INCOMPLETE
+def test_compare_two_inventories(tmp_path, capsys):
+    text = example_path().read_text(encoding="utf-8").replace("posts: 520", "posts: 364")
+    scenario = tmp_path / "fewer_posts.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    assert main(["compare", str(example_path()), str(scenario)]) == EXIT_OK
+    assert "B - A" in capsys.readouterr().out
 
 
-def test_bad_profile_is_a_clean_error(tmp_path, capsys):
-    assert main(["demo", "--profile", "nope", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
+def test_bad_input_is_a_clean_error(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("organisation: X\nservices:\n  - {kind: website, name: a, visits: 3 GB}\n", encoding="utf-8")
+    assert main(["assess", str(bad), "--out", str(tmp_path)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert err.startswith("lca-numerique: error:") and "Traceback" not in err
+    assert "bad.yaml:3:" in err and "services[0].visits" in err
 
 
-def test_factors_lists_sets(capsys):
+def test_template_and_factors(tmp_path, capsys):
+    assert main(["template", "--out", str(tmp_path / "t.xlsx")]) == EXIT_OK
+    assert (tmp_path / "t.xlsx").is_file()
     assert main(["factors"]) == EXIT_OK
-    assert "impactco2" in capsys.readouterr().out
-    assert main(["factors", "impactco2"]) == EXIT_OK
-    assert "device.smartphone@FR" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "default" in out and "digital4better" in out

@@ -8,7 +8,7 @@ file size and nesting depth are bounded, and every value's line and column are k
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class Located:
     data: Any
     marks: dict[Path_, tuple[int, int]]
     file: str
+    files: dict[Path_, str] = field(default_factory=dict)  # parts of the data read from elsewhere (a sheet)
 
     def where(self, path: Path_) -> tuple[int, int]:
         """The line and column of ``path`` or of its closest written ancestor."""
@@ -68,7 +69,10 @@ class Located:
     def problem(self, path: Path_, message: str) -> Problem:
         """A Problem located at ``path``."""
         line, column = self.where(path)
-        return Problem(self.file, line, column, format_path(path), message)
+        prefix = path
+        while prefix and prefix not in self.files:
+            prefix = prefix[:-1]
+        return Problem(self.files.get(prefix, self.file), line, column, format_path(path), message)
 
 
 def read_yaml(source: str | Path, *, text: str | None = None) -> Located:

@@ -137,7 +137,7 @@ class Service:
         specs = self.specs()
         for name in sorted(used, key=list(specs).index):
             unit = f" {specs[name].unit}" if specs[name].unit else ""
-            lines.append(f"    {name} = {_show(self._values[name])}{unit}  [{self.origin(name)}]")
+            lines.append(f"    {name} = {format_value(self._values[name])}{unit}  [{self.origin(name)}]")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -145,11 +145,12 @@ class Service:
         return f"{type(self).__name__}({self.name!r}{', ' if given else ''}{given})"
 
 
-def _show(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """A parameter value as short text: numbers with %g, mixes as {key: share}, services by name."""
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, Service):
         return f"{value.kind} {value.name!r}"
     return str(value)

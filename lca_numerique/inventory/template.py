@@ -1,0 +1,193 @@
+"""The data-collection template: a workbook (or CSV files) a department sends to each service to fill in.
+
+Each kind of service has its own sheet. Its first three rows say, for every parameter, its name, its unit
+or accepted values, and what it means with its default and source; services are filled in from row 4, one
+per row. Mixes are written ``smartphone: 0.6, laptop: 0.4``. ``read_template`` turns a filled workbook (or
+folder of CSV files) back into an inventory, reporting every problem with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from ..services import SERVICE_KINDS
+from ..services.parameters import Spec
+from .model import Inventory, InventoryError, inventory_from_data
+from .yaml_source import Located, Path_, Problem
+
+HEADER_ROWS = 3
+INFO_SHEET = "inventory"
+HOSTINGS_SHEET = "hostings"
+README_SHEET = "read me"
+README = (
+    "Fill one sheet per kind of service you run, one service per row from row 4 (rows 1-3 describe each column).",
+    "Row 2 gives the unit expected (a plain number is read in it; text such as '1.8 MB' is converted) or the",
+    "accepted values. Leave a cell empty to use the default given in row 3 with its source.",
+    "Mixes: 'smartphone: 0.6, laptop: 0.4' (shares summing to 1). 'campaign' groups services; 'basis' says where",
+    "the numbers come from (analytics, invoices...). List shared servers in 'hostings' and name them in 'hosting'.",
+    "Remplissez une feuille par type de service, un service par ligne à partir de la ligne 4 ; la ligne 2 donne",
+    "l'unité attendue ou les valeurs acceptées ; une cellule vide prend la valeur par défaut (ligne 3, avec sa",
+    "source).",
+)
+INFO_FIELDS = (("organisation", "Organisation assessed"), ("period", "Period (e.g. 2025)"),
+               ("profile", "Factor profile (default: default)"))
+
+
+def _columns(kind: str) -> list[tuple[str, str, str]]:
+    """(name, unit or accepted values, description) for every column of a kind's sheet."""
+    cls = SERVICE_KINDS[kind]
+    columns = [] if kind == "hosting" else [("campaign", "text", "Campaign or group (optional)")]
+    columns.append(("name", "text", "Name of the service (unique)"))
+    for spec in cls.parameters:
+        columns.append((spec.name, _accepted(spec), _meaning(spec)))
+    columns.append(("basis", "text", "Where these numbers come from"))
+    return columns
+
+
+def _accepted(spec: Spec) -> str:
+    if spec.kind == "choice":
+        return " | ".join(spec.choices)
+    if spec.kind == "mix":
+        return "mix of " + ", ".join(spec.keys)
+    if spec.kind == "object":
+        return "name of a hosting"
+    if spec.kind == "share":
+        return "share 0-1"
+    return spec.unit or "number"
+
+
+def _meaning(spec: Spec) -> str:
+    if spec.required:
+        return f"{spec.description} REQUIRED."
+    return f"{spec.description} Default: {spec.default!r} ({spec.source})."
+
+
+def _sheets() -> dict[str, list[list[str]]]:
+    sheets: dict[str, list[list[str]]] = {README_SHEET: [[line] for line in README]}
+    sheets[INFO_SHEET] = [["field", "value", "meaning"], *[[k, "", m] for k, m in INFO_FIELDS]]
+    for kind in ("hosting", *[k for k in SERVICE_KINDS if k != "hosting"]):
+        columns = _columns(kind)
+        sheet = HOSTINGS_SHEET if kind == "hosting" else kind
+        sheets[sheet] = [[c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns]]
+    return sheets
+
+
+def write_template(out: str | Path) -> Path:
+    """Write the template: an Excel workbook if ``out`` ends in .xlsx, else a folder of CSV files."""
+    out = Path(out)
+    sheets = _sheets()
+    if out.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for name, rows in sheets.items():
+            sheet = workbook.create_sheet(name[:31])
+            for row in rows:
+                sheet.append(row)
+            if name not in (README_SHEET, INFO_SHEET):
+                for cell in sheet[1]:
+                    cell.font = Font(bold=True)
+                for r in (2, 3):
+                    for cell in sheet[r]:
+                        cell.fill = PatternFill("solid", fgColor="EEEEEE")
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                for column in sheet.columns:
+                    sheet.column_dimensions[column[0].column_letter].width = 22
+                sheet.freeze_panes = "A4"
+        workbook.save(out)
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in sheets.items():
+        with (out / f"{name.replace(' ', '_')}.csv").open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    return out
+
+
+def _read_sheets(path: Path) -> dict[str, list[list[Any]]]:
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+    sheets = {}
+    for file in sorted(path.glob("*.csv")):
+        with file.open(encoding="utf-8", newline="") as handle:
+            sheets[file.stem.replace("_", " ")] = list(csv.reader(handle))
+    return sheets
+
+
+def read_template(path: str | Path) -> Inventory:
+    """Read a filled template (workbook or CSV folder) into an inventory; raises InventoryError with locations."""
+    path = Path(path)
+    sheets = _read_sheets(path)
+    marks: dict[Path_, tuple[int, int]] = {}
+    files: dict[Path_, str] = {}
+    problems: list[Problem] = []
+    info = {str(r[0]).strip(): r[1] for r in sheets.get(INFO_SHEET, [])[1:] if r and r[0] and len(r) > 1}
+    data: dict[str, Any] = {"inventory": 1, "organisation": info.get("organisation") or "", "campaigns": []}
+    if info.get("period"):
+        data["period"] = str(info["period"])
+    if info.get("profile"):
+        data["factors"] = {"profile": str(info["profile"])}
+    campaigns: dict[str, list[dict[str, Any]]] = {}
+    loose: list[dict[str, Any]] = []
+    hostings: list[dict[str, Any]] = []
+    for sheet, rows in sheets.items():
+        kind = "hosting" if sheet == HOSTINGS_SHEET else sheet
+        if kind not in SERVICE_KINDS or len(rows) <= HEADER_ROWS:
+            continue
+        header = [str(h).strip() if h is not None else "" for h in rows[0]]
+        for r, row in enumerate(rows[HEADER_ROWS:], start=HEADER_ROWS + 1):
+            cells = {header[c]: v for c, v in enumerate(row) if c < len(header) and v not in (None, "")}
+            if not cells:
+                continue
+            entry: dict[str, Any] = {} if kind == "hosting" else {"kind": kind}
+            for key, value in cells.items():
+                column = header.index(key) + 1
+                if key == "campaign":
+                    continue
+                spec = SERVICE_KINDS[kind].specs().get(key)
+                if spec is not None and spec.kind == "mix" and isinstance(value, str):
+                    try:
+                        value = _mix(value)
+                    except ValueError as exc:
+                        problems.append(Problem(f"{path} [{sheet}]", r, column, key, str(exc)))
+                        continue
+                entry[key] = value
+            if kind == "hosting":
+                target, index = hostings, ("hostings", len(hostings))
+            elif cells.get("campaign"):
+                group = campaigns.setdefault(str(cells["campaign"]), [])
+                target, index = group, ("campaigns", list(campaigns).index(str(cells["campaign"])), "services",
+                                        len(group))
+            else:
+                target, index = loose, ("services", len(loose))
+            marks[index] = (r, 1)
+            files[index] = f"{path} [{sheet}]"
+            for key in entry:
+                if key in header:
+                    marks[(*index, key)] = (r, header.index(key) + 1)
+            target.append(entry)
+    data["campaigns"] = [{"name": name, "services": services} for name, services in campaigns.items()]
+    data["services"] = loose
+    data["hostings"] = hostings
+    if problems:
+        raise InventoryError(problems)
+    return inventory_from_data(Located(data, marks, str(path), files))
+
+
+def _mix(text: str) -> dict[str, float]:
+    mix = {}
+    for part in text.split(","):
+        key, sep, share = part.partition(":")
+        if not sep:
+            raise ValueError(f"write a mix as 'smartphone: 0.6, laptop: 0.4', got {text!r}")
+        try:
+            mix[key.strip()] = float(share)
+        except ValueError:
+            raise ValueError(f"share {share.strip()!r} of {key.strip()!r} is not a number") from None
+    return mix
