@@ -6,11 +6,11 @@ data centres), life-cycle phase and criterion, per unit of audience::
 
     import lca_numerique as lca
 
-    site = lca.BillOfMaterials.build("website", "10000 visit", {
-        "device.smartphone@FR": "10000 * 2 min", "network.mobile@FR": "10000 * 2.5 MB",
-    })
-    results = lca.evaluate([site], lca.load_factors())
-    results.per_audience()
+    inventory = lca.load_inventory("inventory.yaml")      # services of an organisation, in YAML
+    results = inventory.evaluate()                         # with the default factor profile
+    results.per_audience()                                 # per visit, per view, per reader...
+
+or service by service (``lca_numerique.services``), or from hand-built bills (``lca.BillOfMaterials``).
 
 Importing the package loads neither pint nor matplotlib: units are parsed on first use.
 """
@@ -22,11 +22,32 @@ from .engine import evaluate
 from .errors import BillError, FactorDataError, IncompleteFactorsError, LcaError, UnitError
 from .factors import FactorSet, available_factor_sets, load_factor_set, load_factors
 from .flows import FLOWS, get_flow
+from .inventory import Inventory, InventoryError, load_inventory
 from .results import Results
 
 __all__ = [
-    "CRITERIA", "FLOWS", "MISSION_CRITERIA", "Audience", "BillError", "BillMatrix", "BillOfMaterials",
-    "FactorDataError", "FactorSet", "IncompleteFactorsError", "LcaError", "Line", "Results", "UnitError",
-    "__version__", "available_factor_sets", "evaluate", "get_criterion", "get_flow", "load_factor_set",
+    "CRITERIA",
+    "FLOWS",
+    "MISSION_CRITERIA",
+    "Audience",
+    "BillError",
+    "BillMatrix",
+    "BillOfMaterials",
+    "FactorDataError",
+    "FactorSet",
+    "IncompleteFactorsError",
+    "Inventory",
+    "InventoryError",
+    "LcaError",
+    "Line",
+    "Results",
+    "UnitError",
+    "__version__",
+    "available_factor_sets",
+    "evaluate",
+    "get_criterion",
+    "get_flow",
+    "load_factor_set",
     "load_factors",
+    "load_inventory",
 ]
