@@ -1,4 +1,4 @@
-"""Figures of results (matplotlib, imported on first use). Each function returns a Figure.
+"""Figures of results, uncertainty and scenarios (matplotlib, imported on first use). Each returns a Figure.
 
 Colours: the Okabe-Ito palette, distinguishable with the common colour-vision deficiencies; phases are
 told apart by hatching as well as by order. Labels in English (``lang="en"``) or French (``lang="fr"``).
@@ -15,8 +15,10 @@ from .axes import PHASES, TIERS
 from .criteria import MISSION_CRITERIA, get_criterion
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from matplotlib.figure import Figure
 
+    from .montecarlo import MonteCarloResults
     from .results import Results
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -140,4 +142,64 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     return fig
 
 
-__all__ = ["OKABE_ITO", "plot_audience", "plot_multicriteria", "plot_tiers_phases"]
+
+
+def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_CRITERIA, *, lang: str = "en",
+                      top: int = 10) -> Figure:
+    """Monte Carlo distributions: for each criterion, a box per service (the ``top`` largest; whiskers at the
+    2.5 and 97.5 percentiles) with the deterministic value marked; needs the samples kept."""
+    if mc.samples is None:
+        raise ValueError("the Monte Carlo run did not keep its samples (keep_samples=True)")
+    ids = [get_criterion(c).id for c in criteria if get_criterion(c).id in mc.criteria]
+    fig = _figure(5.5 * len(ids), 0.4 * top + 1.8)
+    axes = fig.subplots(1, len(ids), squeeze=False)[0]
+    deterministic = mc.deterministic.values.sum(axis=(1, 3))
+    for ax, criterion in zip(axes, ids, strict=True):
+        c = mc.criteria.index(criterion)
+        order = np.argsort(mc.mean[:, c])[::-1][:top][::-1]
+        ax.boxplot([mc.samples[:, s, c] for s in order], vert=False, whis=(2.5, 97.5), showfliers=False,
+                   tick_labels=[mc.services[s] for s in order])
+        ax.scatter(deterministic[order, c], range(1, len(order) + 1), marker="D", color=OKABE_ITO[5], zorder=3,
+                   label="deterministic" if lang == "en" else "déterministe")
+        ax.set_xscale("log")
+        ax.set_title(_criterion_title(criterion, lang), fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+    axes[0].legend(fontsize=8, frameon=False)
+    return fig
+
+
+def plot_tornado(table: pd.DataFrame, *, top: int = 12, lang: str = "en") -> Figure:
+    """A tornado chart from :func:`lca_numerique.sensitivity.tornado`: the total with each input at its low and
+    high bound, around the baseline."""
+    rows = table.head(top).iloc[::-1]
+    baseline = table.attrs.get("baseline", float(rows[["total at low", "total at high"]].mean().mean()))
+    fig = _figure(8.0, 0.4 * len(rows) + 1.5)
+    ax = fig.subplots()
+    y = np.arange(len(rows))
+    ax.barh(y, rows["total at low"] - baseline, left=baseline, color=OKABE_ITO[4],
+            label="low bound" if lang == "en" else "borne basse")
+    ax.barh(y, rows["total at high"] - baseline, left=baseline, color=OKABE_ITO[0],
+            label="high bound" if lang == "en" else "borne haute")
+    ax.axvline(baseline, color="black", linewidth=0.8)
+    ax.set_yticks(y, rows["input"], fontsize=8)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def plot_waterfall(levers: pd.DataFrame, criterion: str = "climate_change", *, lang: str = "en") -> Figure:
+    """A waterfall of the reduction each lever brings (from :func:`lca_numerique.scenarios.rank_levers`),
+    from the baseline total down, each applied alone."""
+    table = levers[levers["criterion"] == get_criterion(criterion).id].sort_values("rank")
+    baseline = float(table["baseline"].iloc[0]) if len(table) else 0.0
+    fig = _figure(8.0, 4.5)
+    ax = fig.subplots()
+    level = baseline
+    ax.bar(0, baseline, color=OKABE_ITO[7])
+    for i, (_, row) in enumerate(table.iterrows(), start=1):
+        reduction = float(row["reduction"])
+        ax.bar(i, -reduction, bottom=level, color=OKABE_ITO[2] if reduction >= 0 else OKABE_ITO[5])
+        level -= reduction
+    ax.set_xticks(range(len(table) + 1), ["baseline" if lang == "en" else "référence", *table["scenario"]],
+                  rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel(_criterion_title(criterion, lang))
+    return fig

@@ -8,6 +8,7 @@ show every number, marking what the user gave and what came from defaults.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..bill import Audience, BillOfMaterials, Line
 from ..flows import FLOWS
+from ..uncertainty import Distribution, parse_distribution
 from .parameters import ParameterError, Spec, describe
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,6 +35,18 @@ class BillBuilder:
             self.lines.append(Line(flow, float(amount), formula))
 
 
+class SampledBillBuilder(BillBuilder):
+    """Collects a bill whose amounts are arrays of Monte Carlo samples: flow -> summed amounts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.amounts: dict[str, Any] = {}
+
+    def add(self, flow: str, amount: Any, formula: str) -> None:
+        """Add samples of ``amount`` (an array, or a number when nothing uncertain feeds it)."""
+        self.amounts[flow] = self.amounts.get(flow, 0.0) + amount
+
+
 class Service:
     """Base class of service models. Subclasses declare ``kind``, ``audience_unit`` and ``parameters``,
     and implement :meth:`audience_amount` and :meth:`build`."""
@@ -41,7 +55,7 @@ class Service:
     audience_unit: ClassVar[str] = ""
     parameters: ClassVar[tuple[Spec, ...]] = ()
 
-    def __init__(self, name: str, **values: Any) -> None:
+    def __init__(self, name: str, *, uncertainty: Mapping[str, str] | None = None, **values: Any) -> None:
         if not name:
             raise ParameterError(f"a {self.kind or 'service'} needs a name")
         specs = self.specs()
@@ -60,6 +74,42 @@ class Service:
             s.name: s.parse(values[s.name], name) if s.name in values else s.default for s in specs.values()
         }
         self.check()
+        self._uncertainty = self._parse_uncertainty(uncertainty or {})
+
+    def _parse_uncertainty(self, given: Mapping[str, str]) -> dict[str, Distribution]:
+        """Distributions of the uncertain parameters: declared defaults the user left, plus the user's own."""
+        specs = self.specs()
+        result: dict[str, Distribution] = {}
+        for spec in specs.values():
+            if spec.uncertainty and spec.name not in self._given and self._values[spec.name] is not None:
+                result[spec.name] = parse_distribution(spec.uncertainty, self._values[spec.name])
+        for key, text in given.items():
+            if key not in specs or specs[key].kind not in ("quantity", "share"):
+                numeric = [s.name for s in specs.values() if s.kind in ("quantity", "share")]
+                raise ParameterError(f"{self.name}: uncertainty of {key!r}: only quantities and shares can be "
+                                     f"uncertain; accepted: {', '.join(numeric)}")
+            try:
+                result[key] = parse_distribution(text, self._values[key])
+            except ValueError as exc:
+                raise ParameterError(f"{self.name}: uncertainty of {key!r}: {exc}") from None
+        self._given_uncertainty = dict(given)
+        return result
+
+    @property
+    def uncertainty(self) -> Mapping[str, Distribution]:
+        """The distribution of every uncertain parameter (sampled by Monte Carlo)."""
+        return dict(self._uncertainty)
+
+    @property
+    def given_uncertainty(self) -> Mapping[str, str]:
+        """The uncertainties the user declared, as written."""
+        return dict(self._given_uncertainty)
+
+    def with_samples(self, samples: Mapping[str, Any]) -> Service:
+        """A copy whose parameters hold arrays of samples (for vectorised Monte Carlo; not validated again)."""
+        clone = copy.copy(self)
+        clone._values = {**self._values, **samples}
+        return clone
 
     # -- declared parameters ----------------------------------------------------------------------------------
     @classmethod
@@ -98,7 +148,8 @@ class Service:
 
     def replace(self, **changes: Any) -> Service:
         """The same service with some parameters changed (the others keep their given values or defaults)."""
-        return type(self)(changes.pop("name", self.name), **{**self._given, **changes})
+        return type(self)(changes.pop("name", self.name), uncertainty=self._given_uncertainty,
+                          **{**self._given, **changes})
 
     def check(self) -> None:
         """Cross-parameter checks of a subclass (raise ParameterError); nothing by default."""
