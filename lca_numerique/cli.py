@@ -7,6 +7,8 @@
   explain    show how one service's bill is built, line by line
   compare    compare two inventories (a scenario against a baseline), criterion by criterion
   template   write the data-collection workbook a department sends to each service
+  uncertainty  Monte Carlo and sensitivity of an inventory's results
+  levers     apply scenarios (default: the bundled levers) and rank them by what they remove
 
 Errors go to stderr without a traceback (``--debug`` shows it). Exit codes: 0 success; 1 a check found
 differences, or ``--strict`` found incomplete results; 2 bad input.
@@ -88,6 +90,17 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--out", type=Path, default=Path("lca-numerique-template.xlsx"),
                           help="an .xlsx file, or a folder for CSV files")
     template.set_defaults(run=_template)
+    uncertainty = sub.add_parser("uncertainty", help="Monte Carlo and sensitivity of an inventory's results")
+    uncertainty.add_argument("inventory", type=Path)
+    uncertainty.add_argument("--samples", type=int, default=1000)
+    uncertainty.add_argument("--seed", type=int, default=0)
+    uncertainty.add_argument("--out", type=Path, default=None, help="folder for the CSV and figures")
+    uncertainty.set_defaults(run=_uncertainty)
+    levers = sub.add_parser("levers", help="rank scenarios by what they remove from the portfolio")
+    levers.add_argument("inventory", type=Path)
+    levers.add_argument("scenarios", type=Path, nargs="*", help="scenario files (default: the bundled levers)")
+    levers.add_argument("--out", type=Path, default=None, help="folder for the CSV and the waterfall figure")
+    levers.set_defaults(run=_levers)
     return parser
 
 
@@ -211,6 +224,62 @@ def _template(args: argparse.Namespace) -> int:
 
     path = write_template(args.out)
     print(f"Data-collection template written to {path}")
+    return EXIT_OK
+
+
+def _uncertainty(args: argparse.Namespace) -> int:
+    import pandas as pd
+    from tqdm import tqdm
+
+    from .criteria import MISSION_CRITERIA
+    from .inventory import load_inventory
+    from .montecarlo import monte_carlo
+    from .sensitivity import tornado
+
+    inventory = load_inventory(args.inventory)
+    factors = inventory.load_factors()
+    with tqdm(total=len(inventory.services), desc="Monte Carlo", unit="service", disable=None) as bar:
+        mc = monte_carlo(inventory.services, factors, samples=args.samples, seed=args.seed,
+                         progress=lambda done, total: bar.update(done - bar.n))
+    summary = mc.summary(MISSION_CRITERIA)
+    with pd.option_context("display.width", 200, "display.max_columns", 12, "display.float_format", "{:.3g}".format):
+        print(f"{args.samples} samples, seed {args.seed}. The mean exceeds the deterministic value where factors "
+              "are lognormal (skewed): expected, not a bug.\n")
+        print(summary[summary["service"] == "portfolio"].to_string(index=False))
+        table = tornado(inventory.services, factors)
+        print("\nWhat drives climate change (one at a time, 95 % bounds):")
+        print(table.head(10)[["input", "low", "high", "total at low", "total at high"]].to_string(index=False))
+    if args.out:
+        from .plotting import plot_distribution, plot_tornado
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(args.out / "monte_carlo.csv", index=False)
+        table.to_csv(args.out / "tornado.csv", index=False)
+        if mc.samples is not None:
+            plot_distribution(mc).savefig(args.out / "distributions.png", dpi=110)
+        plot_tornado(table).savefig(args.out / "tornado.png", dpi=110)
+        print(f"\nWritten to {args.out}/")
+    return EXIT_OK
+
+
+def _levers(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .inventory import load_inventory
+    from .scenarios import bundled_scenarios, load_scenario, rank_levers
+
+    inventory = load_inventory(args.inventory)
+    scenarios = [load_scenario(p) for p in args.scenarios] or list(bundled_scenarios().values())
+    ranking = rank_levers(inventory, scenarios)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.float_format", "{:.3g}".format):
+        print(ranking.to_string(index=False))
+    if args.out:
+        from .plotting import plot_waterfall
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        ranking.to_csv(args.out / "levers.csv", index=False)
+        plot_waterfall(ranking).savefig(args.out / "levers.png", dpi=110)
+        print(f"\nWritten to {args.out}/")
     return EXIT_OK
 
 

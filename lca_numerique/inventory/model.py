@@ -43,7 +43,7 @@ FORMAT_VERSION = 1
 TOP_KEYS = ("inventory", "organisation", "period", "illustrative", "notes", "factors", "defaults", "hostings",
             "campaigns", "services")
 FACTOR_KEYS = ("profile", "parameters", "licences")
-ENTRY_KEYS = ("kind", "name", "basis")
+ENTRY_KEYS = ("kind", "name", "basis", "uncertainty")
 
 
 class InventoryError(LcaError):
@@ -139,6 +139,8 @@ class Inventory:
             entry[key] = _plain(value)
         if self.basis.get(service.name):
             entry["basis"] = self.basis[service.name]
+        if service.given_uncertainty:
+            entry["uncertainty"] = dict(service.given_uncertainty)
         return entry
 
     def to_yaml(self, path: str | Path | None = None) -> str:
@@ -345,8 +347,13 @@ class _Builder:
             ok = False
         if not ok:
             return None
+        uncertainty = item.get("uncertainty") or {}
+        if not isinstance(uncertainty, dict):
+            self.problem((*path, "uncertainty"), "'uncertainty' maps parameter names to distributions, "
+                                                 "e.g. {visits: 'lognormal gsd=1.2'}")
+            return None
         try:
-            return cls(name, **values)
+            return cls(name, uncertainty=uncertainty, **values)
         except (ParameterError, LcaError) as exc:
             self.problem(path, str(exc).removeprefix(f"{name}: "))
             return None

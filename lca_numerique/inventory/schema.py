@@ -34,8 +34,13 @@ def _parameter(spec: Spec) -> dict[str, Any]:
 
 def _service(kind: str, with_kind: bool = True) -> dict[str, Any]:
     cls = SERVICE_KINDS[kind]
-    properties: dict[str, Any] = {"name": {"type": "string"}, "basis": {"type": "string",
-                                  "description": "Where this service's numbers come from."}}
+    properties: dict[str, Any] = {
+        "name": {"type": "string"},
+        "basis": {"type": "string", "description": "Where this service's numbers come from."},
+        "uncertainty": {"type": "object", "description": "Distributions of parameters, e.g. "
+                        "{visits: 'lognormal gsd=1.2'} (lognormal, triangular, uniform, normal).",
+                        "additionalProperties": {"type": "string"}},
+    }
     if with_kind:
         properties["kind"] = {"const": kind}
     properties.update({s.name: _parameter(s) for s in cls.parameters})
@@ -47,7 +52,7 @@ def _service(kind: str, with_kind: bool = True) -> dict[str, Any]:
 def inventory_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of an inventory file."""
     services = {"type": "array", "items": {"oneOf": [_service(kind) for kind in SERVICE_KINDS]}}
-    assert set(ENTRY_KEYS) <= {"kind", "name", "basis"}
+    assert set(ENTRY_KEYS) <= {"kind", "name", "basis", "uncertainty"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

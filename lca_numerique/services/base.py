@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 from ..bill import Audience, BillOfMaterials, Line
 from ..flows import FLOWS
 from ..uncertainty import Distribution, parse_distribution
@@ -43,7 +45,10 @@ class SampledBillBuilder(BillBuilder):
         self.amounts: dict[str, Any] = {}
 
     def add(self, flow: str, amount: Any, formula: str) -> None:
-        """Add samples of ``amount`` (an array, or a number when nothing uncertain feeds it)."""
+        """Add samples of ``amount`` (an array, or a number when nothing uncertain feeds it); zeros are skipped,
+        as in a deterministic bill."""
+        if not np.any(amount):
+            return
         self.amounts[flow] = self.amounts.get(flow, 0.0) + amount
 
 

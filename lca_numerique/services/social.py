@@ -82,7 +82,7 @@ def _add_impressions(service: Service, bill: BillBuilder, impressions: float, fm
         data = f"{label} × {media}"
     add_devices(bill, impressions * attention / 3600, service.device_mix, service.zone,
                 f"{label} × attention_time[{fmt}]")
-    if gb:
+    if fmt != "text":
         add_network(bill, gb, service.network_mix, service.zone, data)
         z = service.datacentre_zone
         bill.add(f"dc.server@{z}", gb * service.platform_server_hours_per_gb, f"{data} × platform_server_hours_per_gb")
