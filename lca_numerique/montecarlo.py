@@ -80,6 +80,13 @@ class MonteCarloResults:
                                       np.quantile(column, QUANTILES), units[criterion]))
         return pd.DataFrame(rows)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the portfolio's statistics per criterion."""
+        table = self.summary()
+        return (f"<p><b>Monte Carlo</b>: {self.n} samples, seed {self.seed}. The mean sits above the deterministic "
+                "value where factors are lognormal (skewed): expected.</p>"
+                + table[table["service"] == "portfolio"].to_html(index=False, float_format=lambda v: f"{v:.4g}"))
+
     @staticmethod
     def _row(service: str, criterion: str, deterministic: float, mean: float, std: float, q: np.ndarray,
              unit: str) -> dict[str, Any]:

@@ -211,6 +211,22 @@ class Results:
         return (f"<Results: {len(self.services)} service(s) x {len(self.criteria)} criteria, factor set "
                 f"{self.provenance['factor_set']} {self.provenance['factor_set_version']}; {status}>")
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: provenance, then service × criterion totals with units and coverage flags."""
+        import html
+
+        table = self.total(("service",))
+        table = table.assign(value=table["value"].map(lambda v: f"{v:.4g}"))
+        wide = table.pivot(index="service", columns="criterion", values="value")
+        flags = table.pivot(index="service", columns="criterion", values="coverage")
+        shown = wide.where(flags.astype(str) == COMPLETE, wide + " (" + flags.astype(str) + ")")
+        shown.columns = [f"{c} ({u})" for c, u in ((c, self.units()[c]) for c in shown.columns)]
+        p = self.provenance
+        head = (f"<p><b>Results</b>: {len(self.services)} service(s), factors {html.escape(p['factor_set'])} "
+                f"{html.escape(p['factor_set_version'])} (hash {p['factor_set_hash'][:12]})"
+                f"{'' if self.is_complete else ' — <b>some totals are incomplete</b>'}</p>")
+        return head + shown.to_html()
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data (lists and strings) for JSON: labels, values, flags, audiences, provenance."""
         return {

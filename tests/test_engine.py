@@ -160,3 +160,10 @@ def test_summary_is_wide_with_units(tiny):
     summary = lca.evaluate([_site()], tiny).summary()
     assert "climate_change (kg CO2 eq)" in summary.columns
     assert summary.loc["site", "climate_change (kg CO2 eq)"] == pytest.approx(1.575)
+
+
+def test_jupyter_display_shows_units_and_incomplete_flags(tiny):
+    bill = lca.BillOfMaterials.build("hosted", "1 visit", {"network.mobile@FR": 1.0, "dc.storage@FR": 10.0})
+    html = lca.evaluate([bill], tiny)._repr_html_()
+    assert "climate_change (kg CO2 eq)" in html
+    assert "(partial)" in html and "some totals are incomplete" in html

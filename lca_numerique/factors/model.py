@@ -267,6 +267,17 @@ class FactorSet:
                 table[(criterion, phase)] = column
         return pd.DataFrame(table, index=pd.Index(rows, name="flow"))
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the set's label, licence and components, then its coverage per criterion."""
+        import html
+
+        cov = self.coverage()
+        counts = cov.groupby(["criterion", "status"]).size().unstack(fill_value=0)
+        components = ", ".join(f"{i} {v}" for i, v, _ in self.components)
+        return (f"<p><b>FactorSet {html.escape(self.label)}</b> — {html.escape(self.title)}<br>"
+                f"licence: {html.escape(self.licence)}<br>components: {html.escape(components)}<br>"
+                f"hash {self.content_hash[:12]}</p>" + counts.to_html())
+
     def __repr__(self) -> str:
         n = int(self.covered.sum())
         return (f"<FactorSet {self.label}: {len(self.factors)} factors, {len(self.flows)} flows, "

@@ -196,6 +196,21 @@ class Service:
             lines.append(f"    {name} = {format_value(self._values[name])}{unit}  [{self.origin(name)}]")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: every parameter with its value, unit and origin, then the bill lines."""
+        import html
+
+        specs = self.specs()
+        rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{html.escape(format_value(value))}</td>"
+                       f"<td>{html.escape(specs[name].unit)}</td><td>{html.escape(self.origin(name))}</td></tr>"
+                       for name, value in self._values.items())
+        lines = "".join(f"<tr><td>{html.escape(line.flow)}</td><td>{line.amount:.6g}</td>"
+                        f"<td>{html.escape(FLOWS[line.flow].unit)}</td><td>{html.escape(line.origin)}</td></tr>"
+                        for line in self.bill_of_materials().lines)
+        return (f"<p><b>{html.escape(self.kind)}</b> {html.escape(self.name)}</p>"
+                "<table><tr><th>parameter</th><th>value</th><th>unit</th><th>origin</th></tr>" + rows + "</table>"
+                "<table><tr><th>flow</th><th>amount</th><th>unit</th><th>formula</th></tr>" + lines + "</table>")
+
     def __repr__(self) -> str:
         given = ", ".join(f"{k}={v!r}" for k, v in self._given.items())
         return f"{type(self).__name__}({self.name!r}{', ' if given else ''}{given})"
