@@ -11,6 +11,7 @@ Sources of the defaults here:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..flows import ZONES
 from .base import BillBuilder
@@ -57,6 +58,21 @@ def add_network(bill: BillBuilder, gigabytes: float, mix: Mapping[str, float], z
     """GB transferred, split between the fixed and mobile networks."""
     for network, share in mix.items():
         bill.add(f"network.{network}@{zone}", gigabytes * share, f"{formula} × network_mix[{network}]")
+
+
+def add_platform(bill: BillBuilder, service: Any, gigabytes: float, data: str, *, hours: float | None = None,
+                 time: str = "") -> None:
+    """A large platform's data centre: servers per hour watched (``hours``) or, without hours, per GB served,
+    and electricity per GB served, in the service's data-centre zone."""
+    zone = service.datacentre_zone
+    if hours is None:
+        bill.add(f"dc.server@{zone}", gigabytes * service.platform_server_hours_per_gb,
+                 f"{data} × platform_server_hours_per_gb")
+    else:
+        bill.add(f"dc.server@{zone}", hours * service.platform_server_hours_per_hour,
+                 f"{time} × platform_server_hours_per_hour")
+    bill.add(f"electricity.data_centres@{zone}", gigabytes * service.platform_energy_per_gb / 1000,
+             f"{data} × platform_energy_per_gb")
 
 
 # -- the large-platform data centre (Impact CO2's figures derived from Netflix 2019) -------------------------

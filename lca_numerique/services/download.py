@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from .base import BillBuilder, Service
-from .common import DATACENTRE_ZONE, NETWORK_MIX, PLATFORM_ENERGY_PER_GB, PLATFORM_SERVERS_PER_GB, ZONE, add_network
+from .common import (
+    DATACENTRE_ZONE,
+    NETWORK_MIX,
+    PLATFORM_ENERGY_PER_GB,
+    PLATFORM_SERVERS_PER_GB,
+    ZONE,
+    add_network,
+    add_platform,
+)
 from .parameters import Spec
 
 
@@ -30,7 +38,4 @@ class Download(Service):
     def build(self, bill: BillBuilder) -> None:
         gigabytes = self.size * self.downloads
         add_network(bill, gigabytes, self.network_mix, self.zone, "size × downloads")
-        bill.add(f"dc.server@{self.datacentre_zone}", gigabytes * self.platform_server_hours_per_gb,
-                 "size × downloads × platform_server_hours_per_gb")
-        bill.add(f"electricity.data_centres@{self.datacentre_zone}", gigabytes * self.platform_energy_per_gb / 1000,
-                 "size × downloads × platform_energy_per_gb")
+        add_platform(bill, self, gigabytes, "size × downloads")

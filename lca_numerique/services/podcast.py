@@ -11,6 +11,7 @@ from .common import (
     ZONE,
     add_devices,
     add_network,
+    add_platform,
     device_mix,
 )
 from .parameters import Spec
@@ -51,7 +52,4 @@ class Podcast(Service):
         sent = "listens × duration" + (" × listened_share" if self.delivery == "streamed" else "")
         add_devices(bill, heard, self.device_mix, self.zone, "listens × duration × listened_share")
         add_network(bill, gb, self.network_mix, self.zone, f"{sent} × bitrate")
-        bill.add(f"dc.server@{self.datacentre_zone}", heard * self.platform_server_hours_per_hour,
-                 "listens × duration × listened_share × platform_server_hours_per_hour")
-        bill.add(f"electricity.data_centres@{self.datacentre_zone}", gb * self.platform_energy_per_gb / 1000,
-                 f"{sent} × bitrate × platform_energy_per_gb")
+        add_platform(bill, self, gb, f"{sent} × bitrate", hours=heard, time="listens × duration × listened_share")

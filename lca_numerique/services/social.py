@@ -20,6 +20,7 @@ from .common import (
     ZONE,
     add_devices,
     add_network,
+    add_platform,
     device_mix,
 )
 from .parameters import ParameterError, Spec
@@ -84,10 +85,7 @@ def _add_impressions(service: Service, bill: BillBuilder, impressions: float, fm
                 f"{label} × attention_time[{fmt}]")
     if fmt != "text":
         add_network(bill, gb, service.network_mix, service.zone, data)
-        z = service.datacentre_zone
-        bill.add(f"dc.server@{z}", gb * service.platform_server_hours_per_gb, f"{data} × platform_server_hours_per_gb")
-        bill.add(f"electricity.data_centres@{z}", gb * service.platform_energy_per_gb / 1000,
-                 f"{data} × platform_energy_per_gb")
+        add_platform(bill, service, gb, data)
 
 
 class SocialPost(Service):

@@ -12,6 +12,7 @@ from .common import (
     ZONE,
     add_devices,
     add_network,
+    add_platform,
     device_mix,
 )
 from .hosting import HOSTING, HOSTING_SHARE, add_hosting_share
@@ -94,10 +95,7 @@ class Video(Service):
         add_devices(bill, self.viewing_hours, self.device_mix, self.zone, hours)
         add_network(bill, self.gigabytes, self.network_mix, self.zone, data)
         if self.platform == "large_platform":
-            bill.add(f"dc.server@{self.datacentre_zone}", self.viewing_hours * self.platform_server_hours_per_hour,
-                     f"{hours} × platform_server_hours_per_hour")
-            bill.add(f"electricity.data_centres@{self.datacentre_zone}",
-                     self.gigabytes * self.platform_energy_per_gb / 1000, f"{data} × platform_energy_per_gb")
+            add_platform(bill, self, self.gigabytes, data, hours=self.viewing_hours, time=hours)
         else:
             add_hosting_share(bill, self.hosting, self.hosting_share)
         bill.add(f"dc.storage@{self.datacentre_zone}", self.master_size * self.master_copies * self.storage_duration,

@@ -13,6 +13,7 @@ from .common import (
     ZONE,
     add_devices,
     add_network,
+    add_platform,
 )
 from .parameters import Spec
 
@@ -53,7 +54,5 @@ class VideoCall(Service):
         add_network(bill, stream * self.participants, self.network_mix, self.zone,
                     "duration × sessions × bitrate[quality] × participants")
         # As in Impact CO2, the platform side counts one stream, not one per participant.
-        bill.add(f"dc.server@{self.datacentre_zone}", hours * self.platform_server_hours_per_hour,
-                 "duration × sessions × platform_server_hours_per_hour")
-        bill.add(f"electricity.data_centres@{self.datacentre_zone}", stream * self.platform_energy_per_gb / 1000,
-                 "duration × sessions × bitrate[quality] × platform_energy_per_gb")
+        add_platform(bill, self, stream, "duration × sessions × bitrate[quality]", hours=hours,
+                     time="duration × sessions")

@@ -12,6 +12,7 @@ from .common import (
     ZONE,
     add_devices,
     add_network,
+    add_platform,
     device_mix,
 )
 from .hosting import HOSTING, HOSTING_SHARE, add_hosting_share
@@ -78,7 +79,4 @@ class Website(Service):
             return
         # Without hosting data, the data-centre side is estimated per GB served, with the large-platform
         # figures of Impact CO2's file transfer (a proxy, flagged by its source).
-        bill.add(f"dc.server@{self.datacentre_zone}", self.gigabytes * self.platform_server_hours_per_gb,
-                 f"{data} × platform_server_hours_per_gb")
-        bill.add(f"electricity.data_centres@{self.datacentre_zone}",
-                 self.gigabytes * self.platform_energy_per_gb / 1000, f"{data} × platform_energy_per_gb")
+        add_platform(bill, self, self.gigabytes, data)
