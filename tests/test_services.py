@@ -179,3 +179,11 @@ def test_podcast_download_sends_the_whole_file():
     assert d["network.fixed@FR"] == pytest.approx(2 * s["network.fixed@FR"])
     # 100 listens x 0.5 h x 128 kbit/s = 100 x 28.8 MB = 2.88 GB downloaded
     assert d["network.fixed@FR"] == pytest.approx(100 * 0.5 * 3600 * 128e3 / 8 / 1e9)
+
+
+def test_cdn_traffic_is_booked_and_reported_not_covered(factors):
+    site = Website("site", visits=1000, cdn_share=0.5)
+    lines = {x.flow: x.amount for x in site.bill_of_materials().lines}
+    assert lines["dc.data_served@FR"] == pytest.approx(0.5 * site.gigabytes)
+    total = lca.evaluate([site.bill_of_materials()], factors).total(("tier",)).set_index(["tier", "criterion"])
+    assert total.loc[("data_centres", "climate_change"), "coverage"] == "partial"

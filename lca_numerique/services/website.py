@@ -50,6 +50,9 @@ class Website(Service):
         ZONE,
         HOSTING,
         HOSTING_SHARE,
+        Spec("cdn_share", "Share of the data served by a content delivery network's edge servers.", kind="share",
+             default=0.0, source="convention: no CDN unless given; no open factor exists for CDN edge servers, so "
+                                 "that data shows as not covered (dc.data_served) rather than being dropped"),
         PLATFORM_ENERGY_PER_GB,
         PLATFORM_SERVERS_PER_GB,
         DATACENTRE_ZONE,
@@ -74,6 +77,7 @@ class Website(Service):
         add_devices(bill, self.visits * self.time_per_visit / 3600, self.device_mix, self.zone,
                     "visits × time_per_visit")
         add_network(bill, self.gigabytes, self.network_mix, self.zone, data)
+        bill.add(f"dc.data_served@{self.datacentre_zone}", self.gigabytes * self.cdn_share, f"{data} × cdn_share")
         if self.hosting is not None:
             add_hosting_share(bill, self.hosting, self.hosting_share)
             return
