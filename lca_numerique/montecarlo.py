@@ -14,7 +14,7 @@ memory stays under a budget (10,000 samples × 10,000 services fit in well under
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -112,22 +112,26 @@ def _factor_samples(factors: FactorSet, flows: Sequence[str], criteria: Sequence
     return samples
 
 
-def _service_quantities(service: Service, flows: dict[str, int], n: int, seed: int) -> np.ndarray:
-    """Q[sample, flow] of one service, its uncertain parameters drawn (shares kept in [0, 1])."""
-    samples = {}
-    for name, distribution in service.uncertainty.items():
-        value = service.values[name]
-        drawn = draw(distribution, value, uniforms(seed, f"service:{service.name}:{name}", n))
-        spec = service.specs()[name]
-        low = 0.0 if spec.minimum is None else spec.minimum
-        high = 1.0 if spec.kind == "share" else (np.inf if spec.maximum is None else spec.maximum)
-        samples[name] = np.clip(drawn, low, high)
+def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[str, int], n: int) -> np.ndarray:
+    """Q[sample, flow] of one service with some parameters given as arrays of ``n`` samples."""
     builder = SampledBillBuilder()
-    service.with_samples(samples).build(builder)
+    service.with_samples(dict(samples)).build(builder)
     q = np.zeros((n, len(flows)))
     for flow, amount in builder.amounts.items():
         q[:, flows[flow]] += amount
     return q
+
+
+def _service_quantities(service: Service, flows: dict[str, int], n: int, seed: int) -> np.ndarray:
+    """Q[sample, flow] of one service, its uncertain parameters drawn (kept within their declared bounds)."""
+    samples = {}
+    for name, distribution in service.uncertainty.items():
+        drawn = draw(distribution, service.values[name], uniforms(seed, f"service:{service.name}:{name}", n))
+        spec = service.specs()[name]
+        low = 0.0 if spec.minimum is None else spec.minimum
+        high = 1.0 if spec.kind == "share" else (np.inf if spec.maximum is None else spec.maximum)
+        samples[name] = np.clip(drawn, low, high)
+    return quantities_with(service, samples, flows, n)
 
 
 def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials], factors: FactorSet, *, samples: int = 1000,

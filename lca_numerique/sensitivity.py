@@ -16,7 +16,7 @@ import numpy as np
 
 from .bill import BillMatrix
 from .factors import FactorSet
-from .montecarlo import _service_quantities
+from .montecarlo import quantities_with
 from .services.base import SampledBillBuilder, Service
 from .uncertainty import Distribution, bounds, draw
 
@@ -127,20 +127,10 @@ def sobol_portfolio(services: Sequence[Service], factors: FactorSet, criterion: 
         total = f @ q_fixed
         for service in uncertain:
             drawn = {name: values[f"{service.name}: {name}"] for name in service.uncertainty}
-            total += np.einsum("nf,nf->n", _quantities_with(service, drawn, flows, n), f)
+            total += np.einsum("nf,nf->n", quantities_with(service, drawn, flows, n), f)
         return total
 
     return sobol_indices(model, inputs, samples=samples, seed=seed)
 
 
-def _quantities_with(service: Service, drawn: Mapping[str, np.ndarray], flows: Mapping[str, int],
-                     n: int) -> np.ndarray:
-    builder = SampledBillBuilder()
-    service.with_samples(dict(drawn)).build(builder)
-    q = np.zeros((n, len(flows)))
-    for flow, amount in builder.amounts.items():
-        q[:, flows[flow]] += amount
-    return q
-
-
-__all__ = ["_service_quantities", "sobol_indices", "sobol_portfolio", "tornado"]
+__all__ = ["sobol_indices", "sobol_portfolio", "tornado"]
