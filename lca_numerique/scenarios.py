@@ -231,7 +231,8 @@ def compare(baseline: Inventory, scenarios: Sequence[Scenario], *, factors: Fact
             samples: int = 0, seed: int = 0, by: Sequence[str] = ("service", "tier", "phase")) -> pd.DataFrame:
     """One tidy table: scenario × ``by`` × criterion, with the baseline, the scenario's value, the absolute and
     relative deltas. With ``samples``, Monte Carlo (common random numbers) adds the 2.5–97.5 % interval of
-    the portfolio delta and the probability that the scenario is lower, per criterion.
+    the portfolio delta and the probability that the scenario is lower, per criterion; with ``by=("service",)``
+    also the interval and probability of each service's delta.
 
     A scenario that changes factor parameters is evaluated with its own factors; otherwise ``factors``
     (default: the baseline's choice)."""
@@ -254,30 +255,46 @@ def compare(baseline: Inventory, scenarios: Sequence[Scenario], *, factors: Fact
             table["relative"] = table["delta"] / table["baseline"]
         table.insert(0, "scenario", scenario.name)
         if samples:
-            intervals = _mc_delta(baseline, changed, factors, own, samples, seed)
-            table = table.reset_index().merge(intervals, on="criterion", how="left").set_index(keys)
+            portfolio, services = _mc_delta(baseline, changed, factors, own, samples, seed, list(by) == ["service"])
+            table = table.reset_index().merge(portfolio, on="criterion", how="left").set_index(keys)
+            if services is not None:
+                table = table.reset_index().merge(services, on=["service", "criterion"], how="left").set_index(keys)
         tables.append(table.reset_index())
     return pd.concat(tables, ignore_index=True)
 
 
 def _mc_delta(baseline: Inventory, changed: Inventory, factors: FactorSet, own: FactorSet, samples: int,
-              seed: int) -> pd.DataFrame:
+              seed: int, per_service: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Monte Carlo intervals of the deltas: per criterion for the portfolio, and per service and criterion
+    when ``per_service`` (services present in both; a service added or removed has its own samples)."""
     import pandas as pd
 
     from .montecarlo import monte_carlo, probability_lower
 
-    a = monte_carlo(baseline.services, factors, samples=samples, seed=seed, keep_samples=False)
-    b = monte_carlo(changed.services, own, samples=samples, seed=seed, keep_samples=False)
-    rows = []
+    a = monte_carlo(baseline.services, factors, samples=samples, seed=seed, keep_samples=per_service)
+    b = monte_carlo(changed.services, own, samples=samples, seed=seed, keep_samples=per_service)
+    common = [c for c in a.criteria if c in b.criteria]
     lower = probability_lower(a, b)
-    for criterion in a.criteria:
-        if criterion not in b.criteria:
-            continue
+    rows = []
+    for criterion in common:
         delta = b.portfolio[:, b.criteria.index(criterion)] - a.portfolio[:, a.criteria.index(criterion)]
         low, high = np.quantile(delta, (0.025, 0.975))
         rows.append({"criterion": criterion, "portfolio_delta_p2.5": low, "portfolio_delta_p97.5": high,
                      "P(scenario lower)": lower[criterion]})
-    return pd.DataFrame(rows)
+    if not per_service or a.samples is None or b.samples is None:
+        return pd.DataFrame(rows), None
+    zero = np.zeros(samples)
+    service_rows = []
+    for service in dict.fromkeys((*a.services, *b.services)):
+        for criterion in common:
+            before = a.samples[:, a.services.index(service), a.criteria.index(criterion)] \
+                if service in a.services else zero
+            after = b.samples[:, b.services.index(service), b.criteria.index(criterion)] \
+                if service in b.services else zero
+            low, high = np.quantile(after - before, (0.025, 0.975))
+            service_rows.append({"service": service, "criterion": criterion, "delta_p2.5": low, "delta_p97.5": high,
+                                 "P(lower)": float((after < before).mean())})
+    return pd.DataFrame(rows), pd.DataFrame(service_rows)
 
 
 def rank_levers(baseline: Inventory, scenarios: Iterable[Scenario], *, factors: FactorSet | None = None,

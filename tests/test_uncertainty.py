@@ -152,3 +152,10 @@ def test_uncertain_service_parameters_are_sampled(factors):
     assert spread["p2.5"] < 0.6 * spread["deterministic"] and spread["p97.5"] > 1.4 * spread["deterministic"]
     with pytest.raises(lca.services.ParameterError, match="only quantities and shares"):
         SocialAccount("b", posts=1, impressions_per_post=1, uncertainty={"platform": "uniform low=0 high=1"})
+
+
+def test_compare_gives_per_service_intervals(inventory, factors):
+    table = compare(inventory, [bundled_scenarios()["fewer_posts"]], factors=factors, samples=200, by=("service",))
+    rows = table[table.criterion == "climate_change"].set_index("service")
+    assert rows.loc["Facebook", "delta_p97.5"] < 0 and rows.loc["Facebook", "P(lower)"] == 1.0
+    assert rows.loc["Intranet", "delta_p2.5"] == rows.loc["Intranet", "delta_p97.5"] == 0  # untouched: exactly zero
