@@ -194,7 +194,15 @@ def _explain(args: argparse.Namespace) -> int:
     print(service.explain())
     if inventory.basis.get(service.name):
         print(f"  basis: {inventory.basis[service.name]}")
-    results = inventory.evaluate()
+    factors = inventory.load_factors()
+    results = inventory.evaluate(factors)
+    print("\nFactors behind each line (climate change; `lca-numerique factors` for the others):")
+    for flow in dict.fromkeys(line.flow for line in service.bill_of_materials().lines):
+        found = [f for (fl, c, _), f in factors.factors.items() if fl == flow and c == "climate_change"]
+        if not found:
+            print(f"  {flow}: no climate-change factor (not covered)")
+        for factor in found:
+            print("  " + factor.explain().replace("\n", "\n  "))
     table = results.total(("service", "tier")).query("service == @service.name")
     table = table[(table["value"] != 0) | (table["coverage"] != "complete")]  # tiers the service uses
     print("\n" + table[["tier", "criterion", "value", "unit", "coverage"]].to_string(index=False))

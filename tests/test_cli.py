@@ -66,6 +66,8 @@ def test_check_inventory_and_explain(capsys):
     assert main(["explain", str(example_path()), "Magazine papier"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "copies × pages / 2 × area[page_format] × grammage" in out and "[user]" in out
+    assert "paper.a4_sheet / (paper.a4_area * paper.a4_grammage)" in out  # the factor's derivation chain
+    assert "printing: no climate-change factor (not covered)" in out
     assert main(["explain", str(example_path()), "Magazine"]) == EXIT_BAD_INPUT
     assert "did you mean" in capsys.readouterr().err
 
@@ -93,3 +95,9 @@ def test_template_and_factors(tmp_path, capsys):
     assert main(["factors"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "default" in out and "digital4better" in out
+
+
+def test_french_report(tmp_path):
+    assert main(["demo", "--out", str(tmp_path), "--format", "html", "--lang", "fr"]) == EXIT_OK
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Unités fonctionnelles" in text and "Données illustratives" in text

@@ -47,7 +47,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-METHOD = """
+METHOD_EN = """
 <h3>Goal and scope</h3>
 <p>Attributional life-cycle assessment of the digital communication services listed in the inventory (and of
 print, for comparison) over the period stated, following the principles of ISO 14040/14044 and of ADEME's
@@ -86,6 +86,49 @@ Netflix's 2019 report: a proxy.</li>
 <li>Indirect effects (rebound, substitution of travel or print) are outside the boundary.</li>
 </ul>
 """
+
+METHOD_FR = """
+<h3>Objectif et champ</h3>
+<p>Analyse de cycle de vie attributionnelle des services de communication numérique de l'inventaire (et de
+l'imprimé, pour comparaison) sur la période indiquée, selon les principes des normes ISO 14040/14044 et du
+référentiel méthodologique de l'ADEME pour les services numériques (trois tiers, toutes les phases du cycle
+de vie).</p>
+<h3>Unités fonctionnelles</h3>
+<p>Chaque service est évalué pour toute son audience sur la période et par unité de cette audience : par
+visite (sites), par vue (vidéos), par impression (publications), par destinataire (courriels, lettres), par
+écoute (podcasts), par participant (visioconférences), par lecteur (imprimé), par téléchargement.</p>
+<h3>Frontières du système</h3>
+<ul>
+<li><b>Terminaux</b> : fabrication, distribution et fin de vie des smartphones, tablettes, ordinateurs, écrans,
+télévisions et box, attribuées au service selon le temps d'usage ; leur électricité pendant ce temps.</li>
+<li><b>Réseaux</b> : données transférées sur les réseaux fixes (box comprise) et mobiles, par Go.</li>
+<li><b>Centres de données</b> : serveurs (avec leur part d'équipements réseau et de bâtiment), stockage par
+Go·an et par copie, électricité avec le PUE ; grandes plateformes par heure regardée et par Go servi.</li>
+<li><b>Autre</b> : papier, impression et transport routier de l'imprimé.</li>
+</ul>
+<h3>Allocation</h3>
+<p>Terminaux au temps d'usage (impact de fabrication / (durée de vie × heures d'usage par jour)), ou au temps
+de possession avec le profil <code>possession</code> ; réseaux au volume de données ; centres de données aux
+heures-serveur, aux Go·an stockés et à l'électricité ; hébergements partagés entre services selon les parts
+déclarées.</p>
+<h3>Données et qualité des données</h3>
+<p>Les facteurs viennent des jeux de facteurs listés ci-dessous, chacun avec sa licence ; chaque ligne porte
+sa source, son année, sa géographie et un niveau de confiance, et la documentation de chaque jeu liste ses
+lacunes. Les valeurs par défaut des services viennent de sources citées (ADEME Impact CO2, Web Almanac,
+Médiamétrie, aides des plateformes...), détaillées paramètre par paramètre dans l'onglet « assumptions ».</p>
+<h3>Limites</h3>
+<ul>
+<li>Les données ouvertes multicritères sur le numérique sont rares : les totaux marqués <i>partial</i> ou
+<i>not covered</i> manquent de facteurs pour certaines lignes (jamais comptées comme zéro).</li>
+<li>Les sources divergent fortement sur certaines valeurs (stockage par Go·an, ADPe, IR et PM de
+l'électricité) : voir la documentation des facteurs ; l'analyse d'incertitude permet de lire les écarts
+de façon robuste.</li>
+<li>Les centres de données des réseaux sociaux et des plateformes de streaming sont représentés par les
+chiffres que l'ADEME tire du rapport 2019 de Netflix : une approximation.</li>
+<li>Les effets indirects (rebond, substitution de déplacements ou d'imprimés) sont hors du champ.</li>
+</ul>
+"""
+METHOD = {"en": METHOD_EN, "fr": METHOD_FR}
 
 
 def figure_png(fig: Figure) -> str:
@@ -151,7 +194,7 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
                   for name, fig in figures.items()]
     summary = summary_table(results)
     parts.append(f"<h2>{esc(text['summary'])}</h2>{summary.to_html(index=False, float_format=_fmt)}")
-    parts.append(f"<h2>{esc(text['method'])}</h2>{METHOD}")
+    parts.append(f"<h2>{esc(text['method'])}</h2>{METHOD[lang]}")
     provenance = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in results.provenance.items())
     parts.append(f"<h2>{esc(text['provenance'])}</h2><table>{provenance}</table></body></html>")
     return "\n".join(parts)
