@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import LcaError
-from .inventory.model import Inventory, InventoryError, _Builder
-from .inventory.yaml_source import Located, Problem, YamlSyntaxError, read_yaml
+from .inventory.model import Inventory, InventoryError, _Builder, read_located
+from .inventory.yaml_source import Located, Problem
 from .services import SERVICE_KINDS, Campaign, Hosting, Portfolio, Service
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -148,11 +148,7 @@ def _rehost(service: Service, hostings: Mapping[str, Hosting]) -> Service:
 # -- files ----------------------------------------------------------------------------------------------------
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file; raises InventoryError listing every problem with its location."""
-    try:
-        located = read_yaml(path)
-    except YamlSyntaxError as exc:
-        raise InventoryError([exc.problem]) from None
-    return scenario_from_data(located)
+    return scenario_from_data(read_located(path))
 
 
 def scenario_from_data(located: Located) -> Scenario:

@@ -164,22 +164,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load_inventory(path: str | Path) -> Inventory:
-    """Read and validate an inventory file. Raises InventoryError listing every problem with its location."""
+def read_located(source: str | Path, text: str | None = None) -> Located:
+    """Read a YAML file (or ``text``) strictly; a syntax problem raises InventoryError with its location."""
     try:
-        located = read_yaml(path)
+        return read_yaml(source, text=text)
     except YamlSyntaxError as exc:
         raise InventoryError([exc.problem]) from None
-    return inventory_from_data(located)
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Read and validate an inventory file. Raises InventoryError listing every problem with its location."""
+    return inventory_from_data(read_located(path))
 
 
 def inventory_from_text(text: str, name: str = "<text>") -> Inventory:
     """Read and validate an inventory given as YAML text."""
-    try:
-        located = read_yaml(name, text=text)
-    except YamlSyntaxError as exc:
-        raise InventoryError([exc.problem]) from None
-    return inventory_from_data(located)
+    return inventory_from_data(read_located(name, text))
 
 
 def inventory_from_data(located: Located) -> Inventory:
