@@ -145,8 +145,8 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials], factors: F
     every service's samples for later comparisons; ``memory_budget`` (bytes) bounds the working arrays.
     """
     bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
-    deterministic = evaluate(bills, factors)
     matrix = BillMatrix.stack(bills)
+    deterministic = evaluate(matrix, factors)
     flows = {f: i for i, f in enumerate(matrix.flows)}
     criteria = deterministic.criteria
     n_services, n_flows, n_criteria = len(bills), len(flows), len(criteria)

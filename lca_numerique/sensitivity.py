@@ -49,7 +49,8 @@ def tornado(services: Sequence[Service], factors: FactorSet, criterion: str = "c
     column = {f: i for i, f in enumerate(matrix.flows)}
     f_values, _, _ = factors.aligned(matrix.flows, [criterion])
     per_flow = f_values[:, 0, :].sum(axis=1)
-    for service in services:
+    for service, bill in zip(services, bills, strict=True):
+        own = sum(line.amount * per_flow[column[line.flow]] for line in bill.lines)  # its share of the total
         for name, distribution in service.uncertainty.items():
             low, high = bounds(distribution, service.values[name])
             totals = []
@@ -58,7 +59,6 @@ def tornado(services: Sequence[Service], factors: FactorSet, criterion: str = "c
                 service.with_samples({name: value}).build(builder)
                 moved = sum(float(np.sum(amount)) * per_flow[column[f]] for f, amount in builder.amounts.items()
                             if f in column)
-                own = sum(line.amount * per_flow[column[line.flow]] for line in service.bill_of_materials().lines)
                 totals.append(base_total + moved - own)
             rows.append({"input": f"{service.name}: {name}", "kind": "parameter", "low": low, "high": high,
                          "total at low": totals[0], "total at high": totals[1]})
