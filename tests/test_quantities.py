@@ -266,3 +266,53 @@ def test_any_text_is_read_to_a_finite_number_or_refused_as_a_unit_error(text):
 
 def test_every_refusal_is_a_library_error():
     assert issubclass(UnitError, LcaError)
+
+
+# --- shared registry (issue 10 §5) -------------------------------------------------------------------
+
+COLD_START = """
+import json, threading
+from importlib.resources import files
+import lca_numerique as lca
+
+path = files("lca_numerique") / "examples" / "metropole.yaml"
+start = threading.Barrier({threads})
+failures, totals = [], []
+
+def work(evaluate):
+    start.wait()  # every thread reaches the cold registry at once
+    try:
+        inventory = lca.load_inventory(path)
+        bills = [service.bill_of_materials() for service in inventory.services]
+        if evaluate:  # a few threads also load factors and evaluate (each cold factor load costs seconds)
+            results = inventory.evaluate()
+            totals.append(float(results.total(()).set_index("criterion").loc["climate_change", "value"]))
+        totals.append(sum(sum(bill.amounts().values()) for bill in bills))
+    except Exception as exc:
+        failures.append(repr(exc)[:300])
+
+threads = [threading.Thread(target=work, args=(i < 2,)) for i in range({threads})]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(json.dumps({{"failures": failures, "totals": totals}}))
+"""
+
+
+def test_cold_registry_is_built_once_under_many_threads():
+    """Before the lock, 3 runs out of 3 had threads failing with "quantities of different registries"."""
+    import json
+    import subprocess
+    import sys
+
+    threads = 16
+    runs = [subprocess.Popen([sys.executable, "-c", COLD_START.format(threads=threads)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+        report = json.loads(out)
+        assert report["failures"] == []
+        assert len(report["totals"]) == threads + 2
+        assert len(set(report["totals"])) == 2  # every thread computed the same totals
