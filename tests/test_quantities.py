@@ -316,3 +316,49 @@ def test_cold_registry_is_built_once_under_many_threads():
         assert report["failures"] == []
         assert len(report["totals"]) == threads + 2
         assert len(set(report["totals"])) == 2  # every thread computed the same totals
+
+
+# --- factor formulas (issue 11 §2) -------------------------------------------------------------------
+
+
+def test_formulas_within_bounds_evaluate():
+    from lca_numerique.derivation import evaluate_formula
+
+    values = {"a.b": 3.0, "c": 2.0}
+    assert evaluate_formula("a.b ** 2 / c", values) == 4.5  # 9 / 2
+    assert evaluate_formula("8760 * c - -1", values) == 17521.0
+    assert evaluate_formula("c ** -4", values) == 0.0625
+
+
+@pytest.mark.parametrize(
+    ("formula", "says"),
+    [
+        ("c ** 5", "exponent"),
+        ("2 ** 2 ** 2 ** 2 ** 2 ** 2", "exponent"),
+        ("c ** c", "exponent"),
+        ("10 ** 400", "exponent"),
+        ("1e400 * c", "constant"),
+        ("1e16 * c", "constant"),
+        ("c" + " * 1e15" * 30, "overflows"),
+        ("(" * 300 + "c" + ")" * 300, "nested|characters|terms"),
+        ("c" + " + c" * 150, "characters|terms"),
+        ("c" * 600, "characters"),
+        ("c.__class__", "unknown parameter"),
+        ("f(c)", "not allowed"),
+    ],
+)
+def test_hostile_formulas_fail_fast(formula, says):
+    from lca_numerique.derivation import evaluate_formula
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=says):
+        evaluate_formula(formula, {"c": 2.0})
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_factor_formula_that_overflows_is_a_located_data_error(write_set):
+    row = {"flow": "network.fixed@FR", "criterion": "climate_change", "phase": "use", "unit": "g CO2 eq / GB",
+           "formula": "p * p * p * p"}
+    folder = write_set([row], [{"name": "p", "value": "1e100", "unit": "dimensionless"}])
+    with pytest.raises(lca.FactorDataError, match="overflows"):
+        lca.load_factors(folder)
