@@ -434,8 +434,8 @@ def _comparison(coverage: str, bits: int, delta: float) -> str:
         return NOT_COMPARABLE
     if bits & UNKNOWN_DOWN and bits & UNKNOWN_UP:
         return NOT_COMPARABLE
-    if (bits & UNKNOWN_DOWN and delta > 0) or (bits & UNKNOWN_UP and delta < 0):
-        return NOT_COMPARABLE
+    if (bits & UNKNOWN_DOWN and delta >= 0) or (bits & UNKNOWN_UP and delta <= 0):
+        return NOT_COMPARABLE  # nothing known, or what is known could be reversed by what is not
     return PARTIAL if bits and coverage == COMPLETE else coverage
 
 
