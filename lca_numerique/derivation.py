@@ -9,6 +9,7 @@ formulas are parsed with :mod:`ast` and never executed as Python.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -31,7 +32,7 @@ def formula_names(formula: str) -> tuple[str, ...]:
             names.append(name)
         return _Name()
 
-    _walk(_parse(formula), record)
+    _compile(formula)(record)
     return tuple(names)
 
 
@@ -47,14 +48,20 @@ class _Name:
 
 def evaluate_formula(formula: str, values: Mapping[str, Any]) -> Any:
     """Evaluate ``formula`` with ``values`` (numbers or pint Quantities) bound to its names."""
-    tree = _parse(formula)
-
     def lookup(name: str) -> Any:
-        if name not in values:
-            raise ValueError(f"unknown parameter {name!r} in formula {formula!r}")
-        return values[name]
+        try:
+            return values[name]
+        except KeyError:
+            raise ValueError(f"unknown parameter {name!r} in formula {formula!r}") from None
 
-    return _walk(tree, lookup)
+    return _compile(formula)(lookup)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(formula: str) -> Callable[[Callable[[str], Any]], Any]:
+    # Parsed and checked once: service models evaluate the same few hundred formulas for every service, and
+    # Monte Carlo on arrays of samples.
+    return _closure(_parse(formula))
 
 
 def _parse(formula: str) -> ast.expr:
@@ -73,17 +80,20 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _walk(node: ast.expr, lookup: Callable[[str], Any]) -> Any:
+def _closure(node: ast.expr) -> Callable[[Callable[[str], Any]], Any]:
+    """A function of the name lookup computing ``node``; refuses anything but arithmetic on names and numbers."""
     name = _dotted(node)
     if name is not None:
-        return lookup(name)
+        return lambda lookup: lookup(name)
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return node.value
+        constant = node.value
+        return lambda lookup: constant
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         if isinstance(node.op, ast.Pow) and not isinstance(node.right, ast.Constant):
             raise ValueError("an exponent must be a plain number")
-        return _BINARY[type(node.op)](_walk(node.left, lookup), _walk(node.right, lookup))
+        op, left, right = _BINARY[type(node.op)], _closure(node.left), _closure(node.right)
+        return lambda lookup: op(left(lookup), right(lookup))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _walk(node.operand, lookup)
-        return -operand if isinstance(node.op, ast.USub) else operand
+        operand = _closure(node.operand)
+        return (lambda lookup: -operand(lookup)) if isinstance(node.op, ast.USub) else operand
     raise ValueError(f"not allowed in a formula: {ast.unparse(node)!r}")
