@@ -291,8 +291,7 @@ def _item_keys(items: Sequence[Service | BillOfMaterials], factors: FactorSet, f
 
 def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[str, int], n: int) -> np.ndarray:
     """Q[sample, flow] of one service with some parameters given as arrays of ``n`` samples."""
-    builder = SampledBillBuilder()
-    service.with_samples(dict(samples)).build(builder)
+    builder = service.with_samples(dict(samples)).builder(SampledBillBuilder)
     q = np.zeros((n, len(flows)))
     for flow, amount in builder.amounts.items():
         q[:, flows[flow]] += amount
