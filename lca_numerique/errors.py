@@ -42,3 +42,8 @@ class BillError(LcaError, ValueError):
 
 class IncompleteFactorsError(LcaError):
     """Raised when a complete result was required but some bill line has no factor for a criterion."""
+
+
+class OutputError(LcaError, OSError):
+    """An output cannot be written safely: an existing report without ``force``, a symbolic link in the way,
+    or a folder that holds other files."""
