@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -185,6 +186,10 @@ def test_factor_sets_are_immutable_and_loads_independent():
         with pytest.raises(ValueError):
             array.flat[0] = not array.flat[0]
     value = first.factors[key].value
+    copied = pickle.loads(pickle.dumps(first))  # a copy is read-only too, and equal
+    assert copied.content_hash == first.content_hash
+    with pytest.raises(TypeError):
+        copied.factors[key] = None  # type: ignore[index]
     again = lca.load_factors()
     assert again.factors[key].value == value
     np.testing.assert_array_equal(again.values, first.values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import threading
@@ -136,6 +137,12 @@ class FactorSet:
             object.__setattr__(self, name, types.MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "sources", types.MappingProxyType(
             {k: types.MappingProxyType(dict(v)) for k, v in self.sources.items()}))
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle (and deep-copy) as plain mappings: read-only views do not pickle, and are rebuilt on load."""
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        state.update({k: _thaw(v) for k, v in state.items() if isinstance(v, types.MappingProxyType)})
+        return _rebuild, (state,)
 
     @functools.cached_property
     def has(self) -> np.ndarray:
@@ -354,6 +361,14 @@ class FactorSet:
         n = int(self.covered.sum())
         return (f"<FactorSet {self.label}: {len(self.factors)} factors, {len(self.flows)} flows, "
                 f"{len(self.criteria)} criteria, {n} (flow, criterion) pairs covered, hash {self.content_hash[:12]}>")
+
+
+def _thaw(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
+    return {k: _thaw(v) if isinstance(v, types.MappingProxyType) else v for k, v in mapping.items()}
+
+
+def _rebuild(state: dict[str, Any]) -> FactorSet:
+    return FactorSet(**state)
 
 
 _ALIGN_LOCK = threading.Lock()
