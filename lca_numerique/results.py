@@ -26,7 +26,8 @@ at: a bill matrix whose flows are all covered by the factor set is complete with
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import types
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -99,11 +100,15 @@ class _View(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class Results:
-    """Impacts of many services, ``values[service, tier, criterion, phase]`` in each criterion's unit.
+    """Impacts of many services, in each criterion's unit, for every view a user or a tool asks for.
 
-    Held as the bill matrix ``quantities[service, flow]`` and the factor arrays aligned on its flows
-    (``factor_values``, ``has`` and ``lacks``, each ``[flow, criterion, phase]``); every view is computed
-    from them for the axes it keeps. ``audience`` holds each service's audience amount, in ``audience_units``.
+    Built by :func:`lca_numerique.evaluate`. Public, read-only: the labels (``services``, ``kinds``,
+    ``campaigns``, ``criteria``, ``flows``, ``tiers``, ``phases``), ``audience[service]`` in ``audience_units``,
+    ``provenance`` and ``factor_set``; the accessors ``quantities`` (the bill matrix), ``values`` (the cube,
+    the same numbers as ``total(AXES)``), ``coverage_codes``, ``flags()``, ``missing``; and the views
+    ``scores()``, ``total()``, ``per_audience()``, ``summary()``, ``to_dict()``, ``to_xarray()``. The arrays
+    behind them (the bill matrix and the factors aligned on its flows) are private: every view is computed
+    from them for the axes it keeps.
     """
 
     services: tuple[str, ...]
@@ -111,18 +116,31 @@ class Results:
     campaigns: tuple[str, ...]
     criteria: tuple[str, ...]
     flows: tuple[str, ...]
-    quantities: np.ndarray
-    factor_values: np.ndarray
-    tier_of: np.ndarray
-    has: np.ndarray
-    lacks: np.ndarray
     audience: np.ndarray
     audience_units: tuple[str, ...]
-    provenance: dict[str, str]
+    provenance: Mapping[str, str]
     factor_set: FactorSet
+    _quantities: np.ndarray  # [service, flow], each flow's canonical unit
+    _factor_values: np.ndarray  # [flow, criterion, phase], aligned on ``flows``
+    _tier_of: np.ndarray  # [flow]: index into ``tiers``
+    _has: np.ndarray  # [flow, criterion, phase]: a factor or an "included" declaration
+    _lacks: np.ndarray  # [flow, criterion, phase]: a gap (see the module docstring)
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
+
+    def __post_init__(self) -> None:
+        audience = np.asarray(self.audience).view()  # a read-only view: the caller's bill matrix keeps its own
+        audience.flags.writeable = False
+        object.__setattr__(self, "audience", audience)
+        object.__setattr__(self, "provenance", types.MappingProxyType(dict(self.provenance)))
+
+    @property
+    def quantities(self) -> np.ndarray:
+        """The bill matrix ``[service, flow]``, in each flow's canonical unit (read-only)."""
+        view = self._quantities.view()
+        view.flags.writeable = False
+        return view
 
     # -- the computation ------------------------------------------------------------------------------------
     def _view(self, keep: Sequence[str], rows: np.ndarray | None = None, n_rows: int = 0) -> _View:
@@ -131,25 +149,25 @@ class Results:
         ``rows`` (when given) maps each service to one of ``n_rows`` rows that its impacts are summed into
         (a group, or a single row for every service); otherwise each service is a row.
         """
-        q, used = self.quantities, None
+        q, used = self._quantities, None
         if rows is not None:
             membership = np.zeros((n_rows, len(self.services)))
             membership[rows, np.arange(len(self.services))] = 1.0
             q = membership @ q
-        f = self.factor_values if "phase" in keep else self.factor_values.sum(axis=2, keepdims=True)
-        values = self._contract(q, f, self.tier_of, "tier" in keep)
+        f = self._factor_values if "phase" in keep else self._factor_values.sum(axis=2, keepdims=True)
+        values = self._contract(q, f, self._tier_of, "tier" in keep)
 
-        lacks, has = self.lacks, self.has
+        lacks, has = self._lacks, self._has
         if "phase" not in keep:
             lacks, has = self._lacks_any_phase, self._has_any_phase
         relevant = self._relevant if "phase" not in keep else lacks.any(axis=(1, 2))
         if not relevant.any():
             return _View(values, None, None)
         used = q > 0  # quantities are >= 0, so a row's sum is > 0 where one of its services uses the flow
-        lacking = self._any_used(used[:, relevant], lacks[relevant], self.tier_of[relevant], "tier" in keep)
+        lacking = self._any_used(used[:, relevant], lacks[relevant], self._tier_of[relevant], "tier" in keep)
         if not lacking.any():
             return _View(values, None, None)
-        found = self._any_used(used, has, self.tier_of, "tier" in keep)
+        found = self._any_used(used, has, self._tier_of, "tier" in keep)
         values[lacking & ~found] = np.nan
         return _View(values, lacking, found)
 
@@ -165,16 +183,16 @@ class Results:
 
     @functools.cached_property
     def _lacks_any_phase(self) -> np.ndarray:
-        return self.lacks.any(axis=2, keepdims=True)
+        return self._lacks.any(axis=2, keepdims=True)
 
     @functools.cached_property
     def _has_any_phase(self) -> np.ndarray:
-        return self.has.any(axis=2, keepdims=True)
+        return self._has.any(axis=2, keepdims=True)
 
     @functools.cached_property
     def _relevant(self) -> np.ndarray:
         """``[flow]``: flows that lack some phase of some criterion, the only ones that can make a gap."""
-        return self.lacks.any(axis=(1, 2))
+        return self._lacks.any(axis=(1, 2))
 
     # -- array views ----------------------------------------------------------------------------------------
     @functools.cached_property
@@ -204,9 +222,9 @@ class Results:
         keep = [a for a in AXES if a in names or a == "criterion"]
         view = self._view(keep)
         squeeze = tuple(i for i, axis in enumerate(AXES) if axis not in keep)
-        used = self.quantities > 0 if "service" in keep else (self.quantities > 0).any(axis=0, keepdims=True)
-        has = self.has if "phase" in keep else self._has_any_phase
-        found = view.found if view.found is not None else self._any_used(used, has, self.tier_of, "tier" in keep)
+        used = self._quantities > 0 if "service" in keep else (self._quantities > 0).any(axis=0, keepdims=True)
+        has = self._has if "phase" in keep else self._has_any_phase
+        found = view.found if view.found is not None else self._any_used(used, has, self._tier_of, "tier" in keep)
         lacking = view.lacks if view.lacks is not None else np.zeros(view.values.shape, dtype=bool)
         return lacking.squeeze(axis=squeeze), found.squeeze(axis=squeeze)
 
@@ -351,7 +369,7 @@ class Results:
     @property
     def is_complete(self) -> bool:
         """True when no line of any service lacks a factor in a phase, for any criterion shown."""
-        return not bool((self.quantities[:, self._relevant] > 0).any())
+        return not bool((self._quantities[:, self._relevant] > 0).any())
 
     def summary(self) -> pd.DataFrame:
         """Service × criterion totals as a wide table, with units in the column names (NaN: not covered)."""
