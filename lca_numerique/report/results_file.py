@@ -62,10 +62,7 @@ def _finite_or_null(values: np.ndarray) -> list[Any]:
 
 def outputs_of(results: Results, inventory: Inventory) -> dict[str, Any]:
     """Every number and every label of a result: not-covered cells are ``None``, with their coverage flags."""
-    data = results.to_dict()
-    values = np.asarray(results.values, dtype=float)
-    not_covered = (np.asarray(results.missing) & ~np.asarray(results.found))[..., None]
-    data["values"] = _finite_or_null(np.where(np.broadcast_to(not_covered, values.shape), np.nan, values))
+    data = results.to_dict()  # values: None where not covered, with the cube's coverage labels
     data["audience"] = _finite_or_null(results.audience)
     data["report"] = {"organisation": inventory.organisation, "period": inventory.period,
                       "illustrative": inventory.illustrative,
