@@ -11,10 +11,10 @@ on French electricity), ``network.mobile@EU`` a GB over a European mobile networ
 
 from __future__ import annotations
 
-import difflib
 from typing import NamedTuple
 
 from .axes import TIER_IDS
+from .errors import UnknownNameError
 
 #: Electricity zones. The codes are ours; each factor row records the geography its source states.
 ZONES: dict[str, str] = {
@@ -110,10 +110,9 @@ FLOWS: dict[str, Flow] = _expand(FLOW_KINDS)
 
 
 def get_flow(flow_id: str) -> Flow:
-    """The catalogue flow with this id; a KeyError suggests the closest ids when there is none."""
-    try:
-        return FLOWS[flow_id]
-    except KeyError:
-        close = difflib.get_close_matches(flow_id, FLOWS, n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see lca_numerique.flows.FLOWS"
-        raise KeyError(f"unknown flow {flow_id!r}{hint}") from None
+    """The catalogue flow with this id; an UnknownNameError (a KeyError) suggests the closest ids when there is
+    none."""
+    flow = FLOWS.get(flow_id) if isinstance(flow_id, str) else None
+    if flow is None:
+        raise UnknownNameError("flow", flow_id, FLOWS, listing="see lca_numerique.flows.FLOWS")
+    return flow

@@ -51,6 +51,7 @@ class Parameter:
     distribution: Distribution
     provenance: Provenance
     note: str = ""
+    domain: str = ""  # values an override may take (see lca_numerique.factors.loader); "" = same sign as value
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,14 @@ class Factor:
     formula: str | None = None
     inputs: tuple[Parameter, ...] = ()
     note: str = ""
+    credit: bool = False  # a declared credit (avoided impact): the only kind of factor that may be negative
 
     def explain(self) -> str:
         """The factor and its source; for a derived one, its formula and every input with its own source."""
         p = self.provenance
         head = f"{self.flow} / {self.criterion} / {self.phase} = {self.value:.6g} {self.unit}"
+        if self.credit:
+            head += " (credit: avoided impact)"
         lines = [f"{head}  [{p.cite()}, {p.geography}, {p.licence}; {p.set_id}; confidence {p.confidence}]"]
         if self.formula:
             lines.append(f"  = {self.formula}")
@@ -118,6 +122,7 @@ class FactorSet:
     selection: dict[tuple[str, str], str] = field(default_factory=dict)  # (flow, criterion) -> set id
     gaps: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> why
     included: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> where
+    overrides: dict[str, str] = field(default_factory=dict)  # parameter name -> value given in place of the data's
 
     @functools.cached_property
     def complete(self) -> np.ndarray:
@@ -180,6 +185,7 @@ class FactorSet:
             components=self.components, selection={**self.selection, **{(k[0], k[1]): f.provenance.set_id
                                                                           for k, f in factors.items()}},
             gaps={k: v for k, v in self.gaps.items() if k not in factors}, included=self.included,
+            overrides=self.overrides,
         )
 
     def override(self, flow: str, criterion: str, phase: str, value: Any, *, note: str = "user override",
@@ -295,7 +301,8 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
                      components: tuple[tuple[str, str, str], ...] = (),
                      selection: Mapping[tuple[str, str], str] | None = None,
                      gaps: Mapping[tuple[str, str, str], str] | None = None,
-                     included: Mapping[tuple[str, str, str], str] | None = None) -> FactorSet:
+                     included: Mapping[tuple[str, str, str], str] | None = None,
+                     overrides: Mapping[str, str] | None = None) -> FactorSet:
     """Assemble the dense arrays of a FactorSet from its factors (flows and criteria in catalogue order).
 
     The mission's three criteria are always present, so a set that lacks them says so instead of hiding them.
@@ -320,7 +327,7 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
         parameters=dict(parameters or {}), path=path, description=description, components=components,
         selection=dict(selection or {(k[0], k[1]): f.provenance.set_id for k, f in factors.items()}),
         gaps={k: v for k, v in (gaps or {}).items() if (k[0], k[1]) in {(f, c) for f, c, _ in factors}},
-        included=dict(included or {}),
+        included=dict(included or {}), overrides=dict(overrides or {}),
     )
 
 
