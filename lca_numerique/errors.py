@@ -10,9 +10,12 @@ print a clean message::
     │   ├── FactorDataError        a factor-set folder, a profile, or factor parameter overrides
     │   ├── UnitError              a quantity with the wrong dimension or unreadable, for a named field
     │   ├── BillError              an invalid bill of materials
-    │   └── UnknownNameError       an unknown flow, criterion or service name (also a KeyError), with suggestions
+    │   ├── UnknownNameError       an unknown flow, criterion or service name (also a KeyError), with suggestions
+    │   ├── ArgumentError          a function or command argument out of range, named
+    │   └── ScenarioError          a scenario that does not fit the inventory it is applied to
     ├── IncompleteFactorsError     a complete result was required and some factor is missing
-    └── InternalError              a defect of the library, not of the input: please report it
+    └── OutputError                an output that cannot be written safely (also an OSError)
+    InternalError                  a defect of the library, not of the input (not an LcaError): please report it
 
 Anything else escaping the library is a defect too.
 """
@@ -122,5 +125,28 @@ class IncompleteFactorsError(LcaError):
     """Raised when a complete result was required but some bill line has no factor for a criterion."""
 
 
-class InternalError(LcaError):
-    """A defect of the library (an invariant broken), not a problem with the input."""
+class ArgumentError(InputError):
+    """A function or command argument is outside what it accepts; ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        self.problems = (f"{argument}: {message}",)
+        ValueError.__init__(self, f"{argument}: {message}")
+
+
+class ScenarioError(InputError):
+    """A scenario does not fit the inventory it is applied to (a selector matches nothing...)."""
+
+    def __init__(self, message: str) -> None:
+        self.problems = (message,)
+        ValueError.__init__(self, message)
+
+
+class OutputError(LcaError, OSError):
+    """An output cannot be written safely: an existing report without ``force``, a symbolic link in the way,
+    or a folder that holds other files."""
+
+
+class InternalError(RuntimeError):
+    """A defect of the library (an invariant broken), not a problem with the input. Deliberately not an
+    LcaError: whoever catches LcaError to report bad input must not blame the user for it."""

@@ -484,8 +484,8 @@ class _Loader:
             self.problem(where, f"unit {row['unit']!r}: {exc.reason or exc}; the factor must be in "
                                 f"{get_criterion(criterion).unit} per {get_flow(flow).unit}")
             return None
-        except (ValueError, ZeroDivisionError, TypeError, OverflowError, ArithmeticError) as exc:
-            self.problem(where, f"formula {row['formula']!r}: {exc}")
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            self.problem(where, f"formula {row['formula']!r}: {exc}{self._because(inputs)}")
             return None
         if not self._sound(where, row, value, inputs):
             return None
@@ -497,10 +497,14 @@ class _Loader:
         return Factor(flow, criterion, phase, value, canonical, distribution.scaled(scale), provenance,
                       row["formula"] or None, inputs, row["note"], credit=row["credit"] == "yes")
 
+    def _because(self, inputs: tuple[Parameter, ...]) -> str:
+        """`` (with the override name = value)`` when an input of a factor is overridden."""
+        overridden = [f"{p.name} = {self.applied[p.name]}" for p in inputs if p.name in self.applied]
+        return f" (with the override {', '.join(overridden)})" if overridden else ""
+
     def _sound(self, where: str, row: dict[str, str], value: float, inputs: tuple[Parameter, ...]) -> bool:
         """A factor is finite, and negative only when declared a credit."""
-        overridden = [f"{p.name} = {self.applied[p.name]}" for p in inputs if p.name in self.applied]
-        because = f" (with the override {', '.join(overridden)})" if overridden else ""
+        because = self._because(inputs)
         if row["credit"] not in ("", "yes", "no"):
             self.problem(where, f"credit {row['credit']!r} must be 'yes', 'no' or empty")
             return False

@@ -145,6 +145,15 @@ def _folder_of(source: str) -> Path | None:
     return Path(source).parent if source and Path(source).is_file() else None
 
 
+def _absolute(profile: str, base: Path | None) -> str:
+    """A profile or factor set named by a relative path, as an absolute path from ``base``; ids unchanged."""
+    from ..factors import available_factor_sets, available_profiles
+
+    if base is None or profile in available_profiles() or profile in available_factor_sets():
+        return profile
+    return str((base / profile).resolve())
+
+
 def _factor_choice(factors: Mapping[str, Any], base: Path | None) -> FactorSet:
     from ..factors import load_factors
 
@@ -275,6 +284,8 @@ class _Builder:
         chosen = {k: v for k, v in factors.items() if k in FACTOR_KEYS}
         if ok and chosen:
             self._check_factor_choice(chosen)
+            if "profile" in chosen:  # a path is the inventory's folder's: recorded whole, so reports re-run it
+                chosen["profile"] = _absolute(chosen["profile"], _folder_of(self.located.file))
         return chosen
 
     def _check_factor_choice(self, factors: dict[str, Any]) -> None:
@@ -287,7 +298,7 @@ class _Builder:
             names = sorted(factors.get("parameters") or {}, key=len, reverse=True)
             for problem in exc.problems:
                 text = str(problem)
-                name = next((n for n in names if f"parameters[{n}]" in text), None)
+                name = next((n for n in names if f"parameters[{n}]" in text or f"override {n} =" in text), None)
                 path: Path_ = (("factors", "parameters", name) if name is not None else
                                ("factors", "licences") if text.startswith("licences") else
                                ("factors", "parameters") if text.startswith("parameters") else
