@@ -26,13 +26,14 @@ import yaml
 
 from ..errors import InventoryError, Problem
 
-MAX_BYTES = 5_000_000  # an inventory is a few hundred lines; refuse anything far larger before parsing
+MAX_BYTES = 20_000_000  # 100,000 services of ~200 bytes; refuse anything larger before parsing
 MAX_DEPTH = 20
 
 Path_ = tuple[str | int, ...]
 
 _Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # same events, libyaml's ~10x faster
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _PLAIN_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
@@ -126,12 +127,13 @@ def _read_text(path: Path, name: str, what: str, max_bytes: int) -> str:
 class _Frame:
     """An open mapping or sequence, and for a mapping the key whose value comes next."""
 
-    __slots__ = ("key", "path", "value")
+    __slots__ = ("is_mapping", "key", "path", "value")
 
     def __init__(self, value: dict[str, Any] | list[Any], path: Path_) -> None:
-        self.value = value
+        self.value: Any = value
         self.path = path
         self.key: str | None = None
+        self.is_mapping = isinstance(value, dict)
 
 
 class _Builder:
@@ -156,42 +158,53 @@ class _Builder:
         root: Any = None
         stack: list[_Frame] = []
         documents = 0
+        scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        ignored = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+        marks = self.marks
         while (event := self.parser.get_event()) is not None:
-            if isinstance(event, yaml.DocumentStartEvent):
+            kind = type(event)
+            if kind in ends:
+                stack.pop()
+                continue
+            if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise self.fail(event, (), "a second YAML document ('---'): one document per file")
                 continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
+            if kind in ignored:
                 continue
             top = stack[-1] if stack else None
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            if kind is yaml.AliasEvent or event.anchor is not None:
                 raise self.fail(event, top.path if top else (),
                                 "anchors and aliases (&, *) are not accepted: write values out")
-            if top is not None and isinstance(top.value, dict) and top.key is None:
-                top.key = self._key(event, top)
-                continue
-            path: Path_ = () if top is None else (*top.path, top.key if isinstance(top.value, dict) else
-                                                  len(top.value))
-            self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if top is None:
+                path: Path_ = ()
+            elif top.is_mapping:
+                if top.key is None:
+                    top.key = self._key(event, top)
+                    continue
+                path = (*top.path, top.key)
+            else:
+                path = (*top.path, len(top.value))
+            marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
             if len(path) > MAX_DEPTH:
                 raise self.fail(event, path, f"nested deeper than {MAX_DEPTH} levels")
-            if isinstance(event, yaml.ScalarEvent):
+            if kind is scalar:
                 value = self._scalar(event, path)
-            else:
+            elif kind is mapping_start or kind is sequence_start:
                 self._check_collection_tag(event, path)
-                value = {} if isinstance(event, yaml.MappingStartEvent) else []
+                value = {} if kind is mapping_start else []
+            else:  # pragma: no cover - the parser emits no other event
+                raise self.fail(event, path, f"unexpected YAML event {kind.__name__}")
             if top is None:
                 root = value
-            elif isinstance(top.value, dict):
+            elif top.is_mapping:
                 top.value[top.key] = value
                 top.key = None
             else:
                 top.value.append(value)
-            if isinstance(value, (dict, list)):
+            if kind is not scalar:
                 stack.append(_Frame(value, path))
         return root
 
@@ -205,7 +218,6 @@ class _Builder:
         if not isinstance(key, str):
             raise self.fail(event, frame.path, f"keys must be plain text; {event.value!r} is read as "
                                                f"{type(key).__name__}: quote it")
-        assert isinstance(frame.value, dict)
         if key in frame.value:
             first = self.marks[(*frame.path, key)]
             raise self.fail(event, (*frame.path, key), f"duplicate key {key!r} (first written at line {first[0]})")
@@ -214,7 +226,11 @@ class _Builder:
     def _scalar(self, event: Any, path: Path_) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
+            if not event.implicit[0]:  # quoted: text, whatever it looks like
+                return event.value
             tag = self.parser.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
         if tag not in _SCALAR_TAGS:
             raise self.fail(event, path, f"the tag {event.tag or tag!r} is not accepted: write plain text or numbers")
         if tag == _TAG + "int" and not _PLAIN_DECIMAL.fullmatch(event.value):
