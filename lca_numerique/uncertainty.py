@@ -23,6 +23,7 @@ the same numbers only when both runs have the same uncertain items.
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Sequence
@@ -83,6 +84,17 @@ def parse_distribution(text: Any, value: float | None = None) -> Distribution:
 
     Raises ValueError with a message saying what is accepted.
     """
+    if isinstance(text, str) and (value is None or type(value) in (int, float)):
+        return _parse_cached(text, value)  # every service of a kind parses the same defaults: once is enough
+    return _parse(text, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str, value: float | None) -> Distribution:
+    return _parse(text, value)
+
+
+def _parse(text: Any, value: float | None) -> Distribution:
     if text is None:
         return NO_UNCERTAINTY
     if not isinstance(text, str):
