@@ -12,6 +12,7 @@ overflows is refused rather than carried as infinity.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 from collections.abc import Callable, Mapping
@@ -40,7 +41,7 @@ def formula_names(formula: str) -> tuple[str, ...]:
             names.append(name)
         return _Name()
 
-    _walk(_parse(formula), record)
+    _compile(formula)(record)
     return tuple(names)
 
 
@@ -56,14 +57,20 @@ class _Name:
 
 def evaluate_formula(formula: str, values: Mapping[str, Any]) -> Any:
     """Evaluate ``formula`` with ``values`` (numbers or pint Quantities) bound to its names."""
-    tree = _parse(formula)
-
     def lookup(name: str) -> Any:
-        if name not in values:
-            raise ValueError(f"unknown parameter {name!r} in formula {formula!r}")
-        return values[name]
+        try:
+            return values[name]
+        except KeyError:
+            raise ValueError(f"unknown parameter {name!r} in formula {formula!r}") from None
 
-    return _walk(tree, lookup)
+    return _compile(formula)(lookup)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(formula: str) -> Callable[[Callable[[str], Any]], Any]:
+    # Parsed and checked once: service models evaluate the same few hundred formulas for every service, and
+    # Monte Carlo on arrays of samples.
+    return _closure(_parse(formula))
 
 
 def _parse(formula: str) -> ast.expr:
@@ -89,28 +96,36 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _walk(node: ast.expr, lookup: Callable[[str], Any]) -> Any:
+def _closure(node: ast.expr) -> Callable[[Callable[[str], Any]], Any]:
+    """A function of the name lookup computing ``node``; refuses anything but bounded arithmetic on names and
+    numbers."""
     name = _dotted(node)
     if name is not None:
-        return lookup(name)
+        return lambda lookup: lookup(name)
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         if not abs(node.value) <= MAX_CONSTANT:
             raise ValueError(f"the constant {node.value:g} is beyond ±{MAX_CONSTANT:g}")
-        return node.value
+        constant = node.value
+        return lambda lookup: constant
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         if isinstance(node.op, ast.Pow) and not _small_number(node.right):
             raise ValueError(f"an exponent must be a plain number within ±{MAX_EXPONENT}")
-        try:
-            result = _BINARY[type(node.op)](_walk(node.left, lookup), _walk(node.right, lookup))
-        except OverflowError:
-            raise ValueError(f"{ast.unparse(node)!r} overflows") from None
-        magnitude = getattr(result, "magnitude", result)
-        if isinstance(magnitude, float) and math.isinf(magnitude):
-            raise ValueError(f"{ast.unparse(node)!r} overflows")
-        return result
+        op, left, right, text = _BINARY[type(node.op)], _closure(node.left), _closure(node.right), ast.unparse(node)
+
+        def binary(lookup: Callable[[str], Any]) -> Any:
+            try:
+                result = op(left(lookup), right(lookup))
+            except OverflowError:
+                raise ValueError(f"{text!r} overflows") from None
+            magnitude = getattr(result, "magnitude", result)
+            if isinstance(magnitude, float) and math.isinf(magnitude):
+                raise ValueError(f"{text!r} overflows")
+            return result
+
+        return binary
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _walk(node.operand, lookup)
-        return -operand if isinstance(node.op, ast.USub) else operand
+        operand = _closure(node.operand)
+        return (lambda lookup: -operand(lookup)) if isinstance(node.op, ast.USub) else operand
     raise ValueError(f"not allowed in a formula: {ast.unparse(node)!r}")
 
 

@@ -48,6 +48,7 @@ class Spec:
     minimum: float | None = 0.0
     maximum: float | None = None
     implicit: str | None = None
+    positive: bool = False  # a divisor: 0 is refused too
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self
@@ -83,6 +84,8 @@ class Spec:
         high = self.maximum if high is None else high
         if low is not None and value < low:
             raise ParameterError(f"{field}: {value:g} is below the minimum {low:g}{_unit(self.unit)}")
+        if self.positive and value <= 0:
+            raise ParameterError(f"{field}: must be above 0{_unit(self.unit)} (it divides), got {value:g}")
         if high is not None and value > high:
             hint = f" (a percentage is written '{value:g} %')" if self.kind in ("share", "mix") and value <= 100 else ""
             raise ParameterError(f"{field}: {value:g} is above the maximum {high:g}{_unit(self.unit)}{hint}")
