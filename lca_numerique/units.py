@@ -17,7 +17,18 @@ Domain conventions that differ from pint's defaults, and why:
   accept a bare duration ("3 min"), read as that duration on one device.
 * Each impact criterion has its own dimension (kg CO2 eq cannot be added to kg Sb eq), and so does each
   kind of audience (visits are not views).
-* French byte symbols are accepted: ``o``, ``ko``, ``Mo``, ``Go``.
+* French symbols are accepted: ``o``, ``ko``, ``Mo``, ``Go``, ``To`` for bytes, ``j`` for a day (``h``,
+  ``min``, ``s`` are shared with English).
+
+How text is read (:func:`parse_quantity`, used by every entry point: Python arguments, YAML, template cells,
+factor parameter overrides): a number in English or French form (``1800.5``, ``1,800.5``, ``1 800,5`` with a
+space, no-break space or narrow no-break space, ``1,8``), then an optional unit. A number without unit is
+taken in the field's documented unit; with a unit it is converted, ratios included (``240 min/day`` is
+4 ``hour/day``, ``60 %`` is 0.6). What could be read two ways or is a trap is refused with the way to write
+it: ``1,800`` (1.8 or 1800?), ``500k`` (pint's Boltzmann constant), any physical constant (``3 c``, ``2 e``),
+``mo`` (a millibyte, not a megaoctet), ``Mb`` (a megabarn). Inputs are bounded, since inventories travel:
+at most :data:`MAX_TEXT` characters, no power on numbers (``10**400``), unit powers within
+±:data:`MAX_EXPONENT`, non-finite results refused.
 """
 
 from __future__ import annotations
@@ -139,7 +150,7 @@ def _build_registry() -> tuple[pint.UnitRegistry, frozenset[str]]:
     constants = (folder / "constants_en.txt").read_text(encoding="utf-8")
     text = text.replace("@import constants_en.txt", constants)
     for old, new in (
-        ("\nbit = []\n", "\nbit = [information] = b\n"),
+        ("\nbit = []\n", "\nbit = [information]\n"),
         ("\nyear = 365.25 * day = a = yr = julian_year\n", "\nyear = 365 * day = a = yr\njulian_year = 365.25 * day\n"),
         ("byte = 8 * bit = B = octet", "byte = 8 * bit = B = octet = o"),
         ("day = 24 * hour = d", "day = 24 * hour = d = j = jour"),
@@ -258,6 +269,9 @@ def _check_unit_name(ureg: pint.UnitRegistry, name: str, constants: frozenset[st
         if base in constants:
             raise _Unreadable(f"{name!r} is a physical constant in pint, not a unit of this field"
                               f"{'; for thousands write 500000 or 500 000' if base == 'boltzmann_constant' else ''}")
+        if base == "barn":
+            raise _Unreadable(f"{name!r} is read as the barn (an area); bits are written 'bit' ('Mbit'), bytes "
+                              "'B' or 'o' ('MB', 'Mo')")
         if base in _BYTES and prefix in _SUB_UNIT_PREFIXES:
             raise _Unreadable(f"{name!r} is a fraction of a byte ({prefix}); megabytes are written MB or Mo, "
                               "kilobytes kB or ko")

@@ -54,6 +54,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
         ("1,5e3", "visit", 1500.0),
         # French unit symbols
         ("2 o", "B", 2.0),
+        ("8 Mbit", "MB", 1.0),
         ("2 Go", "MB", 2000.0),
         ("1,5 To", "GB", 1500.0),
         ("3 j", "day", 3.0),
@@ -85,6 +86,7 @@ def test_quantities_written_by_people(text, unit, expected):
         ("2 k_B", "J/K", "physical constant"),
         ("1,8 mo", "MB", "fraction of a byte"),  # millibyte, not megaoctet
         ("2 mB", "MB", "fraction of a byte"),
+        ("10 Mb", "MB", "barn"),  # pint's b is the barn; a megabit is Mbit
         ("1 2 visit", "visit", "grouped by thousands"),
         ("1 80 visit", "visit", "grouped by thousands"),
         ("1,80,000 visit", "visit", "grouped by thousands"),
