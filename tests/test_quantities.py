@@ -221,8 +221,11 @@ def written_numbers(draw):
     """(text, exact value, ambiguous?) for a number written in one of the accepted English or French forms."""
     whole = str(draw(st.integers(0, 10**9)))
     fraction = draw(st.text("0123456789", max_size=4))
-    style = draw(st.sampled_from(["plain", "english", "french", "french_plain", "scientific"]))
-    if style == "plain":
+    style = draw(st.sampled_from(["plain", "english", "french", "french_plain", "continental", "scientific"]))
+    if style == "continental":  # "1.800,5"; without a decimal part, "1.800" is 1.8 as in YAML (documented)
+        fraction = fraction or "5"
+        text = _group(whole, ".") + "," + fraction
+    elif style == "plain":
         text = whole + ("." + fraction if fraction else "")
     elif style == "english":
         text = _group(whole, ",") + ("." + fraction if fraction else "")
@@ -236,6 +239,8 @@ def written_numbers(draw):
         return text, Decimal(f"{whole}.{fraction or '0'}") * Decimal(10) ** exponent, False
     number = Decimal(whole + ("." + fraction if fraction else ""))
     ambiguous = bool(re.fullmatch(r"\d{1,3},\d{3}", text)) and text.split(",")[0].strip("0") != ""
+    if draw(st.booleans()):
+        text, number = "-" + text, -number
     return text, number, ambiguous
 
 

@@ -72,6 +72,7 @@ def test_cli_assesses_checks_and_explains_a_filled_workbook(tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["assess", str(path), "--out", str(out), "--format", "json"]) == EXIT_OK
     assert json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert main(["check", str(out / "results.json")]) == EXIT_OK
     assert main(["check", str(path)]) == EXIT_OK
     assert "valid — 2 services" in capsys.readouterr().out
     assert main(["explain", str(path), "site"]) == EXIT_OK
