@@ -366,10 +366,17 @@ def parse_quantity(value: Any, field: str, expected: str | None = None) -> pint.
         value = f"{float(value.magnitude)!r} {value.units}"
     if not isinstance(value, str):
         raise UnitError(field, value, "a number, a string such as '2.5 MB', or a pint Quantity")
+    magnitude, unit = _read_text(value, field, expected)
+    return ureg.Quantity(magnitude, unit or _unit("dimensionless"))
+
+
+def _read_text(text: str, field: str, expected: str | None) -> tuple[float, pint.Unit | None]:
+    """The number and the unit (None when none is written) of a quantity string."""
     try:
-        return _quantity(value)
+        magnitude, unit = _read(text)
+        return magnitude, _unit(unit) if unit else None
     except _Unreadable as exc:
-        raise UnitError(field, value, describe_unit(expected) if expected else _HOW_TO_WRITE, str(exc)) from None
+        raise UnitError(field, text, describe_unit(expected) if expected else _HOW_TO_WRITE, str(exc)) from None
 
 
 def _from_pint(value: pint.Quantity, field: str) -> pint.Quantity:
@@ -382,7 +389,8 @@ def _from_pint(value: pint.Quantity, field: str) -> pint.Quantity:
     return value
 
 
-def _quantity(text: str) -> pint.Quantity:
+def _read(text: str) -> tuple[float, str]:
+    """The number and the unit text ("" when none) of a quantity string; the unit is checked by the caller."""
     if len(text) > MAX_TEXT:
         raise _Unreadable(f"longer than {MAX_TEXT} characters")
     rest = text.strip()
@@ -406,8 +414,7 @@ def _quantity(text: str) -> pint.Quantity:
     if first and first["name"] in _MULTIPLIER_LETTERS:
         raise _Unreadable(f"a bare {first['name']!r} after a number is not a multiplier: write 500000 or "
                           f"'500 000' rather than '500{first['name']}'")
-    ureg = registry()
-    return ureg.Quantity(magnitude, _unit(rest) if rest else ureg.dimensionless)
+    return magnitude, rest
 
 
 def describe_unit(unit: str) -> str:
@@ -434,16 +441,27 @@ def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = No
     if isinstance(value, Real):
         magnitude = float(value)
     else:
-        quantity = parse_quantity(value, field, unit)
-        ureg = registry()
-        if quantity.units == ureg.dimensionless:  # no unit written: "1.2e6" in YAML is text, read in `unit`
-            quantity = ureg.Quantity(float(quantity.magnitude), parse_unit(unit, field))
-        if at_rest and "information" in str(quantity.dimensionality) and "stored" not in str(quantity.dimensionality):
-            quantity = quantity * ureg.Quantity(1, "B_stored / B")
-        magnitude = _convert(quantity, unit, field, implicit)
+        number, quantity = _written(value, field, unit)
+        # No unit written ("1.2e6" in YAML is text): the number is in `unit`, and pint is not needed.
+        magnitude = number if quantity is None else _in_unit(quantity, unit, field, implicit, at_rest)
     if not math.isfinite(magnitude):
         raise UnitError(field, value, describe_unit(unit), "NaN and infinite values are not quantities")
     return magnitude
+
+
+def _written(value: Any, field: str, unit: str) -> tuple[float, pint.Quantity | None]:
+    """The number of a string or Quantity, and the Quantity itself when it has a unit."""
+    if isinstance(value, str):
+        number, written = _read_text(value, field, unit)
+        return number, None if written is None else registry().Quantity(number, written)
+    quantity = parse_quantity(value, field, unit)
+    return float(quantity.magnitude), quantity if quantity.unit_items() else None
+
+
+def _in_unit(quantity: pint.Quantity, unit: str, field: str, implicit: str | None, at_rest: bool) -> float:
+    if at_rest and "information" in str(quantity.dimensionality) and "stored" not in str(quantity.dimensionality):
+        quantity = quantity * registry().Quantity(1, "B_stored / B")
+    return _convert(quantity, unit, field, implicit)
 
 
 def _convert(quantity: pint.Quantity, unit: str, field: str, implicit: str | None) -> float:

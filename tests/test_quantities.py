@@ -126,9 +126,10 @@ def test_services_read_french_and_percentages():
 
 
 def test_bounds_still_apply_after_converting_a_ratio():
-    # pages_per_visit has a minimum of 0; a converted negative ratio is still refused.
-    with pytest.raises(ParameterError, match="below the minimum"):
-        Website("s", visits="-1 visit/visit")
+    # pages_per_visit (dimensionless, minimum 0): the ratio is converted first (-120 min/hour is -2), then bounded.
+    assert Website("s", visits=1, pages_per_visit="150 min/hour").pages_per_visit == pytest.approx(2.5)
+    with pytest.raises(ParameterError, match="-2 is below the minimum 0"):
+        Website("s", visits=1, pages_per_visit="-120 min/hour")
 
 
 def test_factor_parameter_overrides_convert_ratios():
