@@ -292,10 +292,19 @@ def _item_keys(items: Sequence[Service | BillOfMaterials], factors: FactorSet, f
 def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[str, int], n: int) -> np.ndarray:
     """Q[sample, flow] of one service with some parameters given as arrays of ``n`` samples."""
     builder = SampledBillBuilder()
-    service.with_samples(dict(samples)).build(builder)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflowing draws are reported below, by name
+        service.with_samples(dict(samples)).build(builder)
     q = np.zeros((n, len(flows)))
     for flow, amount in builder.amounts.items():
-        q[:, flows[flow]] += amount
+        amount = np.broadcast_to(np.asarray(amount, dtype=float), (n,))
+        if not np.isfinite(amount).all():
+            raise LcaError(f"Monte Carlo: the samples of {service.name!r} are not finite numbers ({flow}); a "
+                           "distribution's spread is too large (check the uncertainty of its parameters)")
+        if flow in flows:
+            q[:, flows[flow]] += amount
+        elif amount.any():  # a line the central bill does not have (its amount there is zero)
+            raise LcaError(f"Monte Carlo: {service.name!r} draws a line {flow} that its bill does not have; "
+                           "evaluate the service with parameters inside their declared range")
     return q
 
 
