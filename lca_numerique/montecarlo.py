@@ -291,9 +291,8 @@ def _item_keys(items: Sequence[Service | BillOfMaterials], factors: FactorSet, f
 
 def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[str, int], n: int) -> np.ndarray:
     """Q[sample, flow] of one service with some parameters given as arrays of ``n`` samples."""
-    builder = SampledBillBuilder()
     with np.errstate(over="ignore", invalid="ignore"):  # overflowing draws are reported below, by name
-        service.with_samples(dict(samples)).build(builder)
+        builder = service.with_samples(dict(samples)).builder(SampledBillBuilder)
     q = np.zeros((n, len(flows)))
     for flow, amount in builder.amounts.items():
         amount = np.broadcast_to(np.asarray(amount, dtype=float), (n,))

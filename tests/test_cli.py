@@ -65,7 +65,7 @@ def test_check_inventory_and_explain(capsys):
     assert "valid — 15 services" in capsys.readouterr().out
     assert main(["explain", str(example_path()), "Magazine papier"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "copies × pages / 2 × area[page_format] × grammage" in out and "[user]" in out
+    assert "copies × pages / 2 × page_area × grammage / 1000" in out and "[user]" in out
     assert "paper.a4_sheet / (paper.a4_area * paper.a4_grammage)" in out  # the factor's derivation chain
     assert "printing: no climate-change factor (not covered)" in out
     assert main(["explain", str(example_path()), "Magazine"]) == EXIT_BAD_INPUT
