@@ -242,7 +242,7 @@ def _derived_samples(factors: Mapping[tuple[str, str, str], Factor], uniforms: U
     from .derivation import evaluate_formula
 
     ureg = units.registry()
-    drawn: dict[str, Any] = {}
+    drawn: dict[str, np.ndarray] = {}
     by_formula: dict[tuple[Any, ...], np.ndarray] = {}
     out = {}
     for key, factor in factors.items():
@@ -250,13 +250,26 @@ def _derived_samples(factors: Mapping[tuple[str, str, str], Factor], uniforms: U
         if signature not in by_formula:
             for p in factor.inputs:
                 if p.name not in drawn:
-                    values = draw(p.distribution, p.value, uniforms(f"parameter:{p.name}"))
-                    drawn[p.name] = ureg.Quantity(values, units.parse_unit(p.unit, p.name))
-            quantity = evaluate_formula(factor.formula, {p.name: drawn[p.name] for p in factor.inputs})
-            by_formula[signature] = np.asarray(ureg.Quantity(quantity).to(units.parse_unit(factor.unit)).magnitude,
-                                               dtype=float)
+                    drawn[p.name] = draw(p.distribution, p.value, uniforms(f"parameter:{p.name}"))
+            magnitudes = {p.name: drawn[p.name] for p in factor.inputs}
+            central = evaluate_formula(factor.formula, {p.name: p.value for p in factor.inputs})
+            if _monomial(factor.formula) and central != 0:
+                # products and quotients: the unit conversion is one constant, the factor's over the formula's
+                by_formula[signature] = evaluate_formula(factor.formula, magnitudes) * (factor.value / central)
+            else:  # sums may mix units: let pint convert every term
+                quantities = {p.name: ureg.Quantity(drawn[p.name], units.parse_unit(p.unit, p.name))
+                              for p in factor.inputs}
+                quantity = ureg.Quantity(evaluate_formula(factor.formula, quantities))
+                by_formula[signature] = np.asarray(quantity.to(units.parse_unit(factor.unit)).magnitude, dtype=float)
         out[key] = by_formula[signature]
     return out
+
+
+def _monomial(formula: str) -> bool:
+    """True when a formula only multiplies, divides and raises to powers (no sum, no difference)."""
+    import ast
+
+    return not any(isinstance(node, (ast.Add, ast.Sub, ast.USub)) for node in ast.walk(ast.parse(formula, mode="eval")))
 
 
 def _factor_samples(factors: FactorSet, flows: Sequence[str], criteria: Sequence[str], uniforms: Uniforms,
