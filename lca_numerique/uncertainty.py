@@ -14,11 +14,11 @@ when it is read, with a message, rather than turning a result into infinity or z
 
 Sampling: every uncertain item (a factor row, a factor parameter, a service parameter) gets its own column of
 uniform numbers from :class:`Uniforms`, by its name. Three samplers are offered: ``random`` (independent
-streams), ``lhs`` (Latin hypercube: each item's column stratified, one draw per stratum, with
-:class:`scipy.stats.qmc.LatinHypercube`) and ``sobol`` (scrambled Sobol' points over every item of the run,
-:class:`scipy.stats.qmc.Sobol`; the sample size must be a power of two). ``random`` and ``lhs`` give every item
-the same numbers whatever else the run contains (common random numbers between scenarios); ``sobol`` gives
-the same numbers only when both runs have the same uncertain items.
+streams), ``lhs`` (Latin hypercube: each item's column stratified, one draw per stratum, in a random
+order, as :class:`scipy.stats.qmc.LatinHypercube` draws each dimension) and ``sobol`` (scrambled Sobol' points
+over every item of the run, :class:`scipy.stats.qmc.Sobol`; the sample size must be a power of two).
+``random`` and ``lhs`` give every item the same numbers whatever else the run contains (common random numbers
+between scenarios); ``sobol`` gives the same numbers only when both runs have the same uncertain items.
 """
 
 from __future__ import annotations
@@ -195,10 +195,15 @@ class Uniforms:
     def _batch(self, key: str, batch: int) -> np.ndarray:
         if self.sampler == "random":
             return _stream(self.seed, key, batch).random(self.batch_size)
-        from scipy.stats import qmc  # slow to import: only for the samplers that need it
-
         if self.sampler == "lhs":
-            return qmc.LatinHypercube(d=1, rng=_stream(self.seed, key, batch)).random(self.batch_size)[:, 0]
+            # One column of a Latin hypercube: one draw in each of the n equal-probability strata, in random
+            # order. This is what scipy.stats.qmc.LatinHypercube does per dimension; drawn here from the item's
+            # own stream so that every item keeps its numbers whatever else the run draws (common random
+            # numbers), without qmc's per-call set-up cost on hundreds of items.
+            rng = _stream(self.seed, key, batch)
+            return (rng.permutation(self.batch_size) + rng.random(self.batch_size)) / self.batch_size
+        from scipy.stats import qmc  # slow to import: only for the sampler that needs it
+
         if key not in self._column:
             raise KeyError(f"Sobol' sampling: item {key!r} was not declared to the run")
         if batch not in self._sobol:
