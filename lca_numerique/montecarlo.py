@@ -144,8 +144,9 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials], factors: F
     every service's samples for later comparisons; ``memory_budget`` (bytes) bounds the working arrays.
     """
     bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
-    matrix = BillMatrix.stack(bills)
-    deterministic = evaluate(matrix, factors)
+    staged = BillMatrix.stack(bills)
+    deterministic = evaluate(staged, factors)
+    matrix = staged.by_flow()  # samples need no stage: one column per flow
     flows = {f: i for i, f in enumerate(matrix.flows)}
     criteria = deterministic.criteria
     n_services, n_flows, n_criteria = len(bills), len(flows), len(criteria)
