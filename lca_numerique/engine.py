@@ -52,6 +52,7 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
         audience=matrix.audience, audience_units=matrix.audience_units, provenance=provenance_of(factors),
         selection={(f, c): factors.selection[(f, c)] for f in matrix.flows for c in criteria
                    if (f, c) in factors.selection},
+        stages=matrix.stages, column_flags=flags,
     )
 
 

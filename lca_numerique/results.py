@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
+#: Axes tables can keep: the cube's, and the stage of each bill line (see :data:`lca_numerique.bill.STAGES`).
+VIEW_AXES: tuple[str, ...] = ("service", "tier", "stage", "criterion", "phase")
 #: Labels of services that totals can also be grouped by.
 GROUPS: tuple[str, ...] = ("kind", "campaign")
 COMPLETE, PARTIAL, NOT_COVERED = "complete", "partial", "not covered"
@@ -74,6 +76,10 @@ class Results:
     audience_units: tuple[str, ...]
     provenance: dict[str, str]
     selection: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    #: The stage of each flow column, and per column and criterion whether its factor is incomplete (lack) or
+    #: present (have), ``[column, lack|have, criterion]``: coverage of totals by stage is decided from them.
+    stages: tuple[str, ...] = ()
+    column_flags: np.ndarray | None = None
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
@@ -83,10 +89,42 @@ class Results:
         """The whole cube ``[service, tier, criterion, phase]`` (computed on first access, then kept)."""
         return self._reduce(AXES)
 
+    @functools.cached_property
+    def stage_labels(self) -> tuple[str, ...]:
+        """The stages of the bills' lines, in the order of :data:`lca_numerique.bill.STAGES`."""
+        from .bill import STAGES
+
+        return tuple(s for s in STAGES if s in set(self.stages or ("other",)))
+
+    def _stage_groups(self, keep: Sequence[str]) -> tuple[np.ndarray, int]:
+        """Each column's group when stages are kept: its stage, within its tier when tiers are kept too."""
+        stage_of = np.array([self.stage_labels.index(s) for s in self.stages or ("other",) * len(self.flows)],
+                            dtype=np.intp)
+        n = len(self.stage_labels)
+        return (self.tier_of * n + stage_of, len(self.tiers) * n) if "tier" in keep else (stage_of, n)
+
+    def _stage_flags(self, keep: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """missing, found ``[service?, tier?, stage, criterion]`` from the columns' own flags."""
+        groups, n = self._stage_groups(keep)
+        used = (self.quantities > 0).astype(np.float32)
+        if "service" not in keep:
+            used = used.max(axis=0, keepdims=True)
+        counts = contract_by_group(used, self.column_flags.astype(np.float32), groups, n)  # [s, group, 2, c]
+        shape = (counts.shape[0], *((len(self.tiers),) if "tier" in keep else ()), len(self.stage_labels), -1)
+        missing, found = counts[:, :, 0].reshape(shape) > 0, counts[:, :, 1].reshape(shape) > 0
+        return (missing, found) if "service" in keep else (missing[0], found[0])
+
     def _reduce(self, keep: Sequence[str]) -> np.ndarray:
         """The cube summed over the axes not in ``keep`` (criterion always kept), multiplying as late as possible."""
         f = self.factor_values if "phase" in keep else self.factor_values.sum(axis=2, keepdims=True)
         q = self.quantities if "service" in keep else self.quantities.sum(axis=0, keepdims=True)
+        if "stage" in keep:
+            groups, n = self._stage_groups(keep)
+            cube = contract_by_group(q, f, groups, n)
+            cube = cube.reshape(q.shape[0], *((len(self.tiers),) if "tier" in keep else ()), len(self.stage_labels),
+                                *cube.shape[2:])
+            cube = cube if "phase" in keep else cube[..., 0]
+            return cube if "service" in keep else cube[0]
         if "tier" in keep:
             cube = contract_by_group(q, f, self.tier_of, len(self.tiers))
         else:
@@ -99,7 +137,7 @@ class Results:
         import pandas as pd
 
         rows = [{"flow": f, "criterion": c, "set": self.selection.get((f, c), "missing")}
-                for f in self.flows for c in self.criteria]
+                for f in dict.fromkeys(self.flows) for c in self.criteria]  # a flow in two stages: once
         return pd.DataFrame(rows, columns=["flow", "criterion", "set"])
 
     def units(self) -> dict[str, str]:
@@ -107,10 +145,12 @@ class Results:
         return {c: get_criterion(c).unit for c in self.criteria}
 
     def _labels(self, axis: str) -> Sequence[str]:
-        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases}[axis]
+        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases,
+                "stage": self.stage_labels}[axis]
 
     def total(self, by: Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
-        """Tidy totals kept by the axes ``by`` (any of service, tier, criterion, phase), summed over the rest.
+        """Tidy totals kept by the axes ``by`` (any of service, tier, stage, criterion, phase, and the groups kind
+        and campaign), summed over the rest.
 
         Columns: the ``by`` axes and ``criterion``, then ``value``, ``unit`` and ``coverage``. With
         ``per_audience`` (which needs ``service`` in ``by``) values are divided by each service's audience and
@@ -118,17 +158,20 @@ class Results:
         """
         import pandas as pd
 
-        unknown = [a for a in by if a not in AXES + GROUPS]
+        unknown = [a for a in by if a not in VIEW_AXES + GROUPS]
         if unknown:
-            raise ValueError(f"unknown axis {unknown}; axes are {', '.join(AXES + GROUPS)}")
+            raise ValueError(f"unknown axis {unknown}; axes are {', '.join(VIEW_AXES + GROUPS)}")
         if any(g in by for g in GROUPS):
             return self._grouped(by, per_audience)
-        keep = [a for a in AXES if a in by or a == "criterion"]
+        keep = [a for a in VIEW_AXES if a in by or a == "criterion"]
         if per_audience and "service" not in keep:
             raise ValueError("per-audience values need 'service' in `by`: audiences of different services do not add")
         values = self._reduce(keep)
-        flag_drop = tuple(i for i, a in enumerate(AXES[:3]) if a not in keep)  # missing/found have no phase axis
-        missing, found = self.missing.any(axis=flag_drop), self.found.any(axis=flag_drop)
+        if "stage" in keep:
+            missing, found = self._stage_flags(keep)
+        else:
+            flag_drop = tuple(i for i, a in enumerate(AXES[:3]) if a not in keep)  # missing/found have no phase axis
+            missing, found = self.missing.any(axis=flag_drop), self.found.any(axis=flag_drop)
         if "phase" in keep:
             missing, found = missing[..., None], found[..., None]
         missing, found = np.broadcast_to(missing, values.shape), np.broadcast_to(found, values.shape)
@@ -169,11 +212,11 @@ class Results:
         if per_audience:
             raise ValueError("per-audience values are per service: audiences of different services do not add")
         groups = [g for g in GROUPS if g in by]
-        frame = self.total(("service", *[a for a in by if a in AXES]))
+        frame = self.total(("service", *[a for a in by if a in VIEW_AXES]))
         labels = {"kind": self.kinds, "campaign": self.campaigns}
         for g in groups:
             frame[g] = frame["service"].map(dict(zip(self.services, labels[g], strict=True))).astype(str)
-        keys = [*groups, *[a for a in AXES[1:] if a in frame.columns]]
+        keys = [*groups, *[a for a in VIEW_AXES[1:] if a in frame.columns]]
         code = frame["coverage"].cat.codes
         grouped = frame.assign(_code=code).groupby(keys, observed=True, sort=False)
         out = grouped.agg(value=("value", lambda v: v.sum(min_count=1)), unit=("unit", "first"),
@@ -192,7 +235,7 @@ class Results:
 
     def coverage(self, by: Sequence[str] = ("service",)) -> pd.DataFrame:
         """For each total kept by ``by`` (and criterion): complete, partial or not covered."""
-        return self.total(by)[[*[a for a in AXES if a in by or a == "criterion"], "coverage"]]
+        return self.total(by)[[*[a for a in VIEW_AXES if a in by or a == "criterion"], "coverage"]]
 
     @property
     def is_complete(self) -> bool:

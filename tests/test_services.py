@@ -15,6 +15,7 @@ from lca_numerique.derivation import formula_names
 from lca_numerique.services import (
     SERVICE_KINDS,
     Campaign,
+    Email,
     Hosting,
     Newsletter,
     ParameterError,
@@ -301,3 +302,42 @@ def test_explain_reproduces_the_bill_with_random_parameters(kind):
         check_explanation(service)
 
     check()
+
+
+# -- stages -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("service", "stages"), [
+    (Email("e", recipients=3), ["sender_device", "network_send", "processing", "storage", "network_receive",
+                                "receiver_device"]),
+    (Video("v", views=10, duration="3 min", master_size="2 GB", encoding_server_hours=1),
+     ["production", "platform", "network", "viewing_device"]),
+    (Website("w", visits=100), ["hosting", "network", "visitor_device"]),
+    (Print("p", copies=100, pages=4, delivery_distance="10 km"), ["paper", "printing", "distribution"]),
+    (SocialPost("s", format="video", impressions=100), ["platform", "network", "viewing_device"]),
+])
+def test_each_model_labels_its_lines_as_published_studies_do(service, stages):
+    assert list(dict.fromkeys(x.stage for x in service.bill_of_materials().lines)) == stages
+
+
+def test_stage_totals_add_up_to_service_and_tier_totals_and_keep_their_coverage(factors):
+    services = [Email("e", recipients=10), Video("v", views=100, duration="3 min"),
+                Print("p", copies=100, pages=4), Website("w", visits=100, cdn_share=0.3)]
+    results = lca.evaluate([s.bill_of_materials() for s in services], factors)
+    by_stage = results.total(["service", "stage"])
+    summed = by_stage.groupby(["service", "criterion"], observed=True)["value"].sum(min_count=1)
+    service = results.total(["service"]).set_index(["service", "criterion"])
+    covered = service["coverage"] != "not covered"
+    assert summed[covered].to_numpy() == pytest.approx(service.loc[covered, "value"].to_numpy(), rel=1e-12)
+    by_tier_stage = results.total(["tier", "stage", "phase"]).groupby(["tier", "criterion"], observed=True)["value"]
+    tier = results.total(["tier"]).set_index(["tier", "criterion"])
+    covered = tier["coverage"] != "not covered"
+    assert by_tier_stage.sum().reindex(tier.index)[covered].to_numpy() == pytest.approx(
+        tier.loc[covered, "value"].to_numpy(), rel=1e-12)
+    stage = by_stage.set_index(["service", "stage", "criterion"])
+    # a stage has the coverage of its own lines: the CDN's data (no open factor) makes only hosting partial
+    assert stage.loc[("w", "hosting", "climate_change"), "coverage"] == "partial"
+    assert stage.loc[("w", "network", "climate_change"), "coverage"] == "complete"
+    assert stage.loc[("v", "paper", "climate_change"), "value"] == 0  # a stage a service does not have
+    # the e-mail's network on the way out: one message of 1 MB on the fixed network
+    e = lca.BillOfMaterials.build("hand", "1 recipient", {"network.fixed@FR": 0.001})
+    by_hand = lca.evaluate([e], factors).total().set_index("criterion")["value"]
+    assert stage.loc[("e", "network_send", "climate_change"), "value"] == pytest.approx(by_hand["climate_change"])
