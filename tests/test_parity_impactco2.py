@@ -3,7 +3,8 @@
 The published default cases are checked against the figures ADEME's model gives (no node needed). The
 combination test evaluates the model itself under node (tests/reference/node, installed by .ci/run), with
 its own defaults unmodified, and compares each component of many durations, devices, networks, qualities and
-sizes to 0.1 %: terminals manufacturing and use, network (for e-mails, the sender's, the recipients' and the
+sizes, with the devices' region apart from the network's (French viewers on a European network), to
+0.1 %: terminals manufacturing and use, network (for e-mails, the sender's, the recipients' and the
 backups'), data-centre manufacturing and use. It is skipped where node or the package is absent, except
 under ``CI=true`` where it must run.
 
@@ -99,7 +100,8 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
         for minutes in (30, 60, 135):
             for device in (None, "'TV'", "'smartphone'", "'ordinateur et écran'"):
                 for network in NETWORK:
-                    zone = NETWORK[network][1]
+                    # the devices' region apart from the network's: French viewers on a European network too
+                    zone = "EU" if minutes == 60 else "FR"
                     situation = {"streaming . qualité": quality, "streaming . durée": minutes,
                                  "streaming . transmission . réseau": network,
                                  "usage réel . région": "'Europe'" if zone == "EU" else "'France'"}
@@ -109,19 +111,20 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                         mix = {"device_mix": {DEVICE[device]: 1}}
                     cases.append((situation, "streaming", Video(
                         "v", views=1, duration=f"{minutes} min", resolution=resolution, zone=zone,
-                        network_mix={NETWORK[network][0]: 1}, **mix), {}))
+                        network_zone=NETWORK[network][1], network_mix={NETWORK[network][0]: 1}, **mix), {}))
     for quality, ours in (("'audio'", "audio"), ("'SD'", "sd"), ("'HD'", "hd"), ("'ultra HD'", "4k")):
         for participants in (2, 7):
             for device in ("'ordinateur portable'", "'smartphone'", "'TV'"):
                 for network in ("'fixe FR'", "'mobile EU'"):
-                    kind, zone = NETWORK[network]
+                    kind, network_zone = NETWORK[network]
+                    zone = "EU" if participants == 7 else "FR"
                     situation = {"visio . qualité": quality, "visio . emplacements": participants,
                                  "visio . appareil": device, "visio . transmission . réseau": network,
                                  "visio . durée": 50,
                                  "usage réel . région": "'Europe'" if zone == "EU" else "'France'"}
                     cases.append((situation, "visio", VideoCall(
                         "c", duration="50 min", participants=participants, quality=ours, device=DEVICE[device],
-                        network_mix={kind: 1}, zone=zone), {}))
+                        network_mix={kind: 1}, zone=zone, network_zone=network_zone), {}))
     for size in (0.1, 1, 7.5):
         for recipients in (1, 12):
             for years in (1, 10):
@@ -140,7 +143,8 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                 situation = {"fichier . taille": size, "fichier . transmission . réseau": network,
                              "usage data center . région": region}
                 cases.append((situation, "fichier", Download(
-                    "d", size=f"{size} GB", network_mix={kind: 1}, zone=zone, datacentre_zone=REGION[region]), {}))
+                    "d", size=f"{size} GB", network_mix={kind: 1}, network_zone=zone,
+                    datacentre_zone=REGION[region]), {}))
     situation = {"streaming . appareil": "'smartphone'", "smartphone . durée de vie": 4}
     cases.append((situation, "streaming", Video("v", views=1, duration="1 h", device_mix={"smartphone": 1}),
                   {"smartphone.lifetime": "4 year"}))

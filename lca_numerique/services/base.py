@@ -136,6 +136,9 @@ class Service:
         self._values: dict[str, Any] = {
             s.name: s.parse(values[s.name], name) if s.name in values else s.default for s in specs.values()
         }
+        for spec in specs.values():
+            if spec.default_from and self._values[spec.name] is None:
+                self._values[spec.name] = self._values[spec.default_from]
         self.check()
         self._uncertainty = self._parse_uncertainty(uncertainty or {})
 
@@ -233,7 +236,10 @@ class Service:
     def builder(self, builder: type[BillBuilder] = BillBuilder) -> BillBuilder:
         """A builder of ``builder``'s type holding this service's lines (sampled values give sampled lines)."""
         bill = builder(self._values)
-        self.build(bill)
+        try:
+            self.build(bill)
+        except ValueError as exc:  # a formula overflowing on extreme values (e.g. dividing by 1e-300)
+            raise ParameterError(f"{self.name}: {exc}") from None
         return bill
 
     def bill_of_materials(self) -> BillOfMaterials:
