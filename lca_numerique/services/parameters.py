@@ -50,6 +50,7 @@ class Spec:
     implicit: str | None = None
     positive: bool = False  # a divisor: 0 is refused too
     default_from: str = ""  # without a value, take this other parameter's value
+    json_schema: Mapping[str, Any] | None = None  # an object's shape in the inventory schema
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self
