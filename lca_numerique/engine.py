@@ -39,7 +39,7 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
         services=matrix.services, kinds=matrix.kinds, campaigns=matrix.campaigns, criteria=criteria, flows=matrix.flows,
         quantities=matrix.quantities, factor_values=f_values, tier_of=_tiers(matrix.flows), has=has, lacks=lacks,
         audience=matrix.audience, audience_units=matrix.audience_units, provenance=provenance_of(factors),
-        factor_set=factors,
+        factor_set=factors, stages=matrix.stages,
     )
     if require_complete and not results.is_complete:
         raise IncompleteFactorsError(_describe_missing(matrix, ~lacks.any(axis=2), criteria))

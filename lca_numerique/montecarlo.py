@@ -372,8 +372,9 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | Portfolio
         items, bills = [s for _, s in portfolio.all_services()], portfolio.bills()  # bills know their campaign
     else:
         bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
-    matrix = BillMatrix.stack(bills)
-    deterministic = evaluate(matrix, factors)
+    staged = BillMatrix.stack(bills)
+    deterministic = evaluate(staged, factors)
+    matrix = staged.by_flow()  # samples need no stage: one column per flow
     samples = _check_samples(samples, len(matrix.flows), len(deterministic.criteria), memory_budget)
     views = _views(by)
     keys = _item_keys(items, factors, matrix.flows, deterministic.criteria, factor_uncertainty, parameter_sampling)

@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
+#: Axes tables can keep: the cube's, and the stage of each bill line (see :data:`lca_numerique.bill.STAGES`).
+VIEW_AXES: tuple[str, ...] = ("service", "tier", "stage", "criterion", "phase")
 #: Labels of services that totals can also be grouped by.
 GROUPS: tuple[str, ...] = ("kind", "campaign")
 COMPLETE, PARTIAL, NOT_COVERED = "complete", "partial", "not covered"
@@ -85,7 +87,8 @@ class Scores(NamedTuple):
 
 
 class _View(NamedTuple):
-    """One reduction: ``values[row, tier, criterion, phase]`` (size-1 axes where summed) and its flags."""
+    """One reduction: ``values[row, group, criterion, phase]`` (size-1 axes where summed) and its flags; a group
+    is a tier, a stage, or a (tier, stage) pair, depending on the axes kept."""
 
     values: np.ndarray
     lacks: np.ndarray | None  # None: nothing lacks (complete everywhere)
@@ -120,6 +123,8 @@ class Results:
     audience_units: tuple[str, ...]
     provenance: dict[str, str]
     factor_set: FactorSet
+    #: The stage of each flow column (a flow used in two stages is two columns); empty: every line "other".
+    stages: tuple[str, ...] = ()
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
@@ -137,7 +142,8 @@ class Results:
             membership[rows, np.arange(len(self.services))] = 1.0
             q = membership @ q
         f = self.factor_values if "phase" in keep else self.factor_values.sum(axis=2, keepdims=True)
-        values = self._contract(q, f, self.tier_of, "tier" in keep)
+        group_of, n_groups = self._column_groups(keep)
+        values = self._contract(q, f, group_of, n_groups)
 
         lacks, has = self.lacks, self.has
         if "phase" not in keep:
@@ -146,22 +152,49 @@ class Results:
         if not relevant.any():
             return _View(values, None, None)
         used = q > 0  # quantities are >= 0, so a row's sum is > 0 where one of its services uses the flow
-        lacking = self._any_used(used[:, relevant], lacks[relevant], self.tier_of[relevant], "tier" in keep)
+        lacking = self._any_used(used[:, relevant], lacks[relevant],
+                                 None if group_of is None else group_of[relevant], n_groups)
         if not lacking.any():
             return _View(values, None, None)
-        found = self._any_used(used, has, self.tier_of, "tier" in keep)
+        found = self._any_used(used, has, group_of, n_groups)
         values[lacking & ~found] = np.nan
         return _View(values, lacking, found)
 
-    def _any_used(self, used: np.ndarray, flags: np.ndarray, tier_of: np.ndarray, by_tier: bool) -> np.ndarray:
-        """``out[row, tier, criterion, phase]``: some used flow has the flag (counted exactly in float32)."""
-        return self._contract(used.astype(np.float32), flags.astype(np.float32), tier_of, by_tier) > 0
+    def _any_used(self, used: np.ndarray, flags: np.ndarray, group_of: np.ndarray | None, n_groups: int) -> np.ndarray:
+        """``out[row, group, criterion, phase]``: some used flow has the flag (counted exactly in float32)."""
+        return self._contract(used.astype(np.float32), flags.astype(np.float32), group_of, n_groups) > 0
 
-    def _contract(self, q: np.ndarray, f: np.ndarray, tier_of: np.ndarray, by_tier: bool) -> np.ndarray:
-        """``out[row, tier, criterion, phase]``: one product, with the tier axis kept or of size 1."""
-        if by_tier:
-            return contract_by_group(q, f, tier_of, len(self.tiers))
+    @staticmethod
+    def _contract(q: np.ndarray, f: np.ndarray, group_of: np.ndarray | None, n_groups: int) -> np.ndarray:
+        """``out[row, group, criterion, phase]``: one product, columns summed within their group (or all
+        together into a size-1 axis when ``group_of`` is None)."""
+        if group_of is not None:
+            return contract_by_group(q, f, group_of, n_groups)
         return (q @ f.reshape(f.shape[0], -1)).reshape(q.shape[0], 1, *f.shape[1:])
+
+    def _column_groups(self, keep: Sequence[str]) -> tuple[np.ndarray | None, int]:
+        """Each flow column's group for the kept axes: its tier, its stage, or the pair (tier-major)."""
+        n_stages = len(self.stage_labels)
+        if "stage" in keep and "tier" in keep:
+            return self.tier_of * n_stages + self._stage_of, len(self.tiers) * n_stages
+        if "stage" in keep:
+            return self._stage_of, n_stages
+        if "tier" in keep:
+            return self.tier_of, len(self.tiers)
+        return None, 1
+
+    @functools.cached_property
+    def stage_labels(self) -> tuple[str, ...]:
+        """The stages of the bills' lines, in the order of :data:`lca_numerique.bill.STAGES`."""
+        from .bill import STAGES
+
+        present = set(self.stages or ("other",))
+        return tuple(s for s in STAGES if s in present)
+
+    @functools.cached_property
+    def _stage_of(self) -> np.ndarray:
+        position = {s: i for i, s in enumerate(self.stage_labels)}
+        return np.array([position[s] for s in self.stages or ("other",) * len(self.flows)], dtype=np.intp)
 
     @functools.cached_property
     def _lacks_any_phase(self) -> np.ndarray:
@@ -199,14 +232,15 @@ class Results:
         behind the total lacks a factor in a kept phase / has one. Both are "any" over lines, so they compose:
         see the module docstring for the rule that turns them into complete, partial or not covered."""
         names = _axes(by)
-        if any(g in names for g in GROUPS):
-            raise ValueError("flags() keeps axes only; group the masks yourself (they combine with any())")
+        if any(g in names for g in (*GROUPS, "stage")):
+            raise ValueError("flags() keeps the cube's axes only (service, tier, criterion, phase); group the "
+                             "masks yourself (they combine with any()), or read total()'s coverage column")
         keep = [a for a in AXES if a in names or a == "criterion"]
         view = self._view(keep)
         squeeze = tuple(i for i, axis in enumerate(AXES) if axis not in keep)
         used = self.quantities > 0 if "service" in keep else (self.quantities > 0).any(axis=0, keepdims=True)
         has = self.has if "phase" in keep else self._has_any_phase
-        found = view.found if view.found is not None else self._any_used(used, has, self.tier_of, "tier" in keep)
+        found = view.found if view.found is not None else self._any_used(used, has, *self._column_groups(keep))
         lacking = view.lacks if view.lacks is not None else np.zeros(view.values.shape, dtype=bool)
         return lacking.squeeze(axis=squeeze), found.squeeze(axis=squeeze)
 
@@ -246,7 +280,7 @@ class Results:
 
         selection = self.selection
         rows = [{"flow": f, "criterion": c, "set": selection.get((f, c), "missing")}
-                for f in self.flows for c in self.criteria]
+                for f in dict.fromkeys(self.flows) for c in self.criteria]  # a flow in two stages: once
         return pd.DataFrame(rows, columns=["flow", "criterion", "set"])
 
     def units(self) -> dict[str, str]:
@@ -254,12 +288,13 @@ class Results:
         return {c: get_criterion(c).unit for c in self.criteria}
 
     def _labels(self, axis: str) -> Sequence[str]:
-        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases}[axis]
+        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases,
+                "stage": self.stage_labels}[axis]
 
     # -- tidy tables ----------------------------------------------------------------------------------------
     def total(self, by: str | Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
-        """Tidy totals kept by ``by``, summed over the rest: any of the axes service, tier, criterion, phase
-        and the groups kind, campaign (a single name may be given as a string).
+        """Tidy totals kept by ``by``, summed over the rest: any of the axes service, tier, stage, criterion,
+        phase and the groups kind, campaign (a single name may be given as a string).
 
         Columns: the groups, the kept axes and ``criterion``, then ``value`` (in ``unit``) and ``coverage``
         (see the module docstring: a not-covered value is NaN). With ``per_audience`` (which needs
@@ -269,7 +304,7 @@ class Results:
         import pandas as pd
 
         by = _axes(by)
-        keep = [a for a in AXES if a in by or a == "criterion"]
+        keep = [a for a in VIEW_AXES if a in by or a == "criterion"]
         groups = [g for g in GROUPS if g in by]
         if per_audience and "service" not in keep:
             raise ValueError("per-audience values need 'service' in `by`: audiences of different services do not add")
@@ -280,7 +315,7 @@ class Results:
         else:
             rows, firsts, group_columns = self._group_rows(groups)
             view, row_labels = self._view(keep, rows, len(firsts)), ()
-        shape = view.values.shape  # [row, tier, criterion, phase], size 1 where summed
+        shape = view.values.shape  # [row, group, criterion, phase], size 1 where summed
 
         def position(axis: int) -> np.ndarray:
             """Each output cell's index on ``axis``, in the smallest integer type (the column's codes)."""
@@ -291,14 +326,18 @@ class Results:
         row = position(0)
         for g, (labels, codes) in group_columns.items():
             columns[g] = _categorical(pd, codes.astype(_code_dtype(len(labels)))[row], labels)
+        group = position(1)
+        n_stages = len(self.stage_labels)
+        codes_of = {"service": row, "criterion": position(2), "phase": position(3),
+                    "tier": group // n_stages if "stage" in keep else group,
+                    "stage": group % n_stages if "tier" in keep else group}
         for axis in keep:
             labels = row_labels if axis == "service" else self._labels(axis)
-            columns[axis] = row if axis == "service" else position(AXES.index(axis))
-            columns[axis] = _categorical(pd, columns[axis], labels)
+            columns[axis] = _categorical(pd, codes_of[axis], labels)
         values, status = view.values.ravel(), view.codes().ravel()
         unit_names = sorted(set(self.units().values()))
         unit_of = np.array([unit_names.index(u) for u in self.units().values()], dtype=np.int8)
-        criterion = position(2)
+        criterion = codes_of["criterion"]
         if per_audience:
             audience = self.audience[row]
             values, status = self._per_audience(values, status, audience)
@@ -413,9 +452,9 @@ _Column = tuple[list[str], np.ndarray]  # a group's labels and each row's code
 def _axes(by: str | Sequence[str]) -> tuple[str, ...]:
     """``by`` as a tuple of known axis or group names, or a ValueError naming the unknown ones."""
     names = (by,) if isinstance(by, str) else tuple(by)
-    unknown = [a for a in names if a not in AXES + GROUPS]
+    unknown = [a for a in names if a not in VIEW_AXES + GROUPS]
     if unknown:
-        raise ValueError(f"unknown axis {', '.join(map(repr, unknown))} in `by`; axes are {', '.join(AXES)} "
+        raise ValueError(f"unknown axis {', '.join(map(repr, unknown))} in `by`; axes are {', '.join(VIEW_AXES)} "
                          f"and groups {', '.join(GROUPS)}")
     return names
 
