@@ -40,8 +40,17 @@ def safe_text(text: str) -> str:
 
 
 def _safe_strings(values: pd.Series) -> pd.Series:
-    """Neutralise the strings of a column, leaving numbers and missing values as they are."""
-    return values.map(lambda v: safe_text(v) if isinstance(v, str) else v)
+    """Neutralise the strings of a column, leaving numbers and missing values as they are.
+
+    Each distinct value is escaped once (a column of a million cells holds few distinct texts, or one per service).
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    safe = np.array([safe_text(v) if isinstance(v, str) else v for v in uniques] + [None], dtype=object)
+    out = pd.Series(safe[codes], index=values.index, dtype=object)  # code -1 (missing) takes the final None
+    return out.where(codes >= 0, values.astype(object))
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:

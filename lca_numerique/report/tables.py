@@ -96,9 +96,15 @@ def report_tables(results: Results, inventory: Inventory | None = None,
 
     ``choice`` is the factor choice the results were computed with (default: the inventory's own, or none).
     """
+    return {name: _plain(frame) for name, frame in labelled_tables(results, inventory, choice).items()}
+
+
+def labelled_tables(results: Results, inventory: Inventory | None = None,
+                    choice: FactorChoice | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`report_tables` with their label columns still categorical (cheap to write at scale)."""
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
-    tables = {
+    return {
         "summary": summary_table(results),
         "by_service": results.total(("service",)),
         "by_tier": results.total(("service", "tier")),
@@ -109,7 +115,6 @@ def report_tables(results: Results, inventory: Inventory | None = None,
         "provenance": provenance_table(results),
         "overrides": choice.overrides_table(),
     }
-    return {name: _plain(frame) for name, frame in tables.items()}
 
 
 def incomplete(results: Results) -> pd.DataFrame:
