@@ -183,3 +183,22 @@ def test_a_malformed_results_file_exits_with_bad_input(tmp_path, capsys):
     assert main(["check", str(path)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert "Traceback" not in err and "results.json" in err
+
+
+def test_a_factor_given_in_code_is_disclosed_and_check_says_it_cannot_be_rerun(tmp_path):
+    inventory = inventory_from_text("""\
+organisation: Ville test
+services:
+  - {kind: website, name: site, visits: 1000, page_weight: 1 MB}
+""", "test.yaml")
+    factors = inventory.load_factors().override("network.fixed@FR", "climate_change", "use", "12 g CO2 eq / GB")
+    written = write_report(inventory.evaluate(factors), inventory, tmp_path / "r", ["json", "xlsx"])
+    document = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert {"what": "factor given in code", "name": "network.fixed@FR / climate_change"}.items() <= \
+        document["overrides"][0].items()
+    from openpyxl import load_workbook
+
+    sheet = list(load_workbook(written["xlsx"])["overrides"].iter_rows(values_only=True))
+    assert sheet[1][:2] == ("factor given in code", "network.fixed@FR / climate_change")
+    report = check_results_file(written["json"])
+    assert any("cannot be re-run" in d for d in report.differences)

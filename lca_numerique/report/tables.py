@@ -113,7 +113,7 @@ def labelled_tables(results: Results, inventory: Inventory | None = None,
         "coverage": results.coverage(("service", "tier")),
         "assumptions": assumptions_table(inventory, results),
         "provenance": provenance_table(results),
-        "overrides": choice.overrides_table(),
+        "overrides": choice.overrides_table(results.selection),
     }
 
 
