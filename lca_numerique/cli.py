@@ -5,10 +5,10 @@
   check      validate an inventory, or re-run a results file and report any difference
   factors    list the factor profiles and sets, or show one's coverage
   explain    show how one service's bill is built, line by line
-  compare    compare two inventories (a scenario against a baseline), criterion by criterion
+  compare    compare a scenario file, or another inventory, with an inventory, criterion by criterion
   template   write the data-collection workbook a department sends to each service
   uncertainty  Monte Carlo and sensitivity of an inventory's results
-  levers     apply scenarios (default: the bundled levers) and rank them by what they remove
+  levers     apply scenarios (default: the bundled levers that fit) and rank what each changes
 
 Errors go to stderr without a traceback (``--debug`` shows it). Exit codes: 0 success; 1 a check found
 differences, or ``--strict`` found incomplete results; 2 bad input.
@@ -82,9 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("inventory", type=Path)
     explain.add_argument("service")
     explain.set_defaults(run=_explain)
-    compare = sub.add_parser("compare", help="compare inventory B (scenario) with A (baseline)")
-    compare.add_argument("a", type=Path)
-    compare.add_argument("b", type=Path)
+    compare = sub.add_parser("compare", help="compare B (a scenario file or another inventory) with inventory A")
+    compare.add_argument("a", type=Path, help="the baseline inventory")
+    compare.add_argument("b", type=Path, help="a scenario file (applied to A) or another inventory")
+    compare.add_argument("--by", default="", help="comma-separated: service, kind, campaign, tier, phase "
+                                                  "(default: the portfolio total)")
+    compare.add_argument("--samples", type=int, default=0, help="Monte Carlo samples for the delta's interval")
     compare.set_defaults(run=_compare)
     template = sub.add_parser("template", help="write the data-collection workbook")
     template.add_argument("--out", type=Path, default=Path("lca-numerique-template.xlsx"),
@@ -213,17 +216,28 @@ def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .inventory import load_inventory
+    from .inventory.model import read_located
+    from .scenarios import compare, scenario_from_data
 
-    a, b = load_inventory(args.a), load_inventory(args.b)
-    factors = a.load_factors()
-    ta = a.evaluate(factors).total(("criterion",)).set_index("criterion")
-    tb = b.evaluate(factors).total(("criterion",)).set_index("criterion")
-    table = pd.DataFrame({"A": ta["value"], "B": tb["value"], "unit": ta["unit"].astype(str)})
-    table["B - A"] = table["B"] - table["A"]
-    table["relative"] = table["B - A"] / table["A"]
-    with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
-        print(f"A: {args.a}\nB: {args.b}\n")
-        print(table.to_string())
+    a = load_inventory(args.a)
+    located = read_located(args.b)
+    is_scenario = isinstance(located.data, dict) and "scenario" in located.data
+    b = scenario_from_data(located) if is_scenario else load_inventory(args.b)
+    by = tuple(x.strip() for x in args.by.split(",") if x.strip())
+    table = compare(a, [b], by=by, samples=args.samples)
+    fa = a.load_factors()
+    print(f"A: {args.a} — factors: {fa.label}")
+    what = f"scenario {b.name!r} applied to A" if is_scenario else str(args.b)
+    print(f"B: {what} — factors: {table['factors'].iloc[0]} "
+          f"({'its own choice' if not is_scenario else 'A’s, with the scenario’s changes'})\n")
+    table = table.rename(columns={"baseline": "A", "scenario_value": "B", "delta": "B - A"})
+    columns = [*by, "criterion", "A", "B", "unit", "B - A", "relative", "coverage",
+               *[c for c in table.columns if c.startswith(("portfolio_delta", "P("))]]
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
+        print(table[columns].to_string(index=False))
+    if (table["coverage"] == "not comparable").any():
+        print("\n'not comparable': a side lacks factors for lines the change touches; the difference is unknown, "
+              "not zero.")
     return EXIT_OK
 
 
@@ -274,13 +288,25 @@ def _levers(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .inventory import load_inventory
-    from .scenarios import bundled_scenarios, load_scenario, rank_levers
+    from .scenarios import applicable, bundled_scenarios, load_scenario, rank_levers
 
     inventory = load_inventory(args.inventory)
-    scenarios = [load_scenario(p) for p in args.scenarios] or list(bundled_scenarios().values())
+    if args.scenarios:  # the user's own scenarios must fit: one that selects nothing is an error
+        scenarios = [load_scenario(p) for p in args.scenarios]
+        for scenario in scenarios:
+            scenario.apply(inventory)
+    else:
+        scenarios, skipped = applicable(inventory, bundled_scenarios().values())
+        for name, why in skipped.items():
+            print(f"note: bundled lever {name!r} does not apply to this inventory: {why.split(': ')[-1]}")
+        if not scenarios:
+            print("No bundled lever applies to this inventory.")
+            return EXIT_OK
     ranking = rank_levers(inventory, scenarios)
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.float_format", "{:.3g}".format):
-        print(ranking.to_string(index=False))
+        print(ranking.drop(columns=["factors"]).to_string(index=False))
+    print("\nEach lever is applied alone. change < 0 is a reduction, > 0 an increase; 'not comparable': lines "
+          "without factors change, the difference is unknown.")
     if args.out:
         from .plotting import plot_waterfall
 
