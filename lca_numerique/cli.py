@@ -10,23 +10,70 @@
   uncertainty  Monte Carlo and sensitivity of an inventory's results
   levers     apply scenarios (default: the bundled levers that fit) and rank what each changes
 
-Errors go to stderr without a traceback (``--debug`` shows it). Exit codes: 0 success; 1 a check found
-differences, or ``--strict`` found incomplete results; 2 bad input.
+Exit codes:
+  0  success
+  1  differences found: check or reproduce found a difference, or --strict found incomplete totals
+  2  bad input: a file, argument or option the library refuses (the message says where); also a report
+     folder that exists without --force
+  3  internal error: a bug in lca_numerique, not in your input; a short message names the file holding
+     the traceback (--debug shows it instead)
+
+Messages never show a traceback for any input, and control characters (terminal escape sequences) in names
+are shown as "?".
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import re
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 from ._version import __version__
-from .errors import LcaError
+from .errors import LcaError, OutputError
 
-EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INCOMPLETE = EXIT_DIFFERENCES
+#: Most Monte Carlo samples the command accepts (memory grows with samples x services x criteria).
+MAX_SAMPLES = 100_000
+# Terminal escape sequences (CSI, OSC, two-character ESC), then any other control or bidirectional-override
+# character: a name in a file must not drive the terminal it is printed on.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class UsageError(LcaError):
+    """A command-line argument the library refuses (a service name that is not in the inventory...)."""
+
+
+def printable(text: str, *, keep: str = "\n\t") -> str:
+    """``text`` without terminal escape sequences; other control characters (but ``keep``) shown as ``?``."""
+    text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub(lambda m: m.group() if m.group() in keep else "?", text)
+
+
+class _Printable(io.TextIOBase):
+    """A text stream that writes only printable text to ``stream`` (``keep``: control characters let through)."""
+
+    def __init__(self, stream: TextIO, keep: str) -> None:
+        self.stream, self.keep = stream, keep
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text, keep=self.keep))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
 
 
 def example_path() -> Path:
@@ -35,20 +82,59 @@ def example_path() -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``lca-numerique`` console script; returns the exit code."""
+    """Entry point of the ``lca-numerique`` console script; returns the exit code (see the module docstring)."""
+    with contextlib.redirect_stdout(_Printable(sys.stdout, "\n\t")), \
+            contextlib.redirect_stderr(_Printable(sys.stderr, "\n\t\r")):  # \r: progress bars
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version (0) or a malformed command line (2)
+        return EXIT_OK if exc.code in (0, None) else EXIT_BAD_INPUT
     if args.command is None:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
         return int(args.run(args))
-    except (LcaError, OSError, KeyError, ValueError) as exc:
+    except (LcaError, OSError) as exc:  # the input, an argument or a path is refused: the message says where
         if args.debug:
             raise
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"lca-numerique: error: {message}", file=sys.stderr)
+        print(f"lca-numerique: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        if args.debug:
+            raise
+        saved = _save_traceback()
+        print(f"lca-numerique: internal error ({type(exc).__name__}: {_short(str(exc))}). This is a bug in "
+              f"lca_numerique, not in your input; the traceback is saved in {saved}. Please report it with that "
+              "file.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _save_traceback() -> str:
+    """Write the current exception's traceback to a new file in the temporary folder; return its path."""
+    with tempfile.NamedTemporaryFile("w", prefix="lca-numerique-crash-", suffix=".txt", delete=False,
+                                     encoding="utf-8") as stream:
+        stream.write(f"lca_numerique {__version__}\n{' '.join(map(repr, sys.argv))}\n\n{traceback.format_exc()}")
+    return stream.name
+
+
+def _sample_count(text: str) -> int:
+    """A Monte Carlo sample count: an integer from 1 to :data:`MAX_SAMPLES`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1..{MAX_SAMPLES}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,8 +146,10 @@ def _parser() -> argparse.ArgumentParser:
 
     def report_options(p: argparse.ArgumentParser, out: str) -> None:
         p.add_argument("--out", type=Path, default=Path(out), help=f"report folder (default: {out})")
+        p.add_argument("--force", action="store_true", help="replace an existing report folder")
         p.add_argument("--format", default="xlsx,csv,html,json", help="comma-separated: xlsx,csv,html,json")
-        p.add_argument("--profile", default=None, help="factor profile or set (default: the inventory's choice)")
+        p.add_argument("--profile", default=None, help="factor profile or set (default: the inventory's; its "
+                                                       "parameter overrides and licences still apply)")
         p.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the report")
         p.add_argument("--strict", action="store_true", help="exit with 1 when some total is incomplete")
 
@@ -74,6 +162,8 @@ def _parser() -> argparse.ArgumentParser:
     assess.set_defaults(run=_assess)
     check = sub.add_parser("check", help="validate an inventory, or re-run a results file")
     check.add_argument("path", type=Path)
+    check.add_argument("--allow-version-change", action="store_true",
+                       help="compare a results file written by another library version (the output says so)")
     check.set_defaults(run=_check)
     factors = sub.add_parser("factors", help="list factor profiles and sets, or show one's coverage")
     factors.add_argument("name", nargs="?", help="show the coverage of this profile or set")
@@ -95,9 +185,10 @@ def _parser() -> argparse.ArgumentParser:
     template.set_defaults(run=_template)
     uncertainty = sub.add_parser("uncertainty", help="Monte Carlo and sensitivity of an inventory's results")
     uncertainty.add_argument("inventory", type=Path)
-    uncertainty.add_argument("--samples", type=int, default=1000)
+    uncertainty.add_argument("--samples", type=_sample_count, default=1000, help=f"1 to {MAX_SAMPLES}")
     uncertainty.add_argument("--seed", type=int, default=0)
     uncertainty.add_argument("--out", type=Path, default=None, help="folder for the CSV and figures")
+    uncertainty.add_argument("--force", action="store_true", help="replace an existing output folder")
     uncertainty.set_defaults(run=_uncertainty)
     levers = sub.add_parser("levers", help="rank scenarios by what they remove from the portfolio")
     levers.add_argument("inventory", type=Path)
@@ -111,15 +202,15 @@ def _assess_path(path: Path, args: argparse.Namespace, banner: str = "") -> int:
     import pandas as pd
 
     from .criteria import MISSION_CRITERIA
-    from .factors import load_factors
     from .inventory import load_inventory
-    from .report import write_report
+    from .report import FactorChoice, write_report
 
     inventory = load_inventory(path)
-    factors = load_factors(args.profile) if args.profile else inventory.load_factors()
+    choice = FactorChoice.of(inventory, profile=args.profile)
+    factors = choice.load()
     results = inventory.evaluate(factors)
     written = write_report(results, inventory, args.out, [f.strip() for f in args.format.split(",") if f.strip()],
-                           lang=args.lang)
+                           lang=args.lang, force=args.force, choice=choice)
     if banner:
         print(banner)
     print(f"{inventory.organisation} — {len(inventory.services)} services — factors: {factors.label}\n")
@@ -153,7 +244,7 @@ def _check(args: argparse.Namespace) -> int:
     from .report import check_results_file, is_results_file
 
     if is_results_file(args.path):
-        report = check_results_file(args.path)
+        report = check_results_file(args.path, allow_version_change=args.allow_version_change)
         for note in report.notes:
             print(f"note: {note}")
         if report.ok:
@@ -193,7 +284,10 @@ def _explain(args: argparse.Namespace) -> int:
     from .inventory import load_inventory
 
     inventory = load_inventory(args.inventory)
-    service = inventory.service(args.service)
+    try:
+        service = inventory.service(args.service)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
     print(service.explain())
     if inventory.basis.get(service.name):
         print(f"  basis: {inventory.basis[service.name]}")
@@ -244,6 +338,8 @@ def _compare(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from .inventory.template import write_template
 
+    if args.out.is_symlink():
+        raise OutputError(f"{args.out}: is a symbolic link; refusing to write through it")
     path = write_template(args.out)
     print(f"Data-collection template written to {path}")
     return EXIT_OK
@@ -273,13 +369,15 @@ def _uncertainty(args: argparse.Namespace) -> int:
         print(table.head(10)[["input", "low", "high", "total at low", "total at high"]].to_string(index=False))
     if args.out:
         from .plotting import plot_distribution, plot_tornado
+        from .report import staged_folder, write_csv
 
-        args.out.mkdir(parents=True, exist_ok=True)
-        summary.to_csv(args.out / "monte_carlo.csv", index=False)
-        table.to_csv(args.out / "tornado.csv", index=False)
-        if mc.samples is not None:
-            plot_distribution(mc).savefig(args.out / "distributions.png", dpi=110)
-        plot_tornado(table).savefig(args.out / "tornado.png", dpi=110)
+        files = ("monte_carlo.csv", "tornado.csv", "distributions.png", "tornado.png")
+        with staged_folder(args.out, produces=files, force=args.force) as folder:
+            write_csv(summary, folder / "monte_carlo.csv")
+            write_csv(table, folder / "tornado.csv")
+            if mc.samples is not None:
+                plot_distribution(mc).savefig(folder / "distributions.png", dpi=110)
+            plot_tornado(table).savefig(folder / "tornado.png", dpi=110)
         print(f"\nWritten to {args.out}/")
     return EXIT_OK
 

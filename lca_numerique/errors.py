@@ -54,3 +54,8 @@ class ArgumentError(LcaError, ValueError):
 
 class ScenarioError(LcaError, ValueError):
     """A scenario does not fit the inventory it is applied to (a selector matches nothing...)."""
+
+
+class OutputError(LcaError, OSError):
+    """An output cannot be written safely: an existing report without ``force``, a symbolic link in the way,
+    or a folder that holds other files."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..bill import AUDIENCE_DEFINITIONS, Audience, BillOfMaterials, Line
 from ..derivation import evaluate_formula, formula_names
+from ..errors import BillError
 from ..flows import FLOWS
 from ..uncertainty import Distribution, parse_distribution
 from .parameters import ParameterError, Spec, describe
@@ -233,7 +234,16 @@ class Service:
     def builder(self, builder: type[BillBuilder] = BillBuilder) -> BillBuilder:
         """A builder of ``builder``'s type holding this service's lines (sampled values give sampled lines)."""
         bill = builder(self._values)
-        self.build(bill)
+        try:
+            self.build(bill)
+        except ZeroDivisionError:
+            # A parameter the model divides by is 0 (or so small that a product of parameters underflows to 0).
+            raise ParameterError(f"{self.name}: a {self.kind} cannot be computed when a parameter it divides by "
+                                 "is 0; see describe_parameters() for each parameter's meaning") from None
+        except BillError:
+            raise
+        except ValueError as exc:  # a formula overflows with these parameters
+            raise ParameterError(f"{self.name}: {exc}; check the parameters' orders of magnitude") from None
         return bill
 
     def bill_of_materials(self) -> BillOfMaterials:
