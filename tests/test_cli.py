@@ -71,7 +71,8 @@ def test_check_inventory_and_explain(capsys):
     out = capsys.readouterr().out
     assert "copies × pages / 2 × page_area × grammage / 1000" in out and "[user]" in out
     assert "paper.a4_sheet / (paper.a4_area * paper.a4_grammage)" in out  # the factor's derivation chain
-    assert "printing: no climate-change factor (not covered)" in out
+    # printing now has a (proxy) climate factor, shown with its derivation
+    assert "printing / climate_change / manufacturing" in out and "printing.geo.printing / printing.geo.paper" in out
     assert main(["explain", str(example_path()), "Magazine"]) == EXIT_BAD_INPUT
     assert "did you mean" in capsys.readouterr().err
 

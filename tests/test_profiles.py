@@ -120,7 +120,7 @@ def test_load_factors_with_extra_sets_and_licences(write_set, impactco2):
                        "unit": "g CO2e/GB", "licence": "proprietary"}], name="mine", metadata=_meta("mine"))
     fs = lca.load_factors(extra_sets=[mine])
     assert fs.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.012)
-    assert fs.factor("network.mobile@FR", "GWP", "use").provenance.set_id == "impactco2"
+    assert fs.factor("network.mobile@FR", "GWP", "use").provenance.set_id == "ademe_numerique_2025"
     only_open = lca.load_factors(extra_sets=[mine], licences=["MIT", "CC0-1.0"])
     assert only_open.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.00926934695867389)
 
