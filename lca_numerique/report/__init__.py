@@ -45,14 +45,10 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
             path, index=False)
         written["csv"] = path
     if "html" in formats:
-        from ..plotting import plot_audience, plot_multicriteria, plot_tiers_phases
         from .html import html_report
 
-        figures = {"tiers and phases": plot_tiers_phases(results, lang=lang),
-                   "multi-criteria": plot_multicriteria(results, lang=lang),
-                   "per audience": plot_audience(results, lang=lang)}
         path = out / "report.html"
-        path.write_text(html_report(results, inventory, lang=lang, figures=figures), encoding="utf-8")
+        path.write_text(html_report(results, inventory, lang=lang), encoding="utf-8")
         written["html"] = path
     if "json" in formats:
         written["json"] = write_results_file(out / "results.json", results, inventory)
