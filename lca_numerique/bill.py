@@ -1,9 +1,14 @@
 """Bills of materials: what one service consumes, as quantities of catalogue flows, and its audience.
 
 A :class:`BillOfMaterials` is immutable and validated when built: every flow exists in the catalogue, every
-quantity is finite, non-negative and in (or converted to) its flow's canonical unit. Many bills stack into
-a :class:`BillMatrix`, the array Q[service, flow] the engine multiplies by the factors; a BillMatrix can
+quantity is finite, non-negative and in (or converted to) its flow's canonical unit. Each line carries a
+stage (:data:`STAGES`: sender device, network, storage, paper...), the step of the service's life cycle it
+belongs to, as published studies present them. Many bills stack into a :class:`BillMatrix`, the array
+Q[service, column] the engine multiplies by the factors, one column per (flow, stage) pair; a BillMatrix can
 also be built directly from arrays, for tools that generate thousands of services.
+
+Audiences are counted over the assessed period, each in its own unit (:data:`AUDIENCE_DEFINITIONS` says what
+one unit counts): results "per visit", "per recipient"... divide a service's total by that count.
 """
 
 from __future__ import annotations
@@ -19,6 +24,45 @@ from . import units
 from .errors import BillError, UnitError
 from .flows import FLOWS, get_flow
 from .units import AUDIENCE_UNITS
+
+#: What one unit of audience counts: results per audience divide the total over the period by that count.
+AUDIENCE_DEFINITIONS: dict[str, str] = {
+    "visit": "one visit to the site (a session: one or more pages), from the site's analytics",
+    "page_view": "one page loaded in a browser",
+    "view": "one play of a video (a start counted by the platform, not an impression in a feed)",
+    "impression": "one display of a post on a screen, whether or not the person stops on it",
+    "recipient": "one person the message is sent to; a newsletter's subscriber counts once over the period, "
+                 "whatever the number of issues",
+    "reader": "one person reading a printed copy (copies × readers per copy)",
+    "listen": "one play or download of an audio episode",
+    "copy": "one printed copy",
+    "participant": "one connection to one session of a call or webinar",
+    "follower": "one follower of an account",
+    "inhabitant": "one inhabitant of the area served",
+    "user": "one user of the service over the period (a download counts as one user)",
+}
+
+#: Stages of a service's life cycle that bill lines are labelled with, as published studies present them.
+STAGES: dict[str, str] = {
+    "sender_device": "the sender's device, while writing",
+    "network_send": "the network carrying what is sent, up to the servers",
+    "processing": "servers handling the messages",
+    "storage": "storage of the copies kept, backups and their transfers included",
+    "network_receive": "the network carrying what is received, from the servers",
+    "receiver_device": "the recipient's device, while reading",
+    "production": "making the content: masters kept, encoding",
+    "platform": "the platform's data centres serving the content",
+    "hosting": "the data centres hosting the site, a content delivery network included",
+    "network": "the networks carrying the data to the audience",
+    "viewing_device": "the audience's devices, for the time spent",
+    "visitor_device": "the visitors' devices, for the time spent on the site",
+    "listening_device": "the listeners' devices, for the time spent listening",
+    "paper": "the paper",
+    "printing": "printing",
+    "distribution": "transport of the copies to the readers",
+    "end_of_life": "end of life of the copies",
+    "other": "a line given without a stage",
+}
 
 
 @dataclass(frozen=True)
@@ -60,14 +104,18 @@ class Audience:
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a bill: a quantity of one flow, in the flow's canonical unit, and where it came from."""
+    """One line of a bill: a quantity of one flow, in the flow's canonical unit, where it came from (the
+    formula that gave it, or ``"user"``) and its stage (one of :data:`STAGES`)."""
 
     flow: str
     amount: float
     origin: str = "user"
+    stage: str = "other"
 
     def __post_init__(self) -> None:
         get_flow_or_bill_error(self.flow)
+        if self.stage not in STAGES:
+            raise BillError(f"line {self.flow!r}: stage {self.stage!r} is not one of {', '.join(STAGES)}")
         if not math.isfinite(self.amount) or self.amount < 0:
             raise BillError(f"line {self.flow!r}: quantity must be finite and >= 0; got {self.amount!r}")
 

@@ -5,28 +5,75 @@
   check      validate an inventory, or re-run a results file and report any difference
   factors    list the factor profiles and sets, or show one's coverage
   explain    show how one service's bill is built, line by line
-  compare    compare two inventories (a scenario against a baseline), criterion by criterion
+  compare    compare a scenario file, or another inventory, with an inventory, criterion by criterion
   template   write the data-collection workbook a department sends to each service
   uncertainty  Monte Carlo and sensitivity of an inventory's results
-  levers     apply scenarios (default: the bundled levers) and rank them by what they remove
+  levers     apply scenarios (default: the bundled levers that fit) and rank what each changes
 
-Errors go to stderr without a traceback (``--debug`` shows it). Exit codes: 0 success; 1 a check found
-differences, or ``--strict`` found incomplete results; 2 bad input.
+Exit codes:
+  0  success
+  1  differences found: check or reproduce found a difference, or --strict found incomplete totals
+  2  bad input: a file, argument or option the library refuses (the message says where); also a report
+     folder that exists without --force
+  3  internal error: a bug in lca_numerique, not in your input; a short message names the file holding
+     the traceback (--debug shows it instead)
+
+Messages never show a traceback for any input, and control characters (terminal escape sequences) in names
+are shown as "?".
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import re
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 from ._version import __version__
-from .errors import LcaError
+from .errors import LcaError, OutputError
 
-EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INCOMPLETE = EXIT_DIFFERENCES
+#: Most Monte Carlo samples the command accepts (memory grows with samples x services x criteria).
+MAX_SAMPLES = 100_000
+# Terminal escape sequences (CSI, OSC, two-character ESC), then any other control or bidirectional-override
+# character: a name in a file must not drive the terminal it is printed on.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class UsageError(LcaError):
+    """A command-line argument the library refuses (a service name that is not in the inventory...)."""
+
+
+def printable(text: str, *, keep: str = "\n\t") -> str:
+    """``text`` without terminal escape sequences; other control characters (but ``keep``) shown as ``?``."""
+    text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub(lambda m: m.group() if m.group() in keep else "?", text)
+
+
+class _Printable(io.TextIOBase):
+    """A text stream that writes only printable text to ``stream`` (``keep``: control characters let through)."""
+
+    def __init__(self, stream: TextIO, keep: str) -> None:
+        self.stream, self.keep = stream, keep
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text, keep=self.keep))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
 
 
 def example_path() -> Path:
@@ -35,20 +82,59 @@ def example_path() -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``lca-numerique`` console script; returns the exit code."""
+    """Entry point of the ``lca-numerique`` console script; returns the exit code (see the module docstring)."""
+    with contextlib.redirect_stdout(_Printable(sys.stdout, "\n\t")), \
+            contextlib.redirect_stderr(_Printable(sys.stderr, "\n\t\r")):  # \r: progress bars
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version (0) or a malformed command line (2)
+        return EXIT_OK if exc.code in (0, None) else EXIT_BAD_INPUT
     if args.command is None:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
         return int(args.run(args))
-    except (LcaError, OSError, KeyError, ValueError) as exc:
+    except (LcaError, OSError) as exc:  # the input, an argument or a path is refused: the message says where
         if args.debug:
             raise
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"lca-numerique: error: {message}", file=sys.stderr)
+        print(f"lca-numerique: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        if args.debug:
+            raise
+        saved = _save_traceback()
+        print(f"lca-numerique: internal error ({type(exc).__name__}: {_short(str(exc))}). This is a bug in "
+              f"lca_numerique, not in your input; the traceback is saved in {saved}. Please report it with that "
+              "file.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _save_traceback() -> str:
+    """Write the current exception's traceback to a new file in the temporary folder; return its path."""
+    with tempfile.NamedTemporaryFile("w", prefix="lca-numerique-crash-", suffix=".txt", delete=False,
+                                     encoding="utf-8") as stream:
+        stream.write(f"lca_numerique {__version__}\n{' '.join(map(repr, sys.argv))}\n\n{traceback.format_exc()}")
+    return stream.name
+
+
+def _sample_count(text: str) -> int:
+    """A Monte Carlo sample count: an integer from 1 to :data:`MAX_SAMPLES`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1..{MAX_SAMPLES}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,8 +146,10 @@ def _parser() -> argparse.ArgumentParser:
 
     def report_options(p: argparse.ArgumentParser, out: str) -> None:
         p.add_argument("--out", type=Path, default=Path(out), help=f"report folder (default: {out})")
+        p.add_argument("--force", action="store_true", help="replace an existing report folder")
         p.add_argument("--format", default="xlsx,csv,html,json", help="comma-separated: xlsx,csv,html,json")
-        p.add_argument("--profile", default=None, help="factor profile or set (default: the inventory's choice)")
+        p.add_argument("--profile", default=None, help="factor profile or set (default: the inventory's; its "
+                                                       "parameter overrides and licences still apply)")
         p.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the report")
         p.add_argument("--strict", action="store_true", help="exit with 1 when some total is incomplete")
 
@@ -74,6 +162,8 @@ def _parser() -> argparse.ArgumentParser:
     assess.set_defaults(run=_assess)
     check = sub.add_parser("check", help="validate an inventory, or re-run a results file")
     check.add_argument("path", type=Path)
+    check.add_argument("--allow-version-change", action="store_true",
+                       help="compare a results file written by another library version (the output says so)")
     check.set_defaults(run=_check)
     factors = sub.add_parser("factors", help="list factor profiles and sets, or show one's coverage")
     factors.add_argument("name", nargs="?", help="show the coverage of this profile or set")
@@ -82,9 +172,12 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("inventory", type=Path)
     explain.add_argument("service")
     explain.set_defaults(run=_explain)
-    compare = sub.add_parser("compare", help="compare inventory B (scenario) with A (baseline)")
-    compare.add_argument("a", type=Path)
-    compare.add_argument("b", type=Path)
+    compare = sub.add_parser("compare", help="compare B (a scenario file or another inventory) with inventory A")
+    compare.add_argument("a", type=Path, help="the baseline inventory")
+    compare.add_argument("b", type=Path, help="a scenario file (applied to A) or another inventory")
+    compare.add_argument("--by", default="", help="comma-separated: service, kind, campaign, tier, phase "
+                                                  "(default: the portfolio total)")
+    compare.add_argument("--samples", type=int, default=0, help="Monte Carlo samples for the delta's interval")
     compare.set_defaults(run=_compare)
     template = sub.add_parser("template", help="write the data-collection workbook")
     template.add_argument("--out", type=Path, default=Path("lca-numerique-template.xlsx"),
@@ -92,9 +185,10 @@ def _parser() -> argparse.ArgumentParser:
     template.set_defaults(run=_template)
     uncertainty = sub.add_parser("uncertainty", help="Monte Carlo and sensitivity of an inventory's results")
     uncertainty.add_argument("inventory", type=Path)
-    uncertainty.add_argument("--samples", type=int, default=1000)
+    uncertainty.add_argument("--samples", type=_sample_count, default=1000, help=f"1 to {MAX_SAMPLES}")
     uncertainty.add_argument("--seed", type=int, default=0)
     uncertainty.add_argument("--out", type=Path, default=None, help="folder for the CSV and figures")
+    uncertainty.add_argument("--force", action="store_true", help="replace an existing output folder")
     uncertainty.set_defaults(run=_uncertainty)
     levers = sub.add_parser("levers", help="rank scenarios by what they remove from the portfolio")
     levers.add_argument("inventory", type=Path)
@@ -108,15 +202,15 @@ def _assess_path(path: Path, args: argparse.Namespace, banner: str = "") -> int:
     import pandas as pd
 
     from .criteria import MISSION_CRITERIA
-    from .factors import load_factors
     from .inventory import load_inventory
-    from .report import write_report
+    from .report import FactorChoice, write_report
 
     inventory = load_inventory(path)
-    factors = load_factors(args.profile) if args.profile else inventory.load_factors()
+    choice = FactorChoice.of(inventory, profile=args.profile)
+    factors = choice.load()
     results = inventory.evaluate(factors)
     written = write_report(results, inventory, args.out, [f.strip() for f in args.format.split(",") if f.strip()],
-                           lang=args.lang)
+                           lang=args.lang, force=args.force, choice=choice)
     if banner:
         print(banner)
     print(f"{inventory.organisation} — {len(inventory.services)} services — factors: {factors.label}\n")
@@ -150,7 +244,7 @@ def _check(args: argparse.Namespace) -> int:
     from .report import check_results_file, is_results_file
 
     if is_results_file(args.path):
-        report = check_results_file(args.path)
+        report = check_results_file(args.path, allow_version_change=args.allow_version_change)
         for note in report.notes:
             print(f"note: {note}")
         if report.ok:
@@ -190,7 +284,10 @@ def _explain(args: argparse.Namespace) -> int:
     from .inventory import load_inventory
 
     inventory = load_inventory(args.inventory)
-    service = inventory.service(args.service)
+    try:
+        service = inventory.service(args.service)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
     print(service.explain())
     if inventory.basis.get(service.name):
         print(f"  basis: {inventory.basis[service.name]}")
@@ -213,23 +310,36 @@ def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .inventory import load_inventory
+    from .inventory.model import read_located
+    from .scenarios import compare, scenario_from_data
 
-    a, b = load_inventory(args.a), load_inventory(args.b)
-    factors = a.load_factors()
-    ta = a.evaluate(factors).total(("criterion",)).set_index("criterion")
-    tb = b.evaluate(factors).total(("criterion",)).set_index("criterion")
-    table = pd.DataFrame({"A": ta["value"], "B": tb["value"], "unit": ta["unit"].astype(str)})
-    table["B - A"] = table["B"] - table["A"]
-    table["relative"] = table["B - A"] / table["A"]
-    with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
-        print(f"A: {args.a}\nB: {args.b}\n")
-        print(table.to_string())
+    a = load_inventory(args.a)
+    located = read_located(args.b)
+    is_scenario = isinstance(located.data, dict) and "scenario" in located.data
+    b = scenario_from_data(located) if is_scenario else load_inventory(args.b)
+    by = tuple(x.strip() for x in args.by.split(",") if x.strip())
+    table = compare(a, [b], by=by, samples=args.samples)
+    fa = a.load_factors()
+    print(f"A: {args.a} — factors: {fa.label}")
+    what = f"scenario {b.name!r} applied to A" if is_scenario else str(args.b)
+    print(f"B: {what} — factors: {table['factors'].iloc[0]} "
+          f"({'its own choice' if not is_scenario else 'A’s, with the scenario’s changes'})\n")
+    table = table.rename(columns={"baseline": "A", "scenario_value": "B", "delta": "B - A"})
+    columns = [*by, "criterion", "A", "B", "unit", "B - A", "relative", "coverage",
+               *[c for c in table.columns if c.startswith(("portfolio_delta", "P("))]]
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
+        print(table[columns].to_string(index=False))
+    if (table["coverage"] == "not comparable").any():
+        print("\n'not comparable': a side lacks factors for lines the change touches; the difference is unknown, "
+              "not zero.")
     return EXIT_OK
 
 
 def _template(args: argparse.Namespace) -> int:
     from .inventory.template import write_template
 
+    if args.out.is_symlink():
+        raise OutputError(f"{args.out}: is a symbolic link; refusing to write through it")
     path = write_template(args.out)
     print(f"Data-collection template written to {path}")
     return EXIT_OK
@@ -259,13 +369,15 @@ def _uncertainty(args: argparse.Namespace) -> int:
         print(table.head(10)[["input", "low", "high", "total at low", "total at high"]].to_string(index=False))
     if args.out:
         from .plotting import plot_distribution, plot_tornado
+        from .report import staged_folder, write_csv
 
-        args.out.mkdir(parents=True, exist_ok=True)
-        summary.to_csv(args.out / "monte_carlo.csv", index=False)
-        table.to_csv(args.out / "tornado.csv", index=False)
-        if mc.samples is not None:
-            plot_distribution(mc).savefig(args.out / "distributions.png", dpi=110)
-        plot_tornado(table).savefig(args.out / "tornado.png", dpi=110)
+        files = ("monte_carlo.csv", "tornado.csv", "distributions.png", "tornado.png")
+        with staged_folder(args.out, produces=files, force=args.force) as folder:
+            write_csv(summary, folder / "monte_carlo.csv")
+            write_csv(table, folder / "tornado.csv")
+            if mc.samples is not None:
+                plot_distribution(mc).savefig(folder / "distributions.png", dpi=110)
+            plot_tornado(table).savefig(folder / "tornado.png", dpi=110)
         print(f"\nWritten to {args.out}/")
     return EXIT_OK
 
@@ -274,13 +386,25 @@ def _levers(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .inventory import load_inventory
-    from .scenarios import bundled_scenarios, load_scenario, rank_levers
+    from .scenarios import applicable, bundled_scenarios, load_scenario, rank_levers
 
     inventory = load_inventory(args.inventory)
-    scenarios = [load_scenario(p) for p in args.scenarios] or list(bundled_scenarios().values())
+    if args.scenarios:  # the user's own scenarios must fit: one that selects nothing is an error
+        scenarios = [load_scenario(p) for p in args.scenarios]
+        for scenario in scenarios:
+            scenario.apply(inventory)
+    else:
+        scenarios, skipped = applicable(inventory, bundled_scenarios().values())
+        for name, why in skipped.items():
+            print(f"note: bundled lever {name!r} does not apply to this inventory: {why.split(': ')[-1]}")
+        if not scenarios:
+            print("No bundled lever applies to this inventory.")
+            return EXIT_OK
     ranking = rank_levers(inventory, scenarios)
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.float_format", "{:.3g}".format):
-        print(ranking.to_string(index=False))
+        print(ranking.drop(columns=["factors"]).to_string(index=False))
+    print("\nEach lever is applied alone. change < 0 is a reduction, > 0 an increase; 'not comparable': lines "
+          "without factors change, the difference is unknown.")
     if args.out:
         from .plotting import plot_waterfall
 

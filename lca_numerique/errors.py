@@ -42,3 +42,20 @@ class BillError(LcaError, ValueError):
 
 class IncompleteFactorsError(LcaError):
     """Raised when a complete result was required but some bill line has no factor for a criterion."""
+
+
+class ArgumentError(LcaError, ValueError):
+    """A function or command argument is outside what it accepts; ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        super().__init__(f"{argument}: {message}")
+
+
+class ScenarioError(LcaError, ValueError):
+    """A scenario does not fit the inventory it is applied to (a selector matches nothing...)."""
+
+
+class OutputError(LcaError, OSError):
+    """An output cannot be written safely: an existing report without ``force``, a symbolic link in the way,
+    or a folder that holds other files."""

@@ -1,46 +1,88 @@
 """Monte Carlo: the spread of every service's impacts, vectorised over samples and services.
 
-Uncertain inputs are the factors (each factor row's distribution, see :mod:`lca_numerique.uncertainty`) and
-the service parameters that declare one (defaults with a stated uncertainty, or the user's own). Each item
-draws from its own stream seeded by the run's seed and its name, so two scenarios evaluated with the same seed
-share every draw (common random numbers): the uncertainty of their difference is not drowned by the
-uncertainty they share, and identical scenarios differ by exactly zero in every sample.
+What is drawn:
 
-The work is array algebra: factor samples ``FS[sample, flow, criterion]`` (phases summed), then per block of
-services ``R = Q @ FS`` as one matrix product over every sample at once; a service with uncertain parameters
-draws them as arrays and goes through its own model once, vectorised over samples. Blocks are sized so that
-memory stays under a budget (10,000 samples × 10,000 services fit in well under 2 GB).
+- **factor parameters** (a device's lifetime and hours of use, its embodied impact, a power, kWh per GB, a PUE):
+  each parameter is drawn once per sample and every derived factor that uses it is evaluated on the arrays of
+  draws with its own formula and units. A smartphone's lifetime thus moves its manufacturing, distribution
+  and end-of-life rows, on every criterion, together: drawing each row on its own would average the shared
+  uncertainty away and narrow the intervals of device-dominated services;
+- **factor rows** given as plain values, from their own distribution (and derived rows whose inputs declare no
+  uncertainty);
+- **service parameters** that declare a distribution (defaults with a stated uncertainty, or the user's own).
+
+Each item draws from its own column of uniform numbers, by its name (see :class:`~lca_numerique.uncertainty.
+Uniforms`: plain random, Latin hypercube or scrambled Sobol'), so two scenarios evaluated with the same seed
+share every draw (common random numbers) and identical scenarios differ by exactly zero in every sample.
+
+Coverage follows the deterministic results: a total that is ``not covered`` has NaN statistics and NaN samples,
+never a 0 with a [0, 0] interval; a ``partial`` total's statistics cover what the factors cover, and say so in
+the ``coverage`` column.
+
+Statistics exist for any view (``by``): service, tier, phase, kind, campaign and their combinations, and the
+portfolio (``()``). With ``precision=0.02`` the run goes on by batches until the 2.5 % and 97.5 % bounds of
+every covered portfolio total are known to ±2 % with 95 % confidence (judged from the spread of the bounds
+between independent batches).
+
+The work is array algebra: factor samples ``FS[sample, flow, criterion(, phase)]``, then per block of services
+``R = Q @ FS`` as one matrix product over every sample at once (one per tier when tiers are asked for); a
+service with uncertain parameters goes through its own model once, vectorised over samples. Blocks are sized
+so that memory stays under a budget.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .axes import PHASE_IDS, TIER_IDS
 from .bill import BillMatrix, BillOfMaterials
 from .engine import evaluate
+from .errors import ArgumentError, LcaError
 from .factors import FactorSet
+from .flows import FLOWS
+from .services import Portfolio
 from .services.base import SampledBillBuilder, Service
-from .uncertainty import draw, uniforms
+from .uncertainty import Uniforms, draw
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .factors.model import Factor
     from .results import Results
 
 QUANTILES = (0.025, 0.5, 0.975)
+#: Axes a Monte Carlo view can keep; ``()`` is the portfolio.
+VIEW_AXES: tuple[str, ...] = ("service", "kind", "campaign", "tier", "phase")
+NOT_COVERED = "not covered"
+STATISTICS = ("mean", "median", "std", "p2.5", "p97.5")
+MIN_BATCHES = 3  # below this, the spread between batches says too little about precision
+
+
+@dataclass(frozen=True, eq=False)
+class View:
+    """Monte Carlo statistics of one view: ``labels[group]`` (a tuple per kept axis) × criterion."""
+
+    axes: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    mean: np.ndarray  # [group, criterion]
+    std: np.ndarray
+    quantiles: np.ndarray  # [quantile, group, criterion]
+    samples: np.ndarray | None  # [sample, group, criterion], when kept
 
 
 @dataclass(frozen=True, eq=False)
 class MonteCarloResults:
-    """Statistics of every service's total per criterion, and the portfolio's samples.
+    """Statistics of every service's total per criterion, the portfolio's samples, and any other view.
 
     ``deterministic`` holds the ordinary results. ``portfolio[sample, criterion]`` are the samples of the sum
     over services; ``samples[sample, service, criterion]`` are kept when they fit the memory budget.
-    The mean of a lognormal sits above its median (the deterministic value): that is expected.
+    Not-covered totals are NaN everywhere. The mean of a lognormal sits above its median (the deterministic
+    value): that is expected.
     """
 
     deterministic: Results
@@ -52,151 +94,481 @@ class MonteCarloResults:
     quantiles: np.ndarray  # [quantile, service, criterion]
     portfolio: np.ndarray  # [sample, criterion]
     samples: np.ndarray | None = None
+    views: Mapping[tuple[str, ...], View] = field(default_factory=dict)
+    sampler: str = "random"
+    precision: pd.DataFrame | None = None  # with a stopping rule: the precision reached per criterion
 
     @property
     def services(self) -> tuple[str, ...]:
         """Service names, in order."""
         return self.deterministic.services
 
-    def summary(self, criteria: Sequence[str] | None = None) -> pd.DataFrame:
-        """Tidy table: service (and "portfolio"), criterion, deterministic value, mean, median, std, 2.5 and
-        97.5 percentiles, unit."""
+    def summary(self, criteria: Sequence[str] | None = None, by: Sequence[str] | str | None = None
+                ) -> pd.DataFrame:
+        """Tidy statistics: the view's axes, criterion, deterministic value, mean, median, std, 2.5 and 97.5
+        percentiles, unit, coverage.
+
+        Without ``by``: one row per service and criterion, then the ``portfolio`` rows (service "portfolio").
+        With ``by`` (any view computed by the run, e.g. ``("tier",)``, ``("kind", "phase")``, ``()``): that view.
+        Statistics of a not-covered total are NaN.
+        """
         import pandas as pd
 
-        units = self.deterministic.units()
-        det = self.deterministic.total(("service",)).set_index(["service", "criterion"])["value"]
-        wanted = [c for c in self.criteria if criteria is None or c in criteria]
-        rows = []
-        for s, service in enumerate(self.services):
-            for c, criterion in enumerate(self.criteria):
-                if criterion in wanted:
-                    rows.append(self._row(service, criterion, det[(service, criterion)], self.mean[s, c],
-                                          self.std[s, c], self.quantiles[:, s, c], units[criterion]))
-        totals = self.deterministic.total(()).set_index("criterion")["value"]
-        for c, criterion in enumerate(self.criteria):
-            if criterion in wanted:
-                column = self.portfolio[:, c]
-                rows.append(self._row("portfolio", criterion, totals[criterion], column.mean(), column.std(),
-                                      np.quantile(column, QUANTILES), units[criterion]))
-        return pd.DataFrame(rows)
+        if by is None:
+            services = self.view(("service",))
+            portfolio = self.view(()).assign(service="portfolio")
+            table = pd.concat([services.assign(service=services["service"].astype(str)), portfolio],
+                              ignore_index=True)
+        else:
+            table = self.view(by)
+        if criteria is not None:
+            from .criteria import get_criterion
+
+            wanted = {get_criterion(c).id for c in criteria}
+            table = table[table["criterion"].isin(wanted)]
+        return table.reset_index(drop=True)
+
+    def view(self, by: Sequence[str] | str) -> pd.DataFrame:
+        """The tidy statistics of one view (see :meth:`summary`)."""
+        key = _view_key(by)
+        if key not in self.views:
+            raise ArgumentError("by", f"the run has no view {list(key)}; run monte_carlo(..., by=[{list(key)}]); "
+                                      f"computed: {', '.join(str(list(v)) for v in self.views)}")
+        return _view_table(self.views[key], self.criteria, self.deterministic)
+
+    def samples_of(self, by: Sequence[str] | str) -> tuple[tuple[tuple[str, ...], ...], np.ndarray]:
+        """``(labels, samples[sample, group, criterion])`` of a view whose samples were kept (NaN where not
+        covered)."""
+        view = self.views.get(_view_key(by))
+        if view is None or view.samples is None:
+            raise ArgumentError("by", f"the samples of view {list(_view_key(by))} were not kept")
+        return view.labels, view.samples
 
     def _repr_html_(self) -> str:
         """Jupyter display: the portfolio's statistics per criterion."""
-        table = self.summary()
-        return (f"<p><b>Monte Carlo</b>: {self.n} samples, seed {self.seed}. The mean sits above the deterministic "
-                "value where factors are lognormal (skewed): expected.</p>"
-                + table[table["service"] == "portfolio"].to_html(index=False, float_format=lambda v: f"{v:.4g}"))
-
-    @staticmethod
-    def _row(service: str, criterion: str, deterministic: float, mean: float, std: float, q: np.ndarray,
-             unit: str) -> dict[str, Any]:
-        return {"service": service, "criterion": criterion, "deterministic": deterministic, "mean": mean,
-                "median": q[1], "std": std, "p2.5": q[0], "p97.5": q[2], "unit": unit}
+        table = self.view(())
+        return (f"<p><b>Monte Carlo</b>: {self.n} samples ({self.sampler}), seed {self.seed}. The mean sits above "
+                "the deterministic value where factors are lognormal (skewed): expected.</p>"
+                + table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
 
 
-def _factor_samples(factors: FactorSet, flows: Sequence[str], criteria: Sequence[str], n: int, seed: int,
-                    uncertain: bool) -> np.ndarray:
-    """FS[sample, flow, criterion]: factors summed over phases, with every factor drawn from its distribution."""
+def _view_key(by: Sequence[str] | str) -> tuple[str, ...]:
+    axes = (by,) if isinstance(by, str) else tuple(by)
+    unknown = [a for a in axes if a not in VIEW_AXES]
+    if unknown:
+        raise ArgumentError("by", f"unknown axis {unknown}; accepted: {', '.join(VIEW_AXES)} (or () for the "
+                                  "portfolio)")
+    return tuple(a for a in VIEW_AXES if a in axes)
+
+
+def _views(by: Any) -> list[tuple[str, ...]]:
+    """The views asked for: one axis name, one view (a sequence of names) or several views."""
+    if isinstance(by, str) or (len(by) and all(isinstance(b, str) for b in by)):
+        asked = [_view_key(by)]
+    else:
+        asked = [_view_key(b) for b in by]
+    for view in asked:
+        if "service" in view and {"kind", "campaign"} & set(view):
+            raise ArgumentError("by", f"{list(view)}: a service has one kind and one campaign; keep 'service' "
+                                      "with 'tier' or 'phase' only")
+    return list(dict.fromkeys([("service",), (), *asked]))
+
+
+def _labels(results: Results, axis: str) -> tuple[str, ...]:
+    if axis == "kind":
+        return tuple(dict.fromkeys(results.kinds))
+    if axis == "campaign":
+        return tuple(dict.fromkeys(results.campaigns))
+    return {"service": results.services, "tier": results.tiers, "phase": results.phases}[axis]
+
+
+def _view_table(view: View, criteria: Sequence[str], deterministic: Results) -> pd.DataFrame:
+    import pandas as pd
+
+    n_groups = len(view.labels)
+    frame = pd.DataFrame({axis: np.repeat([lab[i] for lab in view.labels], len(criteria))
+                          for i, axis in enumerate(view.axes)})
+    frame["criterion"] = np.tile(criteria, n_groups)
+    stats = {"mean": view.mean, "median": view.quantiles[1], "std": view.std, "p2.5": view.quantiles[0],
+             "p97.5": view.quantiles[2]}
+    for name, values in stats.items():
+        frame[name] = values.ravel()
+    det = _deterministic(deterministic, view.axes)
+    keys = [*view.axes, "criterion"]
+    frame = frame.merge(det, on=keys, how="left", validate="one_to_one")
+    uncovered = frame["coverage"] == NOT_COVERED
+    frame.loc[uncovered, [*STATISTICS, "deterministic"]] = np.nan
+    return frame[[*keys, "deterministic", *STATISTICS, "unit", "coverage"]]
+
+
+def _deterministic(results: Results, axes: Sequence[str]) -> pd.DataFrame:
+    """The deterministic totals of a view with string keys: its axes, criterion, value, unit, coverage."""
+    table = results.total(tuple(axes)).rename(columns={"value": "deterministic"})
+    for column in (*axes, "criterion", "unit", "coverage"):
+        table[column] = table[column].astype(str)
+    return table[[*axes, "criterion", "deterministic", "unit", "coverage"]]
+
+
+def _not_covered(results: Results, axes: Sequence[str], labels: Sequence[tuple[str, ...]],
+                 criteria: Sequence[str]) -> np.ndarray:
+    """``mask[group, criterion]``: True where the deterministic total of the view is not covered."""
+    det = _deterministic(results, axes).set_index([*axes, "criterion"])["coverage"]
+    index = [(*label, c) for label in labels for c in criteria]
+    status = det.reindex(index).to_numpy()
+    return (status == NOT_COVERED).reshape(len(labels), len(criteria))
+
+
+# -- what is drawn --------------------------------------------------------------------------------------------
+def _factor_inputs(factors: FactorSet, flows: Sequence[str], criteria: Sequence[str], parameter_sampling: bool
+                   ) -> tuple[dict[tuple[str, str, str], Factor], dict[tuple[str, str, str], Factor]]:
+    """The used factor rows that vary: (drawn from their own distribution, derived from drawn parameters)."""
+    wanted_flows, wanted_criteria = set(flows), set(criteria)
+    own, derived = {}, {}
+    for key, factor in factors.factors.items():
+        if key[0] not in wanted_flows or key[1] not in wanted_criteria:
+            continue
+        if parameter_sampling and factor.formula and any(p.distribution.kind != "none" for p in factor.inputs):
+            derived[key] = factor
+        elif factor.distribution.kind != "none":
+            own[key] = factor
+    return own, derived
+
+
+def _derived_samples(factors: Mapping[tuple[str, str, str], Factor], uniforms: Uniforms
+                     ) -> dict[tuple[str, str, str], np.ndarray]:
+    """Each derived factor evaluated on its inputs' draws (one draw per parameter and sample, shared by every
+    factor using it), converted to the factor's canonical unit by pint; one evaluation per distinct formula."""
+    from . import units
+    from .derivation import evaluate_formula
+
+    ureg = units.registry()
+    drawn: dict[str, Any] = {}
+    by_formula: dict[tuple[Any, ...], np.ndarray] = {}
+    out = {}
+    for key, factor in factors.items():
+        signature = (factor.formula, factor.unit, tuple((p.name, p.value, p.unit) for p in factor.inputs))
+        if signature not in by_formula:
+            for p in factor.inputs:
+                if p.name not in drawn:
+                    values = draw(p.distribution, p.value, uniforms(f"parameter:{p.name}"))
+                    drawn[p.name] = ureg.Quantity(values, units.parse_unit(p.unit, p.name))
+            quantity = evaluate_formula(factor.formula, {p.name: drawn[p.name] for p in factor.inputs})
+            by_formula[signature] = np.asarray(ureg.Quantity(quantity).to(units.parse_unit(factor.unit)).magnitude,
+                                               dtype=float)
+        out[key] = by_formula[signature]
+    return out
+
+
+def _factor_samples(factors: FactorSet, flows: Sequence[str], criteria: Sequence[str], uniforms: Uniforms,
+                    uncertain: bool, parameter_sampling: bool, keep_phase: bool) -> np.ndarray:
+    """FS[sample, flow, criterion, phase] (phase axis of length 1, phases summed, unless ``keep_phase``)."""
     values, _, _ = factors.aligned(flows, criteria)
-    base = values.sum(axis=2)
-    samples = np.broadcast_to(base, (n, *base.shape)).copy()
+    base = values if keep_phase else values.sum(axis=2, keepdims=True)
+    samples = np.broadcast_to(base, (uniforms.n, *base.shape)).copy()
     if not uncertain:
         return samples
+    own, derived = _factor_inputs(factors, flows, criteria, parameter_sampling)
     position = {f: i for i, f in enumerate(flows)}
     column = {c: j for j, c in enumerate(criteria)}
-    for (flow, criterion, phase), factor in factors.factors.items():
-        if flow not in position or criterion not in column or factor.distribution.kind == "none":
-            continue
-        u = uniforms(seed, f"factor:{flow}:{criterion}:{phase}", n)
-        samples[:, position[flow], column[criterion]] += draw(factor.distribution, factor.value, u) - factor.value
+    phase = {p: (k if keep_phase else 0) for k, p in enumerate(PHASE_IDS)}
+    moved = {key: draw(f.distribution, f.value, uniforms(f"factor:{':'.join(key)}")) for key, f in own.items()}
+    moved.update(_derived_samples(derived, uniforms))
+    for (flow, criterion, ph), drawn in moved.items():
+        samples[:, position[flow], column[criterion], phase[ph]] += drawn - factors.factors[(flow, criterion, ph)].value
     return samples
+
+
+def _item_keys(items: Sequence[Service | BillOfMaterials], factors: FactorSet, flows: Sequence[str],
+               criteria: Sequence[str], uncertain: bool, parameter_sampling: bool) -> list[str]:
+    """The name of every uncertain item of a run (Sobol' points are joint over them)."""
+    keys = [f"service:{s.name}:{p}" for s in items if isinstance(s, Service) for p in s.uncertainty]
+    if uncertain:
+        own, derived = _factor_inputs(factors, flows, criteria, parameter_sampling)
+        keys += [f"factor:{':'.join(k)}" for k in own]
+        keys += [f"parameter:{p.name}" for f in derived.values() for p in f.inputs]
+    return keys
 
 
 def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[str, int], n: int) -> np.ndarray:
     """Q[sample, flow] of one service with some parameters given as arrays of ``n`` samples."""
-    builder = SampledBillBuilder()
-    service.with_samples(dict(samples)).build(builder)
+    builder = service.with_samples(dict(samples)).builder(SampledBillBuilder)
     q = np.zeros((n, len(flows)))
     for flow, amount in builder.amounts.items():
         q[:, flows[flow]] += amount
     return q
 
 
-def _service_quantities(service: Service, flows: dict[str, int], n: int, seed: int) -> np.ndarray:
+def _service_quantities(service: Service, flows: dict[str, int], uniforms: Uniforms) -> np.ndarray:
     """Q[sample, flow] of one service, its uncertain parameters drawn (kept within their declared bounds)."""
     samples = {}
     for name, distribution in service.uncertainty.items():
-        drawn = draw(distribution, service.values[name], uniforms(seed, f"service:{service.name}:{name}", n))
+        drawn = draw(distribution, service.values[name], uniforms(f"service:{service.name}:{name}"))
         spec = service.specs()[name]
         low = 0.0 if spec.minimum is None else spec.minimum
         high = 1.0 if spec.kind == "share" else (np.inf if spec.maximum is None else spec.maximum)
         samples[name] = np.clip(drawn, low, high)
-    return quantities_with(service, samples, flows, n)
+    return quantities_with(service, samples, flows, uniforms.n)
 
 
-def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials], factors: FactorSet, *, samples: int = 1000,
-                seed: int = 0, factor_uncertainty: bool = True, keep_samples: bool | None = None,
-                memory_budget: float = 400e6, progress: Callable[[int, int], None] | None = None
-                ) -> MonteCarloResults:
+# -- the run --------------------------------------------------------------------------------------------------
+def _check_samples(samples: Any, n_flows: int, n_criteria: int, memory_budget: float) -> int:
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)):
+        raise ArgumentError("samples", f"a whole number of samples is expected; got {samples!r}")
+    if samples < 2:
+        raise ArgumentError("samples", f"at least 2 samples are needed for a spread; got {samples}")
+    needed = int(samples) * max(n_flows, 1) * max(n_criteria, 1) * 8 * len(PHASE_IDS)
+    if needed > 4 * memory_budget:
+        most = int(4 * memory_budget // (max(n_flows, 1) * max(n_criteria, 1) * 8 * len(PHASE_IDS)))
+        raise ArgumentError("samples", f"{samples} samples would need about {needed / 1e9:.3g} GB of factor "
+                                       f"samples, above the memory budget; use at most {most}, or precision=")
+    return int(samples)
+
+
+def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | Portfolio | Any, factors: FactorSet, *,
+                samples: int = 1000, seed: int = 0, by: Any = (("service",),), sampler: str = "random",
+                precision: float | None = None,
+                max_batches: int = 64, factor_uncertainty: bool = True, parameter_sampling: bool = True,
+                keep_samples: bool | None = None, memory_budget: float = 400e6,
+                progress: Callable[[int, int], None] | None = None) -> MonteCarloResults:
     """Propagate uncertainty by Monte Carlo, vectorised over samples and services.
 
-    ``items`` are services (their uncertain parameters are drawn too) or bills (only factors vary).
-    ``samples`` draws, reproducible for a ``seed``. ``keep_samples`` (default: when they fit the budget) keeps
-    every service's samples for later comparisons; ``memory_budget`` (bytes) bounds the working arrays.
+    ``items`` are services (their uncertain parameters are drawn too) or bills (only factors vary), or an
+    inventory or portfolio (whose campaigns the ``campaign`` view needs).
+    ``samples`` draws (with ``precision``: the size of each batch), reproducible for a ``seed``; ``sampler``
+    is ``random``, ``lhs`` (Latin hypercube) or ``sobol`` (scrambled Sobol', powers of two).
+    ``by``: the views to give statistics for, besides services and the portfolio: an axis (``"tier"``), a
+    view (``("kind", "phase")``) or several (``[("tier",), ("phase",)]``); axes among service, tier, phase,
+    kind, campaign. ``precision`` (relative, e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 %
+    bounds of every covered portfolio total are known to that precision with 95 % confidence, or until
+    ``max_batches``; ``precision`` on the result says what was reached. ``parameter_sampling`` draws the
+    parameters behind derived factors (default) rather than each factor row on its own.
+    ``keep_samples`` (default: when they fit the budget) keeps every service's samples for later comparisons;
+    ``memory_budget`` (bytes) bounds the working arrays. Not-covered totals have NaN statistics and samples.
     """
-    bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
+    portfolio = getattr(items, "portfolio", items)  # an Inventory, a Portfolio or a sequence
+    if isinstance(portfolio, Portfolio):
+        items, bills = [s for _, s in portfolio.all_services()], portfolio.bills()  # bills know their campaign
+    else:
+        bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
     matrix = BillMatrix.stack(bills)
     deterministic = evaluate(matrix, factors)
-    flows = {f: i for i, f in enumerate(matrix.flows)}
-    criteria = deterministic.criteria
-    n_services, n_flows, n_criteria = len(bills), len(flows), len(criteria)
-    fs = _factor_samples(factors, matrix.flows, criteria, samples, seed, factor_uncertainty)
-    # Services whose quantities are fixed share one product against every sample at once:
-    # Q[block, flow] @ FS[flow, (sample, criterion)], a single BLAS call per block.
-    fs_by_flow = fs.transpose(1, 0, 2).reshape(n_flows, samples * n_criteria)
-    uncertain = [i for i, s in enumerate(items) if isinstance(s, Service) and s.uncertainty]
-    fixed = [i for i in range(n_services) if i not in set(uncertain)]
-    per_service_bytes = samples * n_criteria * 8 * 3  # the block's results, its sorted copy for quantiles, slack
-    block = max(1, min(max(len(fixed), 1), int(memory_budget // per_service_bytes)))
-    keep = (samples * n_services * n_criteria * 8 <= memory_budget) if keep_samples is None else keep_samples
-    kept = np.empty((samples, n_services, n_criteria)) if keep else None
-    mean = np.empty((n_services, n_criteria))
-    std = np.empty_like(mean)
-    quantiles = np.empty((len(QUANTILES), n_services, n_criteria))
-    portfolio = np.zeros((samples, n_criteria))
-
-    def record(index: Sequence[int], r: np.ndarray) -> None:  # r[service, sample, criterion]
-        nonlocal portfolio
-        portfolio += r.sum(axis=0)
-        mean[index] = r.mean(axis=1)
-        std[index] = r.std(axis=1)
-        quantiles[:, index] = np.quantile(r, QUANTILES, axis=1)
-        if kept is not None:
-            kept[:, index] = r.transpose(1, 0, 2)
-
-    done = 0
-    for start in range(0, len(fixed), block):
-        index = fixed[start:start + block]
-        r = (matrix.quantities[index] @ fs_by_flow).reshape(len(index), samples, n_criteria)
-        record(index, r)
-        done += len(index)
-        if progress is not None:
-            progress(done, n_services)
-    for i in uncertain:  # one vectorised draw of the service's own parameters, then all samples at once
-        q = _service_quantities(items[i], flows, samples, seed)  # [sample, flow]
-        record([i], np.einsum("nf,nfc->nc", q, fs)[None])
-        done += 1
-        if progress is not None:
-            progress(done, n_services)
-    return MonteCarloResults(deterministic, criteria, samples, seed, mean, std, quantiles, portfolio, kept)
+    samples = _check_samples(samples, len(matrix.flows), len(deterministic.criteria), memory_budget)
+    views = _views(by)
+    keys = _item_keys(items, factors, matrix.flows, deterministic.criteria, factor_uncertainty, parameter_sampling)
+    run = _Run(items, matrix, deterministic, factors, seed, sampler, keys, factor_uncertainty, parameter_sampling,
+               memory_budget)
+    reached = None
+    batches = 1
+    if precision is not None:
+        if not 0 < precision < 1:
+            raise ArgumentError("precision", f"a relative precision in (0, 1) is expected, e.g. 0.02; got {precision}")
+        batches, reached = run.batches_needed(samples, precision, max_batches)
+    return run.full(samples, batches, views, keep_samples, progress, reached)
 
 
-def probability_lower(a: MonteCarloResults, b: MonteCarloResults) -> pd.Series:
-    """Per criterion, the probability that B's portfolio total is below A's (run both with the same seed)."""
+class _Run:
+    """One Monte Carlo set-up: the stacked bills, the factors and what is drawn; evaluated for some batches."""
+
+    def __init__(self, items: Sequence[Any], matrix: BillMatrix, deterministic: Results, factors: FactorSet,
+                 seed: int, sampler: str, keys: Sequence[str], uncertain: bool, parameter_sampling: bool,
+                 memory_budget: float) -> None:
+        self.items, self.matrix, self.deterministic, self.factors = items, matrix, deterministic, factors
+        self.seed, self.sampler, self.keys = seed, sampler, keys
+        self.uncertain, self.parameter_sampling, self.memory_budget = uncertain, parameter_sampling, memory_budget
+        self.flows = {f: i for i, f in enumerate(matrix.flows)}
+        self.criteria = deterministic.criteria
+        self.tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
+        self.varying = [i for i, s in enumerate(items) if isinstance(s, Service) and s.uncertainty]
+
+    def uniforms(self, batch_size: int, batches: int) -> Uniforms:
+        return Uniforms(self.seed, batch_size, batches, self.sampler, self.keys)
+
+    def batches_needed(self, batch_size: int, precision: float, max_batches: int) -> tuple[int, pd.DataFrame]:
+        """Batches of the portfolio total until both 95 % bounds are known to ``precision`` (relative)."""
+        import pandas as pd
+        from scipy.stats import t as student
+
+        covered = ~_not_covered(self.deterministic, (), [()], self.criteria)[0]
+        bounds: list[np.ndarray] = []  # per batch: [2, criterion]
+        while True:
+            uniforms = Uniforms(self.seed, batch_size, 1, self.sampler, self.keys, first=len(bounds))
+            portfolio = self.evaluate(uniforms, [()], False, None)[()][1][:, 0]
+            bounds.append(np.quantile(portfolio, (QUANTILES[0], QUANTILES[2]), axis=0))
+            k = len(bounds)
+            if k < MIN_BATCHES:
+                continue
+            stacked = np.array(bounds)  # [batch, bound, criterion]
+            centre = np.abs(stacked.mean(axis=0))
+            half = student.ppf(0.975, k - 1) * stacked.std(axis=0, ddof=1) / math.sqrt(k)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                relative = np.where(centre > 0, half / centre, 0.0)
+            worst = relative[:, covered].max() if covered.any() else 0.0
+            if worst <= precision or k >= max_batches:
+                table = pd.DataFrame({"criterion": self.criteria, "p2.5 ± (relative)": relative[0],
+                                      "p97.5 ± (relative)": relative[1], "batches": k,
+                                      "samples": k * batch_size, "converged": relative.max(axis=0) <= precision})
+                table["converged"] = table["converged"].astype(object)
+                table.loc[~covered, ["p2.5 ± (relative)", "p97.5 ± (relative)", "converged"]] = np.nan
+                return k, table
+
+    def full(self, batch_size: int, batches: int, views: list[tuple[str, ...]], keep_samples: bool | None,
+             progress: Callable[[int, int], None] | None, reached: pd.DataFrame | None) -> MonteCarloResults:
+        n = batch_size * batches
+        n_services, n_criteria = len(self.items), len(self.criteria)
+        keep = (n * n_services * n_criteria * 8 <= self.memory_budget) if keep_samples is None else keep_samples
+        out = self.evaluate(self.uniforms(batch_size, batches), views, keep, progress)
+        finished = {}
+        for key, (labels, kept, stats) in out.items():
+            mask = _not_covered(self.deterministic, key, labels, self.criteria)
+            mean, std, quantiles = (np.where(mask, np.nan, a) for a in stats)
+            if kept is not None:
+                kept = np.where(mask[None], np.nan, kept)
+            finished[key] = View(key, labels, mean, std, quantiles, kept)
+        services, portfolio = finished[("service",)], finished[()]
+        return MonteCarloResults(self.deterministic, self.criteria, n, self.seed, services.mean, services.std,
+                                 services.quantiles, portfolio.samples[:, 0], services.samples, finished,
+                                 self.sampler, reached)
+
+    def evaluate(self, uniforms: Any, views: list[tuple[str, ...]], keep: bool,
+                 progress: Callable[[int, int], None] | None) -> dict[tuple[str, ...], Any]:
+        """Per view: (labels, samples[sample, group, criterion] or None, (mean, std, quantiles)) — or, for
+        views without services, the summed samples as (labels, samples)."""
+        n = uniforms.n
+        keep_tier = any("tier" in v for v in views)
+        keep_phase = any("phase" in v for v in views)
+        n_tier, n_phase = (len(TIER_IDS) if keep_tier else 1), (len(PHASE_IDS) if keep_phase else 1)
+        n_services, n_criteria = len(self.items), len(self.criteria)
+        fs = _factor_samples(self.factors, self.matrix.flows, self.criteria, uniforms, self.uncertain,
+                             self.parameter_sampling, keep_phase)  # [n, flow, criterion, phase]
+        width = n * n_criteria * n_phase
+        fs_by_flow = fs.transpose(1, 0, 2, 3).reshape(len(self.flows), width)
+        tiers = [self.tier_of == t for t in range(len(TIER_IDS))] if keep_tier else [None]
+        det = self.deterministic
+        codes = {"kind": np.array([_labels(det, "kind").index(k) for k in det.kinds]),
+                 "campaign": np.array([_labels(det, "campaign").index(c) for c in det.campaigns])}
+
+        def shape_of(view: tuple[str, ...]) -> tuple[list[tuple[str, ...]], int, int]:
+            inner = [a for a in ("tier", "phase") if a in view]
+            return inner, (n_tier if "tier" in view else 1), (n_phase if "phase" in view else 1)
+
+        def labels_of(view: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+            import itertools
+
+            return tuple(itertools.product(*[_labels(det, a) for a in view]))
+
+        per_service = [v for v in views if "service" in v]
+        summed = [v for v in views if "service" not in v]
+        stats = {v: [np.empty((n_services, shape_of(v)[1], shape_of(v)[2], n_criteria)) for _ in range(2)]
+                 + [np.empty((len(QUANTILES), n_services, shape_of(v)[1], shape_of(v)[2], n_criteria))]
+                 for v in per_service}
+        kept = np.empty((n, n_services, n_criteria)) if keep else None
+        sums = {}
+        for v in summed:
+            groups = [len(_labels(det, a)) for a in v if a in ("kind", "campaign")]
+            sums[v] = np.zeros((n, math.prod(groups), shape_of(v)[1], shape_of(v)[2], n_criteria))
+
+        def record(index: Sequence[int], r: np.ndarray) -> None:  # r[service, sample, tier, criterion, phase]
+            r = r.transpose(0, 1, 2, 4, 3)  # -> [service, sample, tier, phase, criterion]
+            for v in per_service:
+                rv = r if "tier" in v else r.sum(axis=2, keepdims=True)
+                rv = rv if "phase" in v else rv.sum(axis=3, keepdims=True)
+                mean, std, quantiles = stats[v]
+                mean[index], std[index] = rv.mean(axis=1), rv.std(axis=1)
+                quantiles[:, index] = np.quantile(rv, QUANTILES, axis=1)
+                if kept is not None and v == ("service",):
+                    kept[:, index] = rv[:, :, 0, 0].transpose(1, 0, 2)
+            for v, acc in sums.items():
+                rv = r if "tier" in v else r.sum(axis=2, keepdims=True)
+                rv = rv if "phase" in v else rv.sum(axis=3, keepdims=True)
+                group = np.zeros(len(index), dtype=np.intp)
+                for a in (a for a in v if a in codes):
+                    group = group * len(_labels(det, a)) + codes[a][list(index)]
+                for g in np.unique(group):
+                    acc[:, g] += rv[group == g].sum(axis=0)
+
+        def product(q: np.ndarray) -> np.ndarray:  # q[service, flow] -> r[service, sample, tier, criterion, phase]
+            parts = [(q if mask is None else q * mask) @ fs_by_flow for mask in tiers]
+            return np.stack(parts, axis=1).reshape(len(q), n_tier, n, n_criteria, n_phase).transpose(0, 2, 1, 3, 4)
+
+        fixed = [i for i in range(n_services) if i not in set(self.varying)]
+        per_service_bytes = width * n_tier * 8 * 4  # the block's results, its views and sorted copies
+        block = max(1, min(max(len(fixed), 1), int(self.memory_budget // per_service_bytes)))
+        done = 0
+        for start in range(0, len(fixed), block):
+            index = fixed[start:start + block]
+            record(index, product(self.matrix.quantities[index]))
+            done += len(index)
+            if progress is not None:
+                progress(done, n_services)
+        for i in self.varying:  # one vectorised draw of the service's own parameters, then all samples at once
+            q = _service_quantities(self.items[i], self.flows, uniforms)  # [sample, flow]
+            masks = tiers if keep_tier else [None]
+            parts = [np.einsum("nf,nfcp->ncp", q if m is None else q * m, fs) for m in masks]
+            record([i], np.stack(parts, axis=1)[None])
+            done += 1
+            if progress is not None:
+                progress(done, n_services)
+        out: dict[tuple[str, ...], Any] = {}
+        for v in per_service:
+            mean, std, quantiles = stats[v]
+            out[v] = (labels_of(v), kept if v == ("service",) else None,
+                      (mean.reshape(-1, n_criteria), std.reshape(-1, n_criteria),
+                       quantiles.reshape(len(QUANTILES), -1, n_criteria)))
+        for v, acc in sums.items():
+            flat = acc.reshape(n, -1, n_criteria)
+            out[v] = (labels_of(v), flat, (flat.mean(axis=0), flat.std(axis=0),
+                                           np.quantile(flat, QUANTILES, axis=0)))
+        _check_finite(out)
+        return out
+
+
+def _check_finite(out: Mapping[tuple[str, ...], Any]) -> None:
+    """Overflowing draws must not become a silent infinity or zero: say so, naming the services if known."""
+    for labels, _, (mean, _, _) in out.values():
+        bad = ~np.isfinite(mean).all(axis=1)
+        if bad.any():
+            where = ", ".join(repr(" / ".join(labels[i])) for i in np.flatnonzero(bad)[:5]) or "the portfolio"
+            raise LcaError(f"Monte Carlo: the samples of {where} are not finite numbers; a distribution's spread "
+                           "is too large (check the uncertainty of its parameters and factors)")
+
+
+def probability_lower(a: MonteCarloResults, b: MonteCarloResults, by: Sequence[str] | str | None = None
+                      ) -> pd.Series | pd.DataFrame:
+    """The probability that B's total is below A's (run both with the same seed and samples).
+
+    Without ``by``: per criterion for the portfolio (a Series, NaN where one side is not covered). With
+    ``by`` (a view both runs computed, e.g. ``()``, ``("tier",)``, ``("service",)``): a tidy table with the
+    view's axes, criterion, ``P(B < A)`` and ``coverage`` ("not comparable" where a side is not covered).
+    """
     import pandas as pd
 
-    if a.n != b.n or a.seed != b.seed:
-        raise ValueError("compare runs with the same number of samples and the same seed (common random numbers)")
-    columns = [c for c in a.criteria if c in b.criteria]
-    lower = [(b.portfolio[:, b.criteria.index(c)] < a.portfolio[:, a.criteria.index(c)]).mean() for c in columns]
-    return pd.Series(lower, index=pd.Index(columns, name="criterion"), name="P(B < A)")
+    if a.n != b.n or a.seed != b.seed or a.sampler != b.sampler:
+        raise ArgumentError("b", "compare runs with the same samples, sampler and seed (common random numbers)")
+    if by is None:
+        table = probability_lower(a, b, ())
+        return pd.Series(table["P(B < A)"].to_numpy(), index=pd.Index(table["criterion"], name="criterion"),
+                         name="P(B < A)")
+    key = _view_key(by)
+    la, sa = a.samples_of(key)
+    lb, sb = b.samples_of(key)
+    rows = []
+    for label in dict.fromkeys((*la, *lb)):
+        for criterion in dict.fromkeys((*a.criteria, *b.criteria)):
+            before = sa[:, la.index(label), a.criteria.index(criterion)] if label in la and criterion in a.criteria \
+                else None
+            after = sb[:, lb.index(label), b.criteria.index(criterion)] if label in lb and criterion in b.criteria \
+                else None
+            # A total absent from one side is zero there only when the whole service is absent (added or removed).
+            if before is None and "service" in key:
+                before = np.zeros(a.n)
+            if after is None and "service" in key:
+                after = np.zeros(b.n)
+            comparable = before is not None and after is not None and bool(
+                np.isfinite(before).all() and np.isfinite(after).all())
+            p = float((after < before).mean()) if comparable else np.nan
+            rows.append({**dict(zip(key, label, strict=True)), "criterion": criterion, "P(B < A)": p,
+                         "coverage": "comparable" if comparable else "not comparable"})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["MonteCarloResults", "View", "monte_carlo", "probability_lower", "quantities_with"]

@@ -228,23 +228,29 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
 def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_CRITERIA, *, lang: str = "en",
                       top: int = 10) -> Figure:
     """Monte Carlo distributions: for each criterion, a box per service (the ``top`` largest; whiskers at the
-    2.5 and 97.5 percentiles) with the deterministic value marked; needs the samples kept."""
+    2.5 and 97.5 percentiles) with the deterministic value marked; needs the samples kept. Services whose
+    total is not covered are not drawn (they have no value) and are named under the panel."""
     if mc.samples is None:
         raise ValueError("the Monte Carlo run did not keep its samples (keep_samples=True)")
     ids = [get_criterion(c).id for c in criteria if get_criterion(c).id in mc.criteria]
-    fig = _figure(5.5 * len(ids), 0.4 * top + 1.8)
+    fig = _figure(5.5 * len(ids), 0.4 * top + 2.0)
     axes = fig.subplots(1, len(ids), squeeze=False)[0]
-    deterministic = mc.deterministic.values.sum(axis=(1, 3))
+    table = mc.summary().query("service != 'portfolio'")
     for ax, criterion in zip(axes, ids, strict=True):
         c = mc.criteria.index(criterion)
-        order = np.argsort(mc.mean[:, c])[::-1][:top][::-1]
+        rows = table[table["criterion"] == criterion].set_index("service").loc[list(mc.services)]
+        covered = np.flatnonzero(rows["coverage"].to_numpy() != "not covered")
+        order = covered[np.argsort(mc.mean[covered, c])][::-1][:top][::-1]
         ax.boxplot([mc.samples[:, s, c] for s in order], vert=False, whis=(2.5, 97.5), showfliers=False,
                    tick_labels=[mc.services[s] for s in order])
-        ax.scatter(deterministic[order, c], range(1, len(order) + 1), marker="D", color=OKABE_ITO[5], zorder=3,
-                   label="deterministic" if lang == "en" else "déterministe")
+        ax.scatter(rows["deterministic"].to_numpy()[order], range(1, len(order) + 1), marker="D",
+                   color=OKABE_ITO[5], zorder=3, label="deterministic" if lang == "en" else "déterministe")
         ax.set_xscale("log")
         ax.set_title(_criterion_title(criterion, lang), fontsize=10)
         ax.tick_params(axis="y", labelsize=8)
+        missing = [mc.services[s] for s in range(len(mc.services)) if s not in set(covered)]
+        if missing:
+            ax.set_xlabel(("not covered: " if lang == "en" else "non couverts : ") + ", ".join(missing), fontsize=7)
     axes[0].legend(fontsize=8, frameon=False)
     return fig
 
@@ -268,19 +274,30 @@ def plot_tornado(table: pd.DataFrame, *, top: int = 12, lang: str = "en") -> Fig
 
 
 def plot_waterfall(levers: pd.DataFrame, criterion: str = "climate_change", *, lang: str = "en") -> Figure:
-    """A waterfall of the reduction each lever brings (from :func:`lca_numerique.scenarios.rank_levers`),
-    from the baseline total down, each applied alone."""
-    table = levers[levers["criterion"] == get_criterion(criterion).id].sort_values("rank")
-    baseline = float(table["baseline"].iloc[0]) if len(table) else 0.0
-    fig = _figure(8.0, 4.5)
+    """The change each lever brings (from :func:`lca_numerique.scenarios.rank_levers`), each applied alone:
+    the baseline total, then for each lever a bar from the baseline to its total, downwards for a reduction,
+    upwards (another colour) for an increase. Levers applied alone do not add up, so they are not chained;
+    levers whose change is not comparable are listed under the chart, not drawn as zero."""
+    table = levers[levers["criterion"] == get_criterion(criterion).id]
+    drawn = table[table["change"].notna()].sort_values("change")
+    skipped = table[table["change"].isna()]
+    baseline = float(table["baseline"].iloc[0]) if len(table) else float("nan")
+    fig = _figure(8.0, 4.8)
     ax = fig.subplots()
-    level = baseline
     ax.bar(0, baseline, color=OKABE_ITO[7])
-    for i, (_, row) in enumerate(table.iterrows(), start=1):
-        reduction = float(row["reduction"])
-        ax.bar(i, -reduction, bottom=level, color=OKABE_ITO[2] if reduction >= 0 else OKABE_ITO[5])
-        level -= reduction
-    ax.set_xticks(range(len(table) + 1), ["baseline" if lang == "en" else "référence", *table["scenario"]],
+    for i, (_, row) in enumerate(drawn.iterrows(), start=1):
+        change = float(row["change"])
+        ax.bar(i, change, bottom=baseline, color=OKABE_ITO[2] if change < 0 else OKABE_ITO[5])
+        ax.annotate(f"{100 * change / baseline:+.2g} %" if baseline else "", (i, baseline + change), ha="center",
+                    va="top" if change < 0 else "bottom", fontsize=8)
+    ax.axhline(baseline, color="black", linewidth=0.6)
+    ax.set_xticks(range(len(drawn) + 1), ["baseline" if lang == "en" else "référence", *drawn["scenario"]],
                   rotation=30, ha="right", fontsize=8)
     ax.set_ylabel(_criterion_title(criterion, lang))
+    ax.set_title("Change brought by each lever, applied alone (green: reduction, orange: increase)" if lang == "en"
+                 else "Variation due à chaque levier, appliqué seul (vert : baisse, orange : hausse)", fontsize=9)
+    if len(skipped):
+        note = ("not comparable (lines without factors change): " if lang == "en"
+                else "non comparables (des lignes sans facteur changent) : ")
+        fig.text(0.01, 0.01, note + "; ".join(skipped["scenario"]), fontsize=7, wrap=True)
     return fig

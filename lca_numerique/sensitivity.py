@@ -55,8 +55,7 @@ def tornado(services: Sequence[Service], factors: FactorSet, criterion: str = "c
             low, high = bounds(distribution, service.values[name])
             totals = []
             for value in (low, high):
-                builder = SampledBillBuilder()
-                service.with_samples({name: value}).build(builder)
+                builder = service.with_samples({name: value}).builder(SampledBillBuilder)
                 moved = sum(float(np.sum(amount)) * per_flow[column[f]] for f, amount in builder.amounts.items()
                             if f in column)
                 totals.append(base_total + moved - own)

@@ -8,16 +8,29 @@ A distribution is written as text in data files, for example::
     uniform low=2 high=5
     normal sd=0.3                # truncated at zero when sampled
 
-Bounds and standard deviations are in the same unit as the value they qualify.
+Bounds and standard deviations are in the same unit as the value they qualify. A distribution whose draws
+would not be finite numbers at the 10⁻¹² and 1 - 10⁻¹² quantiles (``gsd=1e300``, ``high=1e308``) is refused
+when it is read, with a message, rather than turning a result into infinity or zero later.
+
+Sampling: every uncertain item (a factor row, a factor parameter, a service parameter) gets its own column of
+uniform numbers from :class:`Uniforms`, by its name. Three samplers are offered: ``random`` (independent
+streams), ``lhs`` (Latin hypercube: each item's column stratified, one draw per stratum, with
+:class:`scipy.stats.qmc.LatinHypercube`) and ``sobol`` (scrambled Sobol' points over every item of the run,
+:class:`scipy.stats.qmc.Sobol`; the sample size must be a power of two). ``random`` and ``lhs`` give every item
+the same numbers whatever else the run contains (common random numbers between scenarios); ``sobol`` gives
+the same numbers only when both runs have the same uncertain items.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from .errors import ArgumentError
 
 _PARAMETERS: dict[str, tuple[str, ...]] = {
     "none": (),
@@ -65,12 +78,17 @@ def default_distribution(confidence: str) -> Distribution:
     return Distribution("lognormal", (("gsd", DEFAULT_GSD_BY_CONFIDENCE[confidence]),))
 
 
-def parse_distribution(text: str | None, value: float | None = None) -> Distribution:
+def parse_distribution(text: Any, value: float | None = None) -> Distribution:
     """Parse a distribution written as text; check it is consistent with the central ``value`` if given.
 
     Raises ValueError with a message saying what is accepted.
     """
-    if text is None or not text.strip():
+    if text is None:
+        return NO_UNCERTAINTY
+    if not isinstance(text, str):
+        raise ValueError(f"a distribution is written as text, for example 'lognormal gsd=1.5' or "
+                         f"'uniform low=2 high=5'; got {text!r}")
+    if not text.strip():
         return NO_UNCERTAINTY
     kind, *assignments = text.split()
     if kind not in _PARAMETERS:
@@ -88,8 +106,10 @@ def parse_distribution(text: str | None, value: float | None = None) -> Distribu
     missing = [p for p in _PARAMETERS[kind] if p not in params]
     if missing:
         raise ValueError(f"{kind} needs {', '.join(missing)}")
-    if any(math.isnan(v) for v in params.values()):
-        raise ValueError("distribution parameters cannot be NaN")
+    if not all(math.isfinite(v) for v in params.values()):
+        raise ValueError("distribution parameters must be finite numbers")
+    if value is not None and not math.isfinite(value):
+        raise ValueError(f"the central value {value!r} is not a finite number")
     if kind == "lognormal" and not params["gsd"] >= 1:
         raise ValueError(f"lognormal gsd must be >= 1 (1 means no spread); got {params['gsd']:g}")
     if kind == "normal" and params["sd"] < 0:
@@ -100,7 +120,14 @@ def parse_distribution(text: str | None, value: float | None = None) -> Distribu
             raise ValueError(f"low ({low:g}) is above high ({high:g})")
         if value is not None and not low <= value <= high:
             raise ValueError(f"the value {value:g} lies outside [{low:g}, {high:g}]")
-    return Distribution(kind, tuple((p, params[p]) for p in _PARAMETERS[kind]))
+    distribution = Distribution(kind, tuple((p, params[p]) for p in _PARAMETERS[kind]))
+    centre = value if value is not None else params.get("low", 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        extremes = draw(distribution, centre, np.array([_U_MIN, 0.5, 1 - _U_MIN]))
+    if not np.isfinite(extremes).all():
+        raise ValueError(f"{distribution} around {centre:g} gives draws that are not finite numbers "
+                         f"(the spread is too large to compute with)")
+    return distribution
 
 
 # -- sampling -------------------------------------------------------------------------------------------------
@@ -109,11 +136,64 @@ def parse_distribution(text: str | None, value: float | None = None) -> Distribu
 # scenario evaluated with the same seed (common random numbers), whatever else the scenario contains.
 
 
+_U_MIN = 1e-12  # uniforms are kept in [_U_MIN, 1 - _U_MIN] so that inverse CDFs stay finite
+SAMPLERS: tuple[str, ...] = ("random", "lhs", "sobol")
+
+
+def _stream(seed: int, key: str, batch: int) -> np.random.Generator:
+    crc = zlib.crc32(key.encode("utf-8"))
+    return np.random.default_rng([seed, crc] if batch == 0 else [seed, crc, batch])
+
+
 def uniforms(seed: int, key: str, n: int) -> np.ndarray:
     """``n`` uniform numbers in (0, 1) for the item ``key`` under ``seed`` (reproducible, scenario-independent)."""
-    rng = np.random.default_rng([seed, zlib.crc32(key.encode("utf-8"))])
-    u = rng.random(n)
-    return np.clip(u, 1e-12, 1 - 1e-12)  # keep inverse CDFs finite
+    return np.clip(_stream(seed, key, 0).random(n), _U_MIN, 1 - _U_MIN)
+
+
+class Uniforms:
+    """The uniform numbers of a run: ``batches`` × ``batch_size`` samples for each uncertain item, by its key.
+
+    Batches are independent randomisations (new streams, a new Latin hypercube, a new scramble of the Sobol'
+    points), so that the spread of an estimate across batches measures its precision. ``keys`` (every item of
+    the run) is needed by ``sobol`` only, whose points are joint over all items.
+    """
+
+    def __init__(self, seed: int, batch_size: int, batches: int = 1, sampler: str = "random",
+                 keys: Sequence[str] = (), first: int = 0) -> None:
+        if sampler not in SAMPLERS:
+            raise ArgumentError("sampler", f"unknown sampler {sampler!r}; accepted: {', '.join(SAMPLERS)}")
+        if sampler == "sobol" and batch_size & (batch_size - 1):
+            raise ArgumentError("samples", f"Sobol' points come in powers of two; got {batch_size} "
+                                           f"(use {1 << batch_size.bit_length()})")
+        self.seed, self.batch_size, self.batches, self.sampler = seed, batch_size, batches, sampler
+        self.first = first  # the index of the first batch (later batches are other randomisations)
+        self._column = {k: i for i, k in enumerate(sorted(set(keys)))}
+        self._sobol: dict[int, np.ndarray] = {}
+
+    @property
+    def n(self) -> int:
+        """Samples per item."""
+        return self.batch_size * self.batches
+
+    def __call__(self, key: str) -> np.ndarray:
+        """The ``n`` uniform numbers of the item ``key``, batch after batch."""
+        batches = range(self.first, self.first + self.batches)
+        return np.clip(np.concatenate([self._batch(key, b) for b in batches]), _U_MIN, 1 - _U_MIN)
+
+    def _batch(self, key: str, batch: int) -> np.ndarray:
+        if self.sampler == "random":
+            return _stream(self.seed, key, batch).random(self.batch_size)
+        from scipy.stats import qmc  # slow to import: only for the samplers that need it
+
+        if self.sampler == "lhs":
+            return qmc.LatinHypercube(d=1, rng=_stream(self.seed, key, batch)).random(self.batch_size)[:, 0]
+        if key not in self._column:
+            raise KeyError(f"Sobol' sampling: item {key!r} was not declared to the run")
+        if batch not in self._sobol:
+            engine = qmc.Sobol(d=max(len(self._column), 1), scramble=True,
+                               rng=np.random.default_rng([self.seed, batch, 0x5B01]))
+            self._sobol[batch] = engine.random(self.batch_size)
+        return self._sobol[batch][:, self._column[key]]
 
 
 def draw(distribution: Distribution, value: float, u: np.ndarray) -> np.ndarray:
@@ -138,8 +218,8 @@ def draw(distribution: Distribution, value: float, u: np.ndarray) -> np.ndarray:
         if high == low:
             return np.full(u.shape, float(value))
         cut = (value - low) / (high - low)
-        left = low + np.sqrt(u * (high - low) * (value - low))
-        right = high - np.sqrt((1 - u) * (high - low) * (high - value))
+        left = low + np.sqrt(u * (high - low)) * np.sqrt(value - low)  # two roots: no overflow of the product
+        right = high - np.sqrt((1 - u) * (high - low)) * np.sqrt(high - value)
         return np.where(u < cut, left, right)
     sd = distribution.param("sd")  # normal, truncated at zero
     if sd == 0:

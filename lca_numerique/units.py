@@ -22,8 +22,10 @@ Domain conventions that differ from pint's defaults, and why:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import threading
 from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,18 +102,33 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
-_registry: pint.UnitRegistry | None = None
+_registry_lock = threading.Lock()
+_state: tuple[pint.UnitRegistry, frozenset[str]] | None = None
 
 
 def registry() -> pint.UnitRegistry:
-    """The library's pint registry, built on first call (about 0.3 s) and shared afterwards."""
-    global _registry
-    if _registry is None:
-        _registry = _build_registry()
-    return _registry
+    """The library's pint registry, built on first call (about 0.3 s) and shared afterwards.
+
+    Built once under a lock: threads that start cold all get the same registry (quantities of two registries
+    cannot be combined). A host application that wants its own quantities to combine with the library's
+    without re-reading makes this registry its application registry
+    (``pint.set_application_registry(lca_numerique.units.registry())``); quantities from any other registry
+    are accepted too, re-read through their text so that the library's dimensions and checks apply.
+    """
+    return _shared()[0]
 
 
-def _build_registry() -> pint.UnitRegistry:
+def _shared() -> tuple[pint.UnitRegistry, frozenset[str]]:
+    global _state
+    if _state is None:
+        with _registry_lock:
+            if _state is None:
+                _state = _build_registry()
+    return _state
+
+
+def _build_registry() -> tuple[pint.UnitRegistry, frozenset[str]]:
+    """The registry, and the names of pint's physical constants (which no input of ours may use)."""
     import pint
 
     # pint's own definition file, with the three changes documented in the module docstring. We edit
@@ -119,11 +136,13 @@ def _build_registry() -> pint.UnitRegistry:
     # century...) are resolved against the first definition.
     folder = Path(pint.__file__).parent
     text = (folder / "default_en.txt").read_text(encoding="utf-8")
-    text = text.replace("@import constants_en.txt", (folder / "constants_en.txt").read_text(encoding="utf-8"))
+    constants = (folder / "constants_en.txt").read_text(encoding="utf-8")
+    text = text.replace("@import constants_en.txt", constants)
     for old, new in (
         ("\nbit = []\n", "\nbit = [information] = b\n"),
         ("\nyear = 365.25 * day = a = yr = julian_year\n", "\nyear = 365 * day = a = yr\njulian_year = 365.25 * day\n"),
         ("byte = 8 * bit = B = octet", "byte = 8 * bit = B = octet = o"),
+        ("day = 24 * hour = d", "day = 24 * hour = d = j = jour"),
     ):
         if old not in text:  # pragma: no cover - guards against a change of pint's definition file
             raise RuntimeError(f"pint's definitions changed; cannot apply {new.strip()!r}")
@@ -132,7 +151,35 @@ def _build_registry() -> pint.UnitRegistry:
     ureg.load_definitions(text.splitlines())
     for definition in _DOMAIN_DEFINITIONS:
         ureg.define(definition)
-    return ureg
+    names = {line.split("=", 1)[0].strip() for line in constants.splitlines()
+             if "=" in line and not line.lstrip().startswith(("#", "@"))}
+    return ureg, frozenset(names)
+
+
+# Reading quantities written by people. One reader serves every entry point (Python arguments, YAML,
+# template cells, factor parameter overrides), so a spelling reads the same everywhere. It accepts English
+# and French numbers and refuses what could be read two ways, rather than guess.
+MAX_TEXT = 200  # characters in a quantity or unit string
+MAX_EXPONENT = 4  # largest |n| in a unit power such as m**2 or s^-1; numbers themselves take no power
+_SPACE = "[ \u00a0\u202f\u2009]"  # space, no-break space, narrow no-break space, thin space
+_LEADING_NUMBER = re.compile(
+    rf"(?P<sign>[+\-\u2212]?)(?P<body>(?:\d|[.,]\d)[\d.,]*(?:{_SPACE}+\d[\d.,]*)*)(?P<exponent>[eE][+\-\u2212]?\d+)?"
+)
+_SPACES = re.compile(f"{_SPACE}+")
+_UNIT_TOKEN = re.compile(r"\s*(?:(?P<name>[^\W\d]\w*|%)|(?P<op>\*\*|\^|[*/()])|(?P<number>[+\-\u2212]?\d+)"
+                         r"|(?P<superscript>\u207b?[\u00b9\u00b2\u00b3\u2074])|(?P<other>\S))")
+# Letters people put after a number for "thousand", "million"...: pint would read a constant or a unit in
+# them ("500k" is 500 Boltzmann constants, "5 M" five molar, "5 G" five gauss). Refused as a quantity's
+# first unit; inside a unit expression ("J/K") they keep their pint meaning.
+_MULTIPLIER_LETTERS = frozenset({"k", "K", "M", "G", "T", "P", "E", "Md", "Mds", "mille"})
+_SUB_UNIT_PREFIXES = frozenset({"deci", "centi", "milli", "micro", "nano", "pico", "femto", "atto", "zepto",
+                                "yocto", "ronto", "quecto"})
+_BYTES = frozenset({"byte", "bit", "byte_stored"})
+_HOW_TO_WRITE = "a unit written after the number, e.g. '2.5 MB', '1,8 Mo', '1 800 ko' or '3 min'"
+
+
+class _Unreadable(ValueError):
+    """Why a text is not a quantity; turned into a UnitError naming the field."""
 
 
 def normalise_unit_text(text: str) -> str:
@@ -143,34 +190,210 @@ def normalise_unit_text(text: str) -> str:
 
 
 def parse_unit(unit: str, field: str = "unit") -> pint.Unit:
-    """Parse a unit expression such as ``"kg CO2 eq / kWh"``; raise :class:`UnitError` naming ``field``."""
-    import pint
+    """Parse a unit expression such as ``"kg CO2 eq / kWh"``; raise :class:`UnitError` naming ``field``.
 
+    The same bounds as for quantities apply: at most :data:`MAX_TEXT` characters, powers of at most
+    :data:`MAX_EXPONENT`, no physical constant.
+    """
+    if not isinstance(unit, str):
+        raise UnitError(field, unit, "a unit pint understands", "a unit is text, e.g. 'kg CO2 eq / kWh'")
     try:
-        return registry().parse_units(normalise_unit_text(unit))
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
-        raise UnitError(field, unit, "a unit pint understands", reason=str(exc)) from None
+        return _unit(unit)
+    except _Unreadable as exc:
+        raise UnitError(field, unit, "a unit pint understands", str(exc)) from None
 
 
-def parse_quantity(value: Any, field: str) -> pint.Quantity:
-    """A pint Quantity from a string such as ``"2.5 MB"`` or from a Quantity (re-expressed in our registry)."""
+@functools.lru_cache(maxsize=1024)
+def _unit(text: str) -> pint.Unit:
+    if len(text) > MAX_TEXT:
+        raise _Unreadable(f"longer than {MAX_TEXT} characters")
+    text = normalise_unit_text(text)
+    _check_unit_tokens(text)
+    ureg, constants = _shared()
+    try:
+        unit = ureg.parse_units(text)
+    except Exception as exc:  # pint's parser fails on odd text with assertions, tokenize errors...
+        raise _Unreadable(f"not a unit pint understands ({exc or type(exc).__name__})") from None
+    for name, power in ureg.Quantity(1, unit).unit_items():
+        _check_unit_name(ureg, name, constants)
+        if abs(power) > MAX_EXPONENT:
+            raise _Unreadable(f"{name} is raised to the power {power:g}; at most {MAX_EXPONENT} is accepted")
+    return unit
+
+
+def _check_unit_tokens(text: str) -> None:
+    """Refuse what pint would read but no one means: powers of numbers, big exponents, stray letters."""
+    tokens = [(m.lastgroup, m.group(m.lastgroup)) for m in _UNIT_TOKEN.finditer(text)]
+    depth = 0
+    for i, (kind, token) in enumerate(tokens):
+        before = tokens[i - 1] if i else (None, "")
+        after = tokens[i + 1] if i + 1 < len(tokens) else (None, "")
+        if kind == "other":
+            raise _Unreadable(f"unexpected character {token!r} in the unit")
+        if kind == "op" and token in ("**", "^"):
+            if after[0] != "number":
+                raise _Unreadable("a unit power must be a whole number, e.g. 'm**2' or 's^-1'")
+            if i + 2 < len(tokens) and tokens[i + 2][1] in ("**", "^"):
+                raise _Unreadable("powers of powers are not accepted")
+        if kind == "number":
+            power = before[1] in ("**", "^")
+            if not power and not (token == "1" and after[1] == "/"):
+                raise _Unreadable(f"a number ({token}) inside the unit; write the number first, then the unit")
+            if power and abs(int(token.replace("\u2212", "-"))) > MAX_EXPONENT:
+                raise _Unreadable(f"the power {token} is above {MAX_EXPONENT}")
+        if token == "(":
+            depth += 1
+            if depth > 3:
+                raise _Unreadable("more than 3 nested parentheses")
+        elif token == ")":
+            depth -= 1
+            if depth < 0:
+                raise _Unreadable("a ')' closes no '('")
+    if depth:
+        raise _Unreadable("a '(' is not closed")
+
+
+def _check_unit_name(ureg: pint.UnitRegistry, name: str, constants: frozenset[str]) -> None:
+    for prefix, base, _ in ureg.parse_unit_name(name) or (("", name, ""),):
+        if base in constants:
+            raise _Unreadable(f"{name!r} is a physical constant in pint, not a unit of this field"
+                              f"{'; for thousands write 500000 or 500 000' if base == 'boltzmann_constant' else ''}")
+        if base in _BYTES and prefix in _SUB_UNIT_PREFIXES:
+            raise _Unreadable(f"{name!r} is a fraction of a byte ({prefix}); megabytes are written MB or Mo, "
+                              "kilobytes kB or ko")
+
+
+def read_number(text: str) -> float:
+    """The number written at the whole of ``text``, in English or French form; raises ValueError if ambiguous.
+
+    Accepted: ``1800``, ``1800.5``, ``1,800.5``, ``1 800,5`` (space, no-break space or narrow no-break space
+    between thousands), ``1,8`` (decimal comma), ``1.800,5``, ``1.5e3``. ``1.800`` is 1.8, as in YAML and
+    Python. Refused: ``1,800`` (1.8 in French, 1800 in English), badly grouped digits, non-finite numbers.
+    """
+    match = _LEADING_NUMBER.fullmatch(text.strip())
+    if match is None:
+        raise _Unreadable(f"{text!r} is not a number")
+    return _number(match)
+
+
+def _number(match: re.Match[str]) -> float:
+    body = match["body"]
+    parts = _SPACES.split(body)
+    if len(parts) > 1:  # "1 800", "1 800,5", "1 800.5"
+        last, mark, fraction = _partition_decimal(parts[-1], body)
+        _check_groups([*parts[:-1], last], body)
+        digits = "".join([*parts[:-1], last]) + ("." + fraction if mark else "")
+    elif "," in body and "." in body:  # "1,800.5" or "1.800,5": the last mark is the decimal one
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+        whole, _, fraction = body.rpartition(decimal)
+        groups = whole.split("." if decimal == "," else ",")
+        _check_groups(groups, body)
+        _check_digits(fraction, body)
+        digits = "".join(groups) + "." + fraction
+    elif body.count(",") > 1 or body.count(".") > 1:  # "1,800,000" or "1.800.000"
+        groups = body.split("," if "," in body else ".")
+        _check_groups(groups, body)
+        digits = "".join(groups)
+    elif "," in body:
+        whole, _, fraction = body.partition(",")
+        if len(fraction) == 3 and 1 <= len(whole) <= 3 and whole.strip("0"):
+            raise _Unreadable(f"{body!r} is ambiguous (1.8 in French, 1800 in English): write "
+                              f"{whole}{fraction} or '{whole} {fraction}' for {whole}{fraction}, "
+                              f"{whole}.{fraction.rstrip('0') or '0'} or '{whole},{fraction.rstrip('0') or '0'}' "
+                              f"for {whole}.{fraction.rstrip('0') or '0'}")
+        _check_digits(fraction, body)
+        digits = f"{whole or '0'}.{fraction}"
+    else:
+        digits = body
+    exponent = (match["exponent"] or "").replace("\u2212", "-")
+    value = float(digits + exponent)
+    if not math.isfinite(value):
+        raise _Unreadable(f"{match[0]!r} is too large")
+    return -value if match["sign"] in ("-", "\u2212") else value
+
+
+def _partition_decimal(group: str, body: str) -> tuple[str, str, str]:
+    for mark in (",", "."):
+        if mark in group:
+            whole, _, fraction = group.partition(mark)
+            _check_digits(fraction, body)
+            return whole, mark, fraction
+    return group, "", ""
+
+
+def _check_groups(groups: list[str], body: str) -> None:
+    head, *rest = groups
+    if not (head.isdigit() and len(head) <= 3 and all(len(g) == 3 and g.isdigit() for g in rest)):
+        raise _Unreadable(f"digits in {body!r} are not grouped by thousands: write e.g. 1800000, "
+                          "'1 800 000' or '1,800,000'")
+
+
+def _check_digits(fraction: str, body: str) -> None:
+    if fraction and not fraction.isdigit():
+        raise _Unreadable(f"{body!r} has more than one decimal mark")
+
+
+def parse_quantity(value: Any, field: str, expected: str | None = None) -> pint.Quantity:
+    """A pint Quantity from a string such as ``"2.5 MB"`` or ``"1,8 Mo"``, or from a pint Quantity.
+
+    A string is a number (see :func:`read_number`) followed by an optional unit (see :func:`parse_unit`); a
+    number without unit comes back dimensionless, for the caller to read in its documented unit. A Quantity
+    from another registry is re-read through its text, so the library's dimensions apply. Anything
+    ambiguous, unbounded or non-finite raises :class:`UnitError` naming ``field`` (and the ``expected`` unit,
+    when the caller gives it).
+    """
     import pint
 
     ureg = registry()
     if isinstance(value, pint.Quantity):
+        value = _from_pint(value, field)
         if value._REGISTRY is ureg:
             return value
-        # A Quantity from another registry: re-read it through its text, so our dimensions apply.
-        value = str(value.magnitude) if value.unitless else f"{value.magnitude!r} {value.units}"
+        value = f"{float(value.magnitude)!r} {value.units}"
     if not isinstance(value, str):
         raise UnitError(field, value, "a number, a string such as '2.5 MB', or a pint Quantity")
     try:
-        quantity = ureg.Quantity(normalise_unit_text(value))
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
-        raise UnitError(field, value, "a number followed by a unit, e.g. '2.5 MB' or '3 min'", str(exc)) from None
-    if not isinstance(quantity, pint.Quantity):  # a bare number in a string: "12"
-        quantity = ureg.Quantity(quantity)
-    return quantity
+        return _quantity(value)
+    except _Unreadable as exc:
+        raise UnitError(field, value, describe_unit(expected) if expected else _HOW_TO_WRITE, str(exc)) from None
+
+
+def _from_pint(value: pint.Quantity, field: str) -> pint.Quantity:
+    try:
+        magnitude = float(value.magnitude)
+    except (TypeError, ValueError):
+        raise UnitError(field, value, "a single quantity", "arrays are not accepted here") from None
+    if not math.isfinite(magnitude):
+        raise UnitError(field, value, "a finite quantity", "infinite or NaN")
+    return value
+
+
+def _quantity(text: str) -> pint.Quantity:
+    if len(text) > MAX_TEXT:
+        raise _Unreadable(f"longer than {MAX_TEXT} characters")
+    rest = text.strip()
+    magnitude = 1.0
+    while True:  # a product of numbers is accepted: "1000 * 90 s"
+        match = _LEADING_NUMBER.match(rest)
+        if match is None:
+            raise _Unreadable("a quantity starts with a number")
+        magnitude *= _number(match)
+        rest = rest[match.end():].strip()
+        if rest.startswith(("**", "^")):
+            raise _Unreadable("a number cannot be raised to a power; write its value, e.g. 1e6")
+        if not rest.startswith("*"):
+            break
+        rest = rest[1:].strip()
+        if not _LEADING_NUMBER.match(rest):
+            break
+    if not math.isfinite(magnitude):
+        raise _Unreadable("too large")
+    first = _UNIT_TOKEN.match(rest)
+    if first and first["name"] in _MULTIPLIER_LETTERS:
+        raise _Unreadable(f"a bare {first['name']!r} after a number is not a multiplier: write 500000 or "
+                          f"'500 000' rather than '500{first['name']}'")
+    ureg = registry()
+    return ureg.Quantity(magnitude, _unit(rest) if rest else ureg.dimensionless)
 
 
 def describe_unit(unit: str) -> str:
@@ -183,26 +406,29 @@ def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = No
     """Express ``value`` in ``unit`` and return the bare number.
 
     ``value`` may be a plain number (taken to be in ``unit`` already; pint is not touched), a string such as
-    ``"2.5 MB"``, or a pint Quantity. ``implicit`` names a counting unit that a value may leave out: with
+    ``"2.5 MB"`` or ``"1 800 ko"`` (a string holding only a number is also read in ``unit``), or a pint
+    Quantity. A ratio of units of the same dimension converts: ``"240 min/day"`` in ``hour/day`` is 4, and
+    ``"60 %"`` in ``dimensionless`` is 0.6. ``implicit`` names a counting unit that a value may leave out: with
     ``unit="device_hour"`` and ``implicit="device"``, ``"3 min"`` means three minutes on one device.
     ``at_rest`` lets a field that can only mean stored data (a hosting's storage) read plain ``"2 TB"`` as
     ``"2 TB_stored"``; bill lines and factors never get this leniency.
     A quantity of the wrong dimension raises :class:`UnitError` naming ``field``, the value and the
-    dimension expected. NaN is refused; the sign is the caller's business.
+    dimension expected. NaN and infinite values are refused; the sign is the caller's business.
     """
     if isinstance(value, bool):
         raise UnitError(field, value, describe_unit(unit), "a boolean is not a quantity")
     if isinstance(value, Real):
         magnitude = float(value)
     else:
-        quantity = parse_quantity(value, field)
-        if quantity.unitless:  # "1.2e6" in a YAML file is text: a bare number, read in the documented unit
-            quantity = registry().Quantity(float(quantity.magnitude), parse_unit(unit, field))
+        quantity = parse_quantity(value, field, unit)
+        ureg = registry()
+        if quantity.units == ureg.dimensionless:  # no unit written: "1.2e6" in YAML is text, read in `unit`
+            quantity = ureg.Quantity(float(quantity.magnitude), parse_unit(unit, field))
         if at_rest and "information" in str(quantity.dimensionality) and "stored" not in str(quantity.dimensionality):
-            quantity = quantity * registry().Quantity(1, "B_stored / B")
+            quantity = quantity * ureg.Quantity(1, "B_stored / B")
         magnitude = _convert(quantity, unit, field, implicit)
-    if math.isnan(magnitude):
-        raise UnitError(field, value, describe_unit(unit), "NaN is not a quantity")
+    if not math.isfinite(magnitude):
+        raise UnitError(field, value, describe_unit(unit), "NaN and infinite values are not quantities")
     return magnitude
 
 
@@ -219,6 +445,8 @@ def _convert(quantity: pint.Quantity, unit: str, field: str, implicit: str | Non
             return float(candidate.to(target).magnitude)
         except pint.errors.DimensionalityError:
             continue
+        except OverflowError:
+            raise UnitError(field, _show(quantity), describe_unit(unit), "too large once converted") from None
     reason = f"its dimension is {quantity.dimensionality or 'dimensionless'}"
     if quantity.dimensionality == ureg.get_dimensionality("byte") and "stored" in str(target.dimensionality):
         reason += "; data at rest is written 'GB_stored' (plain 'GB' is data transferred)"

@@ -65,7 +65,7 @@ def test_check_inventory_and_explain(capsys):
     assert "valid — 15 services" in capsys.readouterr().out
     assert main(["explain", str(example_path()), "Magazine papier"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "copies × pages / 2 × area[page_format] × grammage" in out and "[user]" in out
+    assert "copies × pages / 2 × page_area × grammage / 1000" in out and "[user]" in out
     assert "paper.a4_sheet / (paper.a4_area * paper.a4_grammage)" in out  # the factor's derivation chain
     assert "printing: no climate-change factor (not covered)" in out
     assert main(["explain", str(example_path()), "Magazine"]) == EXIT_BAD_INPUT
@@ -73,11 +73,19 @@ def test_check_inventory_and_explain(capsys):
 
 
 def test_compare_two_inventories(tmp_path, capsys):
-    text = example_path().read_text(encoding="utf-8").replace("posts: 520", "posts: 364")
+    """Fewer Facebook posts (520 -> 364, x 0.7): the portfolio changes by -0.3 x Facebook's own total."""
+    text = example_path().read_text(encoding="utf-8")
+    assert text.count("posts: 520") == 1  # Facebook's line only
     scenario = tmp_path / "fewer_posts.yaml"
-    scenario.write_text(text, encoding="utf-8")
+    scenario.write_text(text.replace("posts: 520", "posts: 364"), encoding="utf-8")
     assert main(["compare", str(example_path()), str(scenario)]) == EXIT_OK
-    assert "B - A" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    facebook = load_inventory(example_path()).evaluate().total(("service",)).query(
+        "service == 'Facebook' and criterion == 'climate_change'")["value"].iloc[0]
+    line = next(x for x in out.splitlines() if x.strip().startswith("climate_change"))
+    delta = float(line.split()[-3])  # criterion, A, B, unit (3 words), B - A, relative, coverage
+    assert delta == pytest.approx(-0.3 * facebook, rel=1e-3)  # printed with 4 significant digits
+    assert "factors: default" in out and "its own choice" in out
 
 
 def test_bad_input_is_a_clean_error(tmp_path, capsys):

@@ -1,6 +1,8 @@
 """Reports: tables, Excel, tidy CSV, single-file HTML with figures, and a checkable JSON results file.
 
-``tables`` what every report shows; ``html`` the HTML report; ``results_file`` the JSON that ``check`` re-runs.
+``tables`` what every report shows; ``spreadsheets`` the Excel and CSV writers (formula-safe, valid at any
+size); ``html`` the HTML report; ``results_file`` the JSON that ``check`` re-runs; ``factor_choice`` the factors
+a result was computed with and what overrides them; ``atomic`` how a report folder appears whole or not at all.
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .results_file import check_results_file, is_results_file, write_results_file
+from .atomic import staged_folder
+from .factor_choice import FactorChoice
+from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
+from .spreadsheets import neutralise, safe_text, write_csv, write_workbook
 from .tables import SHEETS, report_tables
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,43 +22,49 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
 
 FORMATS = ("xlsx", "csv", "html", "json")
+#: Every file a report folder may hold: what ``force`` may replace, and nothing else.
+REPORT_FILES = frozenset({"report.xlsx", "results.csv", "report.html", "results.json",
+                          *(f"{sheet}.csv" for sheet in SHEETS)})
 
 
 def write_report(results: Results, inventory: Inventory, out: str | Path, formats: Iterable[str] = FORMATS, *,
-                 lang: str = "en") -> dict[str, Path]:
-    """Write the report files into folder ``out``; return them by format."""
+                 lang: str = "en", force: bool = False, choice: FactorChoice | None = None) -> dict[str, Path]:
+    """Write the report files into folder ``out``; return them by format (``xlsx:<sheet>`` for a sheet too
+    large for the workbook, written as CSV beside it).
+
+    The folder appears whole once every file is written. An existing folder with files is replaced only with
+    ``force``, and only if it holds nothing but report files. ``choice`` is the factor choice ``results`` were
+    computed with (default: the inventory's own); the results file records it and every report discloses its
+    overrides.
+    """
     formats = list(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown report format(s) {unknown}; accepted: {', '.join(FORMATS)}")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    tables = report_tables(results, inventory)
-    if "xlsx" in formats:
-        import pandas as pd
-
-        path = out / "report.xlsx"
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-        written["xlsx"] = path
-    if "csv" in formats:
-        path = out / "results.csv"
-        frame = results.to_dataframe()
-        frame.astype({c: str for c in ("service", "tier", "criterion", "phase", "unit", "coverage")}).to_csv(
-            path, index=False)
-        written["csv"] = path
-    if "html" in formats:
-        from .html import html_report
-
-        path = out / "report.html"
-        path.write_text(html_report(results, inventory, lang=lang), encoding="utf-8")
-        written["html"] = path
-    if "json" in formats:
-        written["json"] = write_results_file(out / "results.json", results, inventory)
-    return written
+    choice = choice or FactorChoice.of(inventory)
+    written: dict[str, str] = {}
+    with staged_folder(out, produces=REPORT_FILES, force=force) as folder:
+        if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
+            written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
+        if "xlsx" in formats:
+            moved = write_workbook(report_tables(results, inventory, choice), folder / "report.xlsx",
+                                   descriptions=SHEETS)
+            written["xlsx"] = "report.xlsx"
+            written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})
+        if "csv" in formats:
+            written["csv"] = write_csv(results.to_dataframe(), folder / "results.csv").name
+        if "html" in formats:
+            written["html"] = _write_html(results, inventory, folder / "report.html", lang).name
+    return {key: Path(out) / name for key, name in written.items()}
 
 
-__all__ = ["FORMATS", "SHEETS", "check_results_file", "is_results_file", "report_tables", "write_report",
-           "write_results_file"]
+def _write_html(results: Results, inventory: Inventory, path: Path, lang: str) -> Path:
+    from .html import html_report
+
+    path.write_text(html_report(results, inventory, lang=lang), encoding="utf-8")
+    return path
+
+
+__all__ = ["FORMATS", "REPORT_FILES", "SHEETS", "CheckReport", "FactorChoice", "ResultsFileError",
+           "check_results_file", "is_results_file", "neutralise", "report_tables", "safe_text", "staged_folder",
+           "write_csv", "write_report", "write_results_file", "write_workbook"]

@@ -1,13 +1,19 @@
-"""A results file that can be checked: inputs, outputs and environment in one JSON document.
+"""A results file that can be checked: inputs, factor choice, outputs and environment in one JSON document.
 
-``write_results_file`` stores the inventory as data, the factor choice and the content hash of the factor
-set used, the versions of the library and its dependencies, and every result. ``check_results_file`` reads
-it back, re-runs the assessment and lists every difference beyond tolerance: a tampered or stale file, or a
-library or factor change that moved a number, is caught.
+``write_results_file`` stores the inventory as data, the full factor choice (profile, parameter overrides,
+accepted licences, extra sets) and the content hash of the factor set it gave, the versions of the library
+and its dependencies, every result and the labels that say what each number means, and a SHA-256 checksum of
+all of it. ``check_results_file`` reads it back, re-runs the assessment with the recorded choice and lists
+every difference: a number beyond tolerance, a label (units, kinds, campaigns, provenance...), the factor
+data's hash, the library version (allowed only when asked), or an edit anywhere since it was written (the
+checksum; it catches edits, it is not a signature: whoever edits the file can recompute it).
+
+The JSON is always valid: a value that is not covered, or not computable, is ``null``, never ``NaN``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 from dataclasses import dataclass, field
@@ -18,14 +24,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._version import __version__
+from ..errors import LcaError
+from .atomic import write_text_atomic
+from .factor_choice import FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
     from ..results import Results
 
 FORMAT = "lca_numerique-results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 RTOL = 1e-9
+#: Keys of the outputs that hold numbers; every other key is a label, compared exactly.
+NUMBERS = ("values", "audience")
+
+
+class ResultsFileError(LcaError, ValueError):
+    """A results file cannot be read: not JSON, not this format, or a part is malformed."""
 
 
 def environment() -> dict[str, str]:
@@ -39,18 +54,53 @@ def environment() -> dict[str, str]:
     return versions
 
 
-def results_document(results: Results, inventory: Inventory) -> dict[str, Any]:
-    """The results file's content as plain data."""
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "inputs": inventory.to_data(),
-            "environment": environment(), "outputs": results.to_dict()}
+def _finite_or_null(values: np.ndarray) -> list[Any]:
+    """Nested lists of ``values`` with ``None`` wherever a value is not finite."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, None).tolist()
 
 
-def write_results_file(path: str | Path, results: Results, inventory: Inventory) -> Path:
-    """Write the JSON results file; return its path."""
-    path = Path(path)
-    path.write_text(json.dumps(results_document(results, inventory), ensure_ascii=False, indent=1),
-                    encoding="utf-8")
-    return path
+def outputs_of(results: Results, inventory: Inventory) -> dict[str, Any]:
+    """Every number and every label of a result: not-covered cells are ``None``, with their coverage flags."""
+    data = results.to_dict()
+    values = np.asarray(results.values, dtype=float)
+    not_covered = (np.asarray(results.missing) & ~np.asarray(results.found))[..., None]
+    data["values"] = _finite_or_null(np.where(np.broadcast_to(not_covered, values.shape), np.nan, values))
+    data["audience"] = _finite_or_null(results.audience)
+    data["report"] = {"organisation": inventory.organisation, "period": inventory.period,
+                      "illustrative": inventory.illustrative,
+                      "basis": {name: inventory.basis[name] for name in results.services if inventory.basis.get(name)}}
+    return data
+
+
+def _checksum(document: dict[str, Any]) -> str:
+    content = {k: v for k, v in document.items() if k != "checksum"}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def results_document(results: Results, inventory: Inventory, choice: FactorChoice | None = None) -> dict[str, Any]:
+    """The results file's content as plain data. ``choice`` (default: the inventory's own) must be the factor
+    choice ``results`` were computed with: a mismatch raises ``ValueError`` rather than write a file that
+    ``check`` would reject."""
+    choice = choice or FactorChoice.of(inventory)
+    factors = choice.load()
+    if factors.content_hash != results.provenance.get("factor_set_hash"):
+        raise ValueError(f"the results were computed with factors other than the recorded choice "
+                         f"({choice.to_data()}, factor set {factors.label}): pass the factor choice used")
+    document = {"format": FORMAT, "format_version": FORMAT_VERSION, "inputs": inventory.to_data(),
+                "factor_choice": choice.to_data(),
+                "overrides": choice.overrides_table().to_dict(orient="records"),
+                "environment": environment(), "outputs": outputs_of(results, inventory)}
+    document["checksum"] = _checksum(document)
+    return document
+
+
+def write_results_file(path: str | Path, results: Results, inventory: Inventory,
+                       choice: FactorChoice | None = None) -> Path:
+    """Write the JSON results file (atomically, never through a symbolic link); return its path."""
+    text = json.dumps(results_document(results, inventory, choice), ensure_ascii=False, indent=1, allow_nan=False)
+    return write_text_atomic(path, text)
 
 
 @dataclass
@@ -62,14 +112,14 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        """True when every number matched within tolerance."""
+        """True when every number and label matched."""
         return not self.differences
 
 
 def is_results_file(path: str | Path) -> bool:
-    """True if ``path`` looks like a results file (JSON with our format marker)."""
+    """True if ``path`` looks like a results file (a ``.json`` file with our format marker)."""
     path = Path(path)
-    if path.suffix.lower() != ".json":
+    if path.suffix.lower() != ".json" or not path.is_file():
         return False
     try:
         return json.loads(path.read_text(encoding="utf-8")).get("format") == FORMAT
@@ -77,31 +127,101 @@ def is_results_file(path: str | Path) -> bool:
         return False
 
 
-def check_results_file(path: str | Path, rtol: float = RTOL) -> CheckReport:
-    """Re-run the assessment a results file records and compare every number (relative tolerance ``rtol``)."""
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsFileError(f"{path}: cannot be read: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ResultsFileError(f"{path}: not an lca_numerique results file (no format marker {FORMAT!r})")
+    if document.get("format_version") not in (1, FORMAT_VERSION):
+        raise ResultsFileError(f"{path}: format_version {document.get('format_version')!r} is not one this "
+                               f"library reads (1, {FORMAT_VERSION})")
+    for key, kind in (("inputs", dict), ("outputs", dict)):
+        if not isinstance(document.get(key), kind):
+            raise ResultsFileError(f"{path}: '{key}' is missing or not a mapping")
+    return document
+
+
+def check_results_file(path: str | Path, rtol: float = RTOL, *, allow_version_change: bool = False) -> CheckReport:
+    """Re-run the assessment a results file records and compare every number (relative tolerance ``rtol``)
+    and every label. A different library version is a difference unless ``allow_version_change``, which the
+    report's notes then record. Raises :class:`ResultsFileError` when the file cannot be read as one."""
     from ..inventory.model import inventory_from_data
     from ..inventory.yaml_source import Located
 
-    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    path = Path(path)
+    document = _read(path)
     report = CheckReport()
-    if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
-        report.differences.append("not a results file of this format version")
-        return report
-    stored = document["outputs"]
+    if document["format_version"] == 1:
+        report.notes.append("format version 1: no checksum and no factor choice recorded (the inventory's is used)")
+    elif document.get("checksum") != _checksum(document):
+        report.differences.append("the file was edited after it was written (its checksum does not match)")
     inventory = inventory_from_data(Located(document["inputs"], {}, str(path)))
-    fresh = inventory.evaluate().to_dict()
-    then, now = stored["provenance"], fresh["provenance"]
+    try:
+        choice = (FactorChoice.from_data(document["factor_choice"]) if "factor_choice" in document
+                  else FactorChoice.of(inventory))
+    except (TypeError, ValueError) as exc:
+        raise ResultsFileError(f"{path}: {exc}") from None
+    factors = choice.load()
+    results = inventory.evaluate(factors)
+    stored, fresh = document["outputs"], outputs_of(results, inventory)
+    if document["format_version"] == 1:
+        stored = {**stored, "report": fresh["report"]}
+    then = stored.get("provenance") if isinstance(stored.get("provenance"), dict) else {}
+    now = fresh["provenance"]
     if then.get("library_version") != now["library_version"]:
-        report.notes.append(f"library version {then.get('library_version')} then, {now['library_version']} now")
+        change = f"library version {then.get('library_version')} then, {now['library_version']} now"
+        if allow_version_change:
+            report.notes.append(f"{change}: accepted (--allow-version-change)")
+        else:
+            report.differences.append(f"{change} (pass --allow-version-change to compare the numbers anyway)")
     if then.get("factor_set_hash") != now["factor_set_hash"]:
-        report.notes.append("the factor data changed since the file was written (content hash differs)")
-    for key in ("services", "tiers", "criteria", "phases", "audience_units"):
-        if stored.get(key) != fresh[key]:
-            report.differences.append(f"{key}: file has {stored.get(key)}, re-run gives {fresh[key]}")
-    if report.differences:
-        return report
-    for key in ("values", "audience"):
-        old, new = np.asarray(stored[key], dtype=float), np.asarray(fresh[key], dtype=float)
+        report.differences.append(f"the factor data differ from the file's (content hash {then.get('factor_set_hash')}"
+                                  f" then, {now['factor_set_hash']} now)")
+    _compare_labels(stored, fresh, report)
+    _compare_numbers(stored, fresh, rtol, report)
+    if document["format_version"] != 1 and document.get("overrides") != choice.overrides_table().to_dict("records"):
+        report.differences.append("the overrides listed differ from the recorded factor choice")
+    return report
+
+
+def _compare_labels(stored: dict[str, Any], fresh: dict[str, Any], report: CheckReport) -> None:
+    """Every non-numeric part of the outputs must equal the re-run's (provenance but the library version)."""
+    for key in sorted(set(stored) | set(fresh)):
+        if key in NUMBERS:
+            continue
+        old, new = stored.get(key), fresh.get(key)
+        if key == "provenance" and isinstance(old, dict):
+            old = {k: v for k, v in old.items() if k not in ("library_version", "numpy_version", "factor_set_hash")}
+            new = {k: v for k, v in new.items() if k not in ("library_version", "numpy_version", "factor_set_hash")}
+        if old != new:
+            report.differences.append(f"{key}: file has {_short(old)}, re-run gives {_short(new)}")
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _as_floats(data: Any) -> np.ndarray:
+    """Nested lists of numbers and nulls as a float array (null as NaN); ``ValueError`` if they are not."""
+    array = np.asarray(data, dtype=object)
+    try:
+        return np.where(np.equal(array, None), np.nan, array).astype(float)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _compare_numbers(stored: dict[str, Any], fresh: dict[str, Any], rtol: float, report: CheckReport) -> None:
+    for key in NUMBERS:
+        try:
+            old, new = _as_floats(stored.get(key)), _as_floats(fresh[key])
+        except ValueError:
+            report.differences.append(f"{key}: not an array of numbers")
+            continue
         if old.shape != new.shape:
             report.differences.append(f"{key}: shape {old.shape} in the file, {new.shape} re-run")
             continue
@@ -112,10 +232,6 @@ def check_results_file(path: str | Path, rtol: float = RTOL) -> CheckReport:
                                       f"re-run {float(new[tuple(index)])!r}")
         if bad.sum() > 20:
             report.differences.append(f"... and {int(bad.sum()) - 20} more differences in {key}")
-    for key in ("missing", "found"):
-        if stored.get(key) != fresh[key]:
-            report.differences.append(f"coverage flags ({key}) differ from the re-run")
-    return report
 
 
 def _labels(document: dict[str, Any], key: str, index: tuple[int, ...]) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..criteria import MISSION_CRITERIA, get_criterion
 from ..results import COMPLETE
 from ..services.base import format_value
+from .factor_choice import FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -24,6 +25,8 @@ SHEETS: dict[str, str] = {
     "coverage": "Completeness of each total (complete, partial, not covered)",
     "assumptions": "Every parameter of every service, its value and where it comes from",
     "provenance": "Library, factor sets, versions and hashes",
+    "overrides": "Overrides / Surcharges: what departs from the bundled factors (parameters, licence filter, "
+                 "your own factor sets); empty when none",
 }
 
 
@@ -80,8 +83,14 @@ def provenance_table(results: Results) -> pd.DataFrame:
     return pd.DataFrame(sorted(results.provenance.items()), columns=["key", "value"])
 
 
-def report_tables(results: Results, inventory: Inventory | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the report, keyed as :data:`SHEETS`, with plain (non-categorical) columns."""
+def report_tables(results: Results, inventory: Inventory | None = None,
+                  choice: FactorChoice | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the report, keyed as :data:`SHEETS`, with plain (non-categorical) columns.
+
+    ``choice`` is the factor choice the results were computed with (default: the inventory's own, or none).
+    """
+    if choice is None:
+        choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
     tables = {
         "summary": summary_table(results),
         "by_service": results.total(("service",)),
@@ -91,6 +100,7 @@ def report_tables(results: Results, inventory: Inventory | None = None) -> dict[
         "coverage": results.coverage(("service", "tier")),
         "assumptions": assumptions_table(inventory, results),
         "provenance": provenance_table(results),
+        "overrides": choice.overrides_table(),
     }
     return {name: _plain(frame) for name, frame in tables.items()}
 

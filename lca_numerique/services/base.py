@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import difflib
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ..bill import Audience, BillOfMaterials, Line
+from ..bill import AUDIENCE_DEFINITIONS, Audience, BillOfMaterials, Line
+from ..derivation import evaluate_formula, formula_names
 from ..flows import FLOWS
 from ..uncertainty import Distribution, parse_distribution
 from .parameters import ParameterError, Spec, describe
@@ -26,30 +27,87 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class BillBuilder:
-    """Collects the lines of one service's bill, each with the formula (in parameter names) that produced it."""
+    """Collects the lines of one service's bill. Each line's amount is the value of its formula over named
+    values (the parameters, a mix's shares as ``device_mix.tv``, and intermediate values defined with
+    :meth:`let` or :meth:`bind`), computed by the safe formula evaluator of :mod:`lca_numerique.derivation`:
+    the formula ``explain()`` shows is the very expression that gave the amount."""
 
-    def __init__(self) -> None:
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.names: dict[str, Any] = {}
+        self.mixes: dict[str, tuple[str, ...]] = {}  # mix parameter -> its keys, each share named mix.key
+        for name, value in values.items():
+            if isinstance(value, Mapping):
+                self.mixes[name] = tuple(value)
+                self.names.update({f"{name}.{key}": share for key, share in value.items()})
+            else:
+                self.names[name] = value
+        self.formulas: dict[str, str] = {}  # intermediate name -> its formula
+        self.notes: dict[str, str] = {}  # looked-up name -> where its value comes from
+        self.units: dict[str, str] = {}
         self.lines: list[Line] = []
 
-    def add(self, flow: str, amount: float, formula: str) -> None:
-        """Add ``amount`` of ``flow`` (canonical unit); zero amounts are skipped (they carry no impact)."""
+    def let(self, name: str, formula: str, unit: str = "") -> Any:
+        """Define ``name`` as the value of ``formula`` (over names already defined) and return it."""
+        self.names[name] = evaluate_formula(formula, self.names)
+        self.formulas[name] = formula
+        self.units[name] = unit
+        return self.names[name]
+
+    def bind(self, name: str, value: Any, unit: str, note: str) -> Any:
+        """Name a value taken from a table or another model; ``note`` says where it comes from."""
+        self.names[name] = value
+        self.notes[name] = note
+        self.units[name] = unit
+        return value
+
+    def add(self, flow: str, formula: str, stage: str) -> None:
+        """Add the value of ``formula`` as a quantity of ``flow`` (canonical unit) in ``stage``; zero amounts
+        are skipped (they carry no impact)."""
+        self.record(flow, evaluate_formula(formula, self.names), formula, stage)
+
+    def record(self, flow: str, amount: Any, formula: str, stage: str) -> None:
+        """Keep one evaluated line."""
         if amount > 0:
-            self.lines.append(Line(flow, float(amount), formula))
+            self.lines.append(Line(flow, float(amount), formula, stage))
+
+    def explanation(self) -> Explanation:
+        """The lines and every name their formulas use, directly or through intermediate values."""
+        used: list[str] = []
+        pending = [name for line in self.lines for name in formula_names(line.origin)]
+        while pending:
+            name = pending.pop(0)
+            if name not in used:
+                used.append(name)
+                pending.extend(formula_names(self.formulas[name]) if name in self.formulas else ())
+        return Explanation(tuple(self.lines), {n: self.names[n] for n in used}, dict(self.formulas),
+                           dict(self.notes), dict(self.units))
 
 
 class SampledBillBuilder(BillBuilder):
     """Collects a bill whose amounts are arrays of Monte Carlo samples: flow -> summed amounts."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
         self.amounts: dict[str, Any] = {}
 
-    def add(self, flow: str, amount: Any, formula: str) -> None:
+    def record(self, flow: str, amount: Any, formula: str, stage: str) -> None:
         """Add samples of ``amount`` (an array, or a number when nothing uncertain feeds it); zeros are skipped,
         as in a deterministic bill."""
         if not np.any(amount):
             return
         self.amounts[flow] = self.amounts.get(flow, 0.0) + amount
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What ``explain()`` shows: the bill's lines (formula in ``origin``) and the value of every name the
+    formulas use; intermediate names also have their formula, looked-up names a note on their origin."""
+
+    lines: tuple[Line, ...]
+    values: Mapping[str, Any]
+    formulas: Mapping[str, str]
+    notes: Mapping[str, str]
+    units: Mapping[str, str]
 
 
 class Service:
@@ -172,53 +230,80 @@ class Service:
         """The service's audience over the period, with its unit."""
         return Audience(float(self.audience_amount()), self.audience_unit)
 
+    def builder(self, builder: type[BillBuilder] = BillBuilder) -> BillBuilder:
+        """A builder of ``builder``'s type holding this service's lines (sampled values give sampled lines)."""
+        bill = builder(self._values)
+        self.build(bill)
+        return bill
+
     def bill_of_materials(self) -> BillOfMaterials:
         """The bill of materials: every line with the formula and values behind it."""
-        bill = BillBuilder()
-        self.build(bill)
-        return BillOfMaterials(self.name, self.audience(), tuple(bill.lines), kind=self.kind)
+        return BillOfMaterials(self.name, self.audience(), tuple(self.builder().lines), kind=self.kind)
+
+    def explanation(self) -> Explanation:
+        """Every bill line with its stage and formula, and the value of every name the formulas use."""
+        return self.builder().explanation()
 
     def explain(self) -> str:
-        """Each bill line with its formula, then every parameter used with its value and origin."""
-        bom = self.bill_of_materials()
-        lines = [f"{self.kind} {self.name!r}: audience {bom.audience.amount:g} {bom.audience.unit}"]
-        used: list[str] = []
-        names = sorted(self._values, key=len, reverse=True)
-        for line in bom.lines:
-            lines.append(f"  {line.flow:32s} {line.amount:12.6g} {FLOWS[line.flow].unit:18s} = {line.origin}")
-            for name in names:
-                if name not in used and re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", line.origin):
-                    used.append(name)
+        """Each bill line with its stage and formula, then every value used: intermediate values with their
+        formula, parameters with their origin (given by the user, or the default's source)."""
+        shown = self.explanation()
+        audience = self.audience()
+        lines = [f"{self.kind} {self.name!r}: audience {audience.amount:g} {audience.unit} ({audience.label}: "
+                 f"{AUDIENCE_DEFINITIONS[audience.unit]})"]
+        lines += [f"  {line.stage:16s} {line.flow:32s} {line.amount:12.6g} {FLOWS[line.flow].unit:18s} "
+                  f"= {readable(line.origin)}" for line in shown.lines]
         lines.append("  where:")
-        specs = self.specs()
-        for name in sorted(used, key=list(specs).index):
-            unit = f" {specs[name].unit}" if specs[name].unit else ""
-            lines.append(f"    {name} = {format_value(self._values[name])}{unit}  [{self.origin(name)}]")
+        for name, formula, value, unit, origin in self._used_values(shown):
+            lines.append(f"    {name} = {f'{formula} = ' if formula else ''}{value}{f' {unit}' if unit else ''}"
+                         f"{f'  [{origin}]' if origin else ''}")
         return "\n".join(lines)
 
+    def _used_values(self, shown: Explanation) -> list[tuple[str, str, str, str, str]]:
+        """(name, formula, value, unit, origin) of every value the bill's formulas use, then every choice."""
+        specs = self.specs()
+        rows = []
+        for name, value in shown.values.items():
+            parameter = name.split(".")[0]  # a mix's share device_mix.tv belongs to device_mix
+            if name in shown.formulas:
+                rows.append((name, readable(shown.formulas[name]), format_value(value), shown.units[name], ""))
+            elif name in shown.notes:
+                rows.append((name, "", format_value(value), shown.units[name], shown.notes[name]))
+            else:
+                rows.append((name, "", format_value(value), specs[parameter].unit, self.origin(parameter)))
+        # Choices shape the bill without appearing in formulas (flows, zones, tables looked up): shown too.
+        rows += [(spec.name, "", format_value(self._values[spec.name]), "", self.origin(spec.name))
+                 for spec in specs.values() if spec.kind in ("choice", "flag")]
+        return rows
+
     def _repr_html_(self) -> str:
-        """Jupyter display: every parameter with its value, unit and origin, then the bill lines."""
+        """Jupyter display: the bill lines with their stage and formula, then every value they use."""
         import html
 
-        specs = self.specs()
-        rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{html.escape(format_value(value))}</td>"
-                       f"<td>{html.escape(specs[name].unit)}</td><td>{html.escape(self.origin(name))}</td></tr>"
-                       for name, value in self._values.items())
-        lines = "".join(f"<tr><td>{html.escape(line.flow)}</td><td>{line.amount:.6g}</td>"
-                        f"<td>{html.escape(FLOWS[line.flow].unit)}</td><td>{html.escape(line.origin)}</td></tr>"
-                        for line in self.bill_of_materials().lines)
+        shown = self.explanation()
+        lines = "".join(f"<tr><td>{html.escape(line.stage)}</td><td>{html.escape(line.flow)}</td>"
+                        f"<td>{line.amount:.6g}</td><td>{html.escape(FLOWS[line.flow].unit)}</td>"
+                        f"<td>{html.escape(readable(line.origin))}</td></tr>" for line in shown.lines)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+                       for row in self._used_values(shown))
         return (f"<p><b>{html.escape(self.kind)}</b> {html.escape(self.name)}</p>"
-                "<table><tr><th>parameter</th><th>value</th><th>unit</th><th>origin</th></tr>" + rows + "</table>"
-                "<table><tr><th>flow</th><th>amount</th><th>unit</th><th>formula</th></tr>" + lines + "</table>")
+                "<table><tr><th>stage</th><th>flow</th><th>amount</th><th>unit</th><th>formula</th></tr>" + lines
+                + "</table><table><tr><th>value</th><th>formula</th><th>value</th><th>unit</th><th>origin</th></tr>"
+                + rows + "</table>")
 
     def __repr__(self) -> str:
         given = ", ".join(f"{k}={v!r}" for k, v in self._given.items())
         return f"{type(self).__name__}({self.name!r}{', ' if given else ''}{given})"
 
 
+def readable(formula: str) -> str:
+    """A formula as shown to people: × for multiplication."""
+    return formula.replace(" * ", " × ")
+
+
 def format_value(value: Any) -> str:
     """A parameter value as short text: numbers with %g, mixes as {key: share}, services by name."""
-    if isinstance(value, float):
+    if isinstance(value, (float, np.floating)):
         return f"{value:g}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) + "}"

@@ -11,7 +11,6 @@ Sources of the defaults here:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ..flows import ZONES
 from .base import BillBuilder
@@ -47,32 +46,39 @@ DATACENTRE_ZONE = Spec(
 )
 
 
-def add_devices(bill: BillBuilder, hours: float, mix: Mapping[str, float], zone: str, formula: str) -> None:
-    """Device-hours split by the device mix (a desktop brings its monitor)."""
-    for device, share in mix.items():
-        for flow in ("desktop", "monitor") if device == "desktop" else (device,):
-            bill.add(f"device.{flow}@{zone}", hours * share, f"{formula} × device_mix[{device}]")
+def term(formula: str) -> str:
+    """``formula`` ready to be multiplied: in parentheses unless it is a single name."""
+    return formula if formula.replace(".", "_").isidentifier() else f"({formula})"
 
 
-def add_network(bill: BillBuilder, gigabytes: float, mix: Mapping[str, float], zone: str, formula: str) -> None:
-    """GB transferred, split between the fixed and mobile networks."""
-    for network, share in mix.items():
-        bill.add(f"network.{network}@{zone}", gigabytes * share, f"{formula} × network_mix[{network}]")
+def mix_keys(bill: BillBuilder, mix: str) -> list[str]:
+    """The keys of mix parameter ``mix`` the service gives (its shares are named ``mix.key`` in ``bill``)."""
+    return list(bill.mixes[mix])
 
 
-def add_platform(bill: BillBuilder, service: Any, gigabytes: float, data: str, *, hours: float | None = None,
-                 time: str = "") -> None:
-    """A large platform's data centre: servers per hour watched (``hours``) or, without hours, per GB served,
-    and electricity per GB served, in the service's data-centre zone."""
-    zone = service.datacentre_zone
-    if hours is None:
-        bill.add(f"dc.server@{zone}", gigabytes * service.platform_server_hours_per_gb,
-                 f"{data} × platform_server_hours_per_gb")
+def add_devices(bill: BillBuilder, hours: str, zone: str, stage: str, device: str | None = None) -> None:
+    """Device-hours ``hours`` (a formula over the bill's names) split by the device mix, or all on one
+    ``device``; a desktop brings its monitor."""
+    shares = {device: ""} if device else {d: f" * device_mix.{d}" for d in mix_keys(bill, "device_mix")}
+    for kind, share in shares.items():
+        for flow in ("desktop", "monitor") if kind == "desktop" else (kind,):
+            bill.add(f"device.{flow}@{zone}", f"{term(hours)}{share}", stage)
+
+
+def add_network(bill: BillBuilder, gigabytes: str, zone: str, stage: str) -> None:
+    """GB transferred (a formula over the bill's names), split between the fixed and mobile networks."""
+    for network in mix_keys(bill, "network_mix"):
+        bill.add(f"network.{network}@{zone}", f"{term(gigabytes)} * network_mix.{network}", stage)
+
+
+def add_platform(bill: BillBuilder, zone: str, gigabytes: str, stage: str, hours: str = "") -> None:
+    """A large platform's data centre in ``zone``: servers per hour watched (``hours``) or, without hours, per
+    GB served, and electricity per GB served (both formulas over the bill's names)."""
+    if hours:
+        bill.add(f"dc.server@{zone}", f"{term(hours)} * platform_server_hours_per_hour", stage)
     else:
-        bill.add(f"dc.server@{zone}", hours * service.platform_server_hours_per_hour,
-                 f"{time} × platform_server_hours_per_hour")
-    bill.add(f"electricity.data_centres@{zone}", gigabytes * service.platform_energy_per_gb / 1000,
-             f"{data} × platform_energy_per_gb")
+        bill.add(f"dc.server@{zone}", f"{term(gigabytes)} * platform_server_hours_per_gb", stage)
+    bill.add(f"electricity.data_centres@{zone}", f"{term(gigabytes)} * platform_energy_per_gb / 1000", stage)
 
 
 # -- the large-platform data centre (Impact CO2's figures derived from Netflix 2019) -------------------------

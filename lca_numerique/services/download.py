@@ -36,6 +36,6 @@ class Download(Service):
         return self.downloads
 
     def build(self, bill: BillBuilder) -> None:
-        gigabytes = self.size * self.downloads
-        add_network(bill, gigabytes, self.network_mix, self.zone, "size × downloads")
-        add_platform(bill, self, gigabytes, "size × downloads")
+        bill.let("gigabytes", "size * downloads", "GB")
+        add_platform(bill, self.datacentre_zone, "gigabytes", "platform")
+        add_network(bill, "gigabytes", self.zone, "network")

@@ -31,11 +31,11 @@ _COMMON = (
     Spec("recipient_copies", "Copies kept by each recipient's provider.", unit="dimensionless", default=3.0,
          source=f"{IMPACT_CO2}: 'redondances sauvegarde récepteur' 3"),
     Spec("emails_per_day", "E-mails sent and received per person and day (sizes the mail servers).",
-         unit="1 / day", default=117.7,
+         unit="1 / day", default=117.7, positive=True,
          source=f"{IMPACT_CO2}: 'nombre de mails envoyés et reçus par jour et par personne' 117.7"),
     Spec("server_power_per_user", "Mail-server power per user.", unit="W", default=0.22,
          source=f"{IMPACT_CO2}: 'serveur . puissance par utilisateur' 0.22 W"),
-    Spec("server_power", "Power of one mail server.", unit="W / server", default=367.0,
+    Spec("server_power", "Power of one mail server.", unit="W / server", default=367.0, positive=True,
          source=f"{IMPACT_CO2}: 'serveur . puissance' 367 W"),
     Spec("pue", "Power usage effectiveness of mail data centres.", unit="dimensionless", default=1.16, minimum=1.0,
          source=f"{IMPACT_CO2}: 'serveur . PUE mails' 1.16 (Google)"),
@@ -45,7 +45,8 @@ _COMMON = (
 
 
 class Email(Service):
-    """E-mails sent to recipients. Audience: recipients (× messages)."""
+    """E-mails sent to recipients. Audience: recipients, the people the messages are sent to (each message goes
+    to the same recipients; ``messages`` says how often)."""
 
     kind = "email"
     audience_unit = "recipient"
@@ -54,9 +55,11 @@ class Email(Service):
         Spec("size", "Size of one message, images and attachments included.", unit="MB", default=1.0,
              source=f"{IMPACT_CO2}: 'email . taille' 1 Mo (the model counts 1024 Mo per Go: to reproduce its "
                     "figures exactly, give the size in GB as Mo / 1024)"),
-        Spec("recipients", "Recipients of each message.", unit="recipient", default=1.0,
+        Spec("recipients", "Recipients of each message (the same people receive every message).", unit="recipient",
+             default=1.0,
              source=f"{IMPACT_CO2}: 'email . destinataires' 1"),
-        Spec("messages", "Messages sent over the period.", unit="dimensionless", default=1.0,
+        Spec("messages", "Messages sent over the period, each to every recipient.", unit="dimensionless",
+             default=1.0,
              source="convention: one message"),
         Spec("read_share", "Share of recipients who open the message.", kind="share", default=1.0,
              source=f"{IMPACT_CO2}: 'email . pourcentage lecture' 100 %"),
@@ -65,42 +68,37 @@ class Email(Service):
         *_COMMON,
     )
 
-    @property
-    def count(self) -> float:
-        """How many messages (or issues) are sent."""
-        return getattr(self, self.count_parameter)
-
     def audience_amount(self) -> float:
-        return self.recipients * self.count
+        return self.recipients
 
     def build(self, bill: BillBuilder) -> None:
-        n, m = self.recipients, self.count
-        c = self.count_parameter
-        size_gb = self.size / 1000
-        device_hours = m * (self.writing_time / 60 + n * self.read_share * self.reading_time / 3600)
-        add_devices(bill, device_hours, self.device_mix, self.zone,
-                    f"{c} × (writing_time + recipients × read_share × reading_time)")
-        add_network(bill, m * size_gb * (1 + n), self.network_mix, self.zone, f"{c} × size × (1 + recipients)")
-        bill.add(f"network.fixed_without_box@{self.backup_zone}",
-                 m * size_gb * n * (1 + self.sender_copies + self.recipient_copies),
-                 f"{c} × size × recipients × (1 + sender_copies + recipient_copies)")
+        c = self.count_parameter  # messages, or a newsletter's issues
+        bill.let("message_gb", "size / 1000", "GB")
+        add_devices(bill, f"{c} * writing_time / 60", self.zone, "sender_device")
+        add_network(bill, f"{c} * message_gb", self.zone, "network_send")
+        # One mail server per (server_power / server_power_per_user) users, each sending emails_per_day; each
+        # message is handled on the sender's side and on the recipient's side.
+        bill.let("server_hours_per_message", "24 * server_power_per_user / (server_power * emails_per_day)",
+                 "server_hour")
         z = self.datacentre_zone
-        # One mail server per (server_power / server_power_per_user) users, each sending emails_per_day.
-        server_hours_per_message = 24 * self.server_power_per_user / (self.server_power * self.emails_per_day)
-        bill.add(f"dc.server@{z}", 2 * m * server_hours_per_message,
-                 f"2 sides × {c} × 24 h × server_power_per_user / (server_power × emails_per_day)")
-        stored = size_gb * (self.sender_copies + self.recipient_copies * n)
-        bill.add(f"dc.storage@{z}", m * stored * self.storage_duration,
-                 f"{c} × size × (sender_copies + recipient_copies × recipients) × storage_duration")
-        sender_wh = (24 * self.server_power_per_user / self.emails_per_day
-                     + size_gb * self.sender_copies * self.storage_power / 1000 * 8760 * self.storage_duration)
-        bill.add(f"electricity.data_centres@{z}", m * (1 + n) * sender_wh * self.pue / 1000,
-                 f"{c} × (1 + recipients) × (24 h × server_power_per_user / emails_per_day + size × sender_copies "
-                 "× storage_power × storage_duration) × pue")
+        bill.add(f"dc.server@{z}", f"2 * {c} * server_hours_per_message", "processing")
+        bill.add(f"electricity.data_centres@{z}",
+                 f"{c} * (1 + recipients) * 24 * server_power_per_user / emails_per_day * pue / 1000", "processing")
+        bill.add(f"dc.storage@{z}",
+                 f"{c} * message_gb * (sender_copies + recipient_copies * recipients) * storage_duration", "storage")
+        bill.add(f"electricity.data_centres@{z}", f"{c} * (1 + recipients) * message_gb * sender_copies "
+                 "* storage_power / 1000 * 8760 * storage_duration * pue / 1000", "storage")
+        bill.add(f"network.fixed_without_box@{self.backup_zone}",
+                 f"{c} * message_gb * recipients * (1 + sender_copies + recipient_copies)", "storage")
+        add_network(bill, f"{c} * message_gb * recipients", self.zone, "network_receive")
+        add_devices(bill, f"{c} * recipients * read_share * reading_time / 3600", self.zone, "receiver_device")
 
 
 class Newsletter(Email):
-    """A newsletter: issues sent to a list. Audience: recipients × issues."""
+    """A newsletter: issues sent to a list. Audience: its recipients (the subscribers each issue is sent to);
+    ``issues`` is how often they receive it. Results per recipient are per subscriber over the period, all
+    issues included: a monthly newsletter to 40,000 people has an audience of 40,000 recipients, and its
+    total is 12 issues' worth."""
 
     kind = "newsletter"
     count_parameter = "issues"

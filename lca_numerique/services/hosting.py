@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..flows import FLOWS
 from .base import BillBuilder, Service
 from .common import DATACENTRE_ZONE, IMPACT_CO2
 from .parameters import ParameterError, Spec
@@ -44,14 +45,12 @@ class Hosting(Service):
 
     def build(self, bill: BillBuilder) -> None:
         z = self.datacentre_zone
-        hours = self.period * 365 * 24
-        bill.add(f"dc.server@{z}", self.servers * hours, "servers × period")
-        bill.add(f"dc.vcpu@{z}", self.vcpus * hours, "vcpus × period")
-        bill.add(f"dc.storage@{z}", self.storage * 1000 * self.storage_copies * self.period,
-                 "storage × storage_copies × period")
-        watts = self.servers * self.server_power + self.storage * self.storage_copies * self.storage_power
-        bill.add(f"electricity.data_centres@{z}", watts * hours * self.pue / 1000,
-                 "(servers × server_power + storage × storage_copies × storage_power) × period × pue")
+        bill.let("hours", "period * 8760", "hour")
+        bill.add(f"dc.server@{z}", "servers * hours", "hosting")
+        bill.add(f"dc.vcpu@{z}", "vcpus * hours", "hosting")
+        bill.add(f"dc.storage@{z}", "storage * 1000 * storage_copies * period", "hosting")
+        bill.add(f"electricity.data_centres@{z}",
+                 "(servers * server_power + storage * storage_copies * storage_power) * hours * pue / 1000", "hosting")
 
 
 HOSTING = Spec("hosting", "The Hosting this service runs on (optional).", kind="object", default=None,
@@ -60,11 +59,14 @@ HOSTING_SHARE = Spec("hosting_share", "Share of that hosting attributable to thi
                      default=1.0, source="convention: the whole hosting unless shared")
 
 
-def add_hosting_share(bill: BillBuilder, hosting: Any, share: float) -> None:
-    """Add ``share`` of every line of ``hosting``'s bill (its fixed costs, attributed to this service)."""
+def add_hosting_share(bill: BillBuilder, hosting: Any, stage: str) -> None:
+    """Add ``hosting_share`` of every line of ``hosting``'s bill (its fixed costs, attributed to this service);
+    each hosting line is a named value of the bill, noted with the hosting's own formula."""
     if hosting is None:
         return
     if not isinstance(hosting, Hosting):
         raise ParameterError(f"hosting must be a Hosting service, got {hosting!r}")
-    for line in hosting.bill_of_materials().lines:
-        bill.add(line.flow, line.amount * share, f"hosting_share × hosting {hosting.name!r}: {line.origin}")
+    for i, line in enumerate(hosting.bill_of_materials().lines):
+        name = f"hosting.line{i + 1}"
+        bill.bind(name, line.amount, FLOWS[line.flow].unit, f"hosting {hosting.name!r}: {line.flow} = {line.origin}")
+        bill.add(line.flow, f"hosting_share * {name}", stage)

@@ -48,6 +48,7 @@ class Spec:
     minimum: float | None = 0.0
     maximum: float | None = None
     implicit: str | None = None
+    positive: bool = False  # a divisor: 0 is refused too
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self
@@ -83,8 +84,11 @@ class Spec:
         high = self.maximum if high is None else high
         if low is not None and value < low:
             raise ParameterError(f"{field}: {value:g} is below the minimum {low:g}{_unit(self.unit)}")
+        if self.positive and value <= 0:
+            raise ParameterError(f"{field}: must be above 0{_unit(self.unit)} (it divides), got {value:g}")
         if high is not None and value > high:
-            raise ParameterError(f"{field}: {value:g} is above the maximum {high:g}{_unit(self.unit)}")
+            hint = f" (a percentage is written '{value:g} %')" if self.kind in ("share", "mix") and value <= 100 else ""
+            raise ParameterError(f"{field}: {value:g} is above the maximum {high:g}{_unit(self.unit)}{hint}")
         return value
 
     def _mix(self, value: Any, field: str) -> dict[str, float]:
@@ -116,10 +120,11 @@ def _share(value: Any, field: str) -> float:
     else:
         try:
             share = units.to_magnitude(value, "dimensionless", field)
-        except UnitError:
-            raise ParameterError(f"{field}: expected a share such as 0.6 or '60 %', got {value!r}") from None
-    if math.isnan(share):
-        raise ParameterError(f"{field}: a share cannot be NaN")
+        except UnitError as exc:
+            raise ParameterError(f"{field}: expected a share such as 0.6 or '60 %', got {value!r}"
+                                 f"{f' ({exc.reason})' if exc.reason else ''}") from None
+    if not math.isfinite(share):
+        raise ParameterError(f"{field}: a share must be a finite number, got {value!r}")
     return share
 
 

@@ -46,10 +46,10 @@ class Podcast(Service):
         return self.listens
 
     def build(self, bill: BillBuilder) -> None:
-        heard = self.listens * self.duration * self.listened_share
-        sent_hours = heard if self.delivery == "streamed" else self.listens * self.duration
-        gb = sent_hours * self.bitrate * 3600 / 8 / 1e6  # kbit/s over hours -> GB
-        sent = "listens × duration" + (" × listened_share" if self.delivery == "streamed" else "")
-        add_devices(bill, heard, self.device_mix, self.zone, "listens × duration × listened_share")
-        add_network(bill, gb, self.network_mix, self.zone, f"{sent} × bitrate")
-        add_platform(bill, self, gb, f"{sent} × bitrate", hours=heard, time="listens × duration × listened_share")
+        bill.let("heard_hours", "listens * duration * listened_share", "hour")
+        # Streamed: only what is heard is sent; downloaded: the whole file. kbit/s over hours -> GB.
+        sent = "heard_hours" if self.delivery == "streamed" else "listens * duration"
+        bill.let("gigabytes", f"{sent} * bitrate * 3600 / 8 / 1000000", "GB")
+        add_platform(bill, self.datacentre_zone, "gigabytes", "platform", hours="heard_hours")
+        add_network(bill, "gigabytes", self.zone, "network")
+        add_devices(bill, "heard_hours", self.zone, "listening_device")

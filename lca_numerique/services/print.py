@@ -31,13 +31,9 @@ class Print(Service):
     def audience_amount(self) -> float:
         return self.copies * self.readers_per_copy
 
-    @property
-    def paper_mass(self) -> float:
-        """kg of paper: copies × pages / 2 sides × page area × grammage."""
-        return self.copies * self.pages / 2 * PAGE_AREAS[self.page_format] * self.grammage / 1000
-
     def build(self, bill: BillBuilder) -> None:
-        mass = "copies × pages / 2 × area[page_format] × grammage"
-        bill.add("paper", self.paper_mass, mass)
-        bill.add("printing", self.paper_mass, mass)
-        bill.add("freight.road", self.paper_mass / 1000 * self.delivery_distance, f"{mass} × delivery_distance")
+        bill.bind("page_area", PAGE_AREAS[self.page_format], "m**2", f"ISO 216 {self.page_format}")
+        bill.let("paper_mass", "copies * pages / 2 * page_area * grammage / 1000", "kg")
+        bill.add("paper", "paper_mass", "paper")
+        bill.add("printing", "paper_mass", "printing")
+        bill.add("freight.road", "paper_mass / 1000 * delivery_distance", "distribution")

@@ -22,9 +22,10 @@ from .common import (
     add_network,
     add_platform,
     device_mix,
+    term,
 )
 from .parameters import ParameterError, Spec
-from .video import BITRATES
+from .video import BITRATE_SOURCES, BITRATES
 
 PLATFORMS = ("facebook", "instagram", "x", "linkedin", "tiktok", "youtube", "mastodon", "other")
 FORMATS = ("text", "image", "carousel", "video", "story", "reel")
@@ -62,30 +63,33 @@ _SHARED = (
 )
 
 
-def _add_impressions(service: Service, bill: BillBuilder, impressions: float, fmt: str, media: str,
-                     label: str) -> None:
-    """Lines for ``impressions`` of a post of format ``fmt``; ``media`` names the parameter holding the
-    media size in MB (needed for images and carousels)."""
-    media_size = service.values[media]
-    attention = service.attention_time if service.attention_time is not None else ATTENTION[fmt]
+def _add_impressions(service: Service, bill: BillBuilder, impressions: str, fmt: str, media: str,
+                     suffix: str = "") -> None:
+    """Lines for ``impressions`` (a formula over the bill's names) of a post of format ``fmt``; ``media``
+    names the parameter holding the media size in MB (needed for images and carousels); ``suffix`` tells
+    apart the values of each format of an account."""
+    attention = "attention_time"
+    if service.attention_time is None:
+        attention += suffix
+        bill.bind(attention, ATTENTION[fmt], "second", f"by format ({fmt}): {_ATTENTION_SOURCE}")
     if fmt in VIDEO_FORMATS:
-        gb = impressions * attention / 3600 * BITRATES[service.video_resolution]
-        data = f"{label} × attention_time × bitrate[video_resolution]"
+        bill.bind(f"bitrate{suffix}", BITRATES[service.video_resolution], "GB / hour",
+                  f"by video_resolution ({service.video_resolution}): {BITRATE_SOURCES}")
+        data = f"{term(impressions)} * {attention} / 3600 * bitrate{suffix}"
     elif fmt == "text":
-        gb, data = 0.0, ""  # a few bytes of text; the feed's own payload per impression has no open figure
+        data = ""  # a few bytes of text; the feed's own payload per impression has no open figure
     else:
-        if media_size is None and fmt == "image":
-            media_size = IMAGE_SIZE
-        if media_size is None:
+        if service.values[media] is None and fmt == "image":
+            bill.bind(media, IMAGE_SIZE, "MB", f"default for an image: {_IMAGE_SOURCE}")
+        elif service.values[media] is None:
             raise ParameterError(f"{service.name}: give {media}, the size of the {fmt} media as published "
                                  "(e.g. 300 kB): there is no open default for it")
-        gb = impressions * media_size / 1000
-        data = f"{label} × {media}"
-    add_devices(bill, impressions * attention / 3600, service.device_mix, service.zone,
-                f"{label} × attention_time[{fmt}]")
-    if fmt != "text":
-        add_network(bill, gb, service.network_mix, service.zone, data)
-        add_platform(bill, service, gb, data)
+        data = f"{term(impressions)} * {media} / 1000"
+    if data:
+        bill.let(f"gigabytes{suffix}", data, "GB")
+        add_platform(bill, service.datacentre_zone, f"gigabytes{suffix}", "platform")
+        add_network(bill, f"gigabytes{suffix}", service.zone, "network")
+    add_devices(bill, f"{term(impressions)} * {attention} / 3600", service.zone, "viewing_device")
 
 
 class SocialPost(Service):
@@ -114,8 +118,8 @@ class SocialPost(Service):
         return self.impressions if self.impressions is not None else self.reach * self.frequency
 
     def build(self, bill: BillBuilder) -> None:
-        label = "impressions" if self.impressions is not None else "reach × frequency"
-        _add_impressions(self, bill, self.audience_amount(), self.format, "media_size", label)
+        impressions = "impressions" if self.impressions is not None else "reach * frequency"
+        _add_impressions(self, bill, impressions, self.format, "media_size")
 
 
 class SocialAccount(Service):
@@ -141,5 +145,5 @@ class SocialAccount(Service):
         formats: Mapping[str, float] = self.format_mix
         for fmt, share in formats.items():
             if share > 0:
-                _add_impressions(self, bill, self.audience_amount() * share, fmt, "image_size",
-                                 f"posts × impressions_per_post × format_mix[{fmt}]")
+                bill.let(f"impressions.{fmt}", f"posts * impressions_per_post * format_mix.{fmt}", "impression")
+                _add_impressions(self, bill, f"impressions.{fmt}", fmt, "image_size", f".{fmt}")

@@ -78,26 +78,16 @@ class Video(Service):
     def audience_amount(self) -> float:
         return self.views
 
-    @property
-    def viewing_hours(self) -> float:
-        """Hours watched: views × duration × watched share, plus autoplayed time."""
-        autoplay = self.autoplay_impressions * self.autoplay_watch_time / 3600
-        return self.views * self.duration * self.watched_share + autoplay
-
-    @property
-    def gigabytes(self) -> float:
-        """Data streamed: hours watched × data per hour."""
-        return self.viewing_hours * self.bitrate
-
     def build(self, bill: BillBuilder) -> None:
-        hours = "(views × duration × watched_share + autoplay_impressions × autoplay_watch_time)"
-        data = f"{hours} × bitrate[resolution]"
-        add_devices(bill, self.viewing_hours, self.device_mix, self.zone, hours)
-        add_network(bill, self.gigabytes, self.network_mix, self.zone, data)
+        z = self.datacentre_zone
+        bill.add(f"dc.storage@{z}", "master_size * master_copies * storage_duration", "production")
+        bill.add(f"dc.server@{z}", "encoding_server_hours", "production")
+        bill.let("viewing_hours",
+                 "views * duration * watched_share + autoplay_impressions * autoplay_watch_time / 3600", "hour")
+        bill.let("gigabytes", "viewing_hours * bitrate", "GB")
         if self.platform == "large_platform":
-            add_platform(bill, self, self.gigabytes, data, hours=self.viewing_hours, time=hours)
+            add_platform(bill, z, "gigabytes", "platform", hours="viewing_hours")
         else:
-            add_hosting_share(bill, self.hosting, self.hosting_share)
-        bill.add(f"dc.storage@{self.datacentre_zone}", self.master_size * self.master_copies * self.storage_duration,
-                 "master_size × master_copies × storage_duration")
-        bill.add(f"dc.server@{self.datacentre_zone}", self.encoding_server_hours, "encoding_server_hours")
+            add_hosting_share(bill, self.hosting, "platform")
+        add_network(bill, "gigabytes", self.zone, "network")
+        add_devices(bill, "viewing_hours", self.zone, "viewing_device")

@@ -47,12 +47,10 @@ class VideoCall(Service):
         return self.participants * self.sessions
 
     def build(self, bill: BillBuilder) -> None:
-        hours = self.duration * self.sessions
-        stream = hours * CALL_BITRATES[self.quality]
-        add_devices(bill, hours * self.participants, {self.device: 1.0}, self.zone,
-                    "duration × sessions × participants")
-        add_network(bill, stream * self.participants, self.network_mix, self.zone,
-                    "duration × sessions × bitrate[quality] × participants")
+        bill.let("hours", "duration * sessions", "hour")
+        bill.bind("bitrate", CALL_BITRATES[self.quality], "GB / hour",
+                  f"by quality ({self.quality}): {IMPACT_CO2} 'visio . qualité'")
         # As in Impact CO2, the platform side counts one stream, not one per participant.
-        add_platform(bill, self, stream, "duration × sessions × bitrate[quality]", hours=hours,
-                     time="duration × sessions")
+        add_platform(bill, self.datacentre_zone, "hours * bitrate", "platform", hours="hours")
+        add_network(bill, "hours * bitrate * participants", self.zone, "network")
+        add_devices(bill, "hours * participants", self.zone, "viewing_device", device=self.device)

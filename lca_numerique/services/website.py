@@ -65,22 +65,16 @@ class Website(Service):
     def audience_amount(self) -> float:
         return self.visits
 
-    @property
-    def gigabytes(self) -> float:
-        """Data transferred: pages × page weight, discounted for returning visitors' cache."""
-        cache = self.first_visit_share + (1 - self.first_visit_share) * self.reload_share
-        return self.visits * self.pages_per_visit * self.page_weight / 1000 * cache
-
     def build(self, bill: BillBuilder) -> None:
-        data = ("visits × pages_per_visit × page_weight × (first_visit_share + (1 - first_visit_share) "
-                "× reload_share)")
-        add_devices(bill, self.visits * self.time_per_visit / 3600, self.device_mix, self.zone,
-                    "visits × time_per_visit")
-        add_network(bill, self.gigabytes, self.network_mix, self.zone, data)
-        bill.add(f"dc.data_served@{self.datacentre_zone}", self.gigabytes * self.cdn_share, f"{data} × cdn_share")
+        z = self.datacentre_zone
+        bill.let("gigabytes", "visits * pages_per_visit * page_weight / 1000 "
+                 "* (first_visit_share + (1 - first_visit_share) * reload_share)", "GB")
+        bill.add(f"dc.data_served@{z}", "gigabytes * cdn_share", "hosting")
         if self.hosting is not None:
-            add_hosting_share(bill, self.hosting, self.hosting_share)
-            return
-        # Without hosting data, the data-centre side is estimated per GB served, with the large-platform
-        # figures of Impact CO2's file transfer (a proxy, flagged by its source).
-        add_platform(bill, self, self.gigabytes, data)
+            add_hosting_share(bill, self.hosting, "hosting")
+        else:
+            # Without hosting data, the data-centre side is estimated per GB served, with the large-platform
+            # figures of Impact CO2's file transfer (a proxy, flagged by its source).
+            add_platform(bill, z, "gigabytes", "hosting")
+        add_network(bill, "gigabytes", self.zone, "network")
+        add_devices(bill, "visits * time_per_visit / 3600", self.zone, "visitor_device")

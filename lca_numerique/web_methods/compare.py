@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .ecoindex import ecoindex
+from .ecoindex import is_available as ecoindex_available
 from .onebyte import onebyte_per_byte
 from .swd import V3_GLOBAL_GRID_INTENSITY, V4_GLOBAL_GRID_INTENSITY, swd_v3_per_visit, swd_v4_per_visit
 
@@ -92,7 +93,8 @@ def compare_methods(website: Website, factors: FactorSet | None = None) -> pd.Da
     and ``explanation`` (allocation and factors). Our rows come from ``evaluate`` with ``factors`` (default:
     :func:`lca_numerique.load_factors`). The web methods use the website's page weight (MB, decimal), pages
     per visit, first-visit share and reload share; EcoIndex, shown when ``dom_nodes`` and ``requests`` are
-    given, is per page view without cache (page weight read as KB of 1000 bytes), times pages per visit.
+    given and ``ecoindex-compute`` is installed (its tables are not under a free licence, so they are not
+    shipped), is per page view without cache (page weight read as KB of 1000 bytes), times pages per visit.
     """
     import pandas as pd
 
@@ -101,7 +103,7 @@ def compare_methods(website: Website, factors: FactorSet | None = None) -> pd.Da
     rows = _ours(website, factors if factors is not None else load_factors())
     pages, page_bytes = website.pages_per_visit, website.page_weight * 1e6
     first, reload = website.first_visit_share, website.reload_share
-    if website.dom_nodes is not None and website.requests is not None:
+    if website.dom_nodes is not None and website.requests is not None and ecoindex_available():
         eco = ecoindex(website.dom_nodes, website.requests, website.page_weight * 1000)
         why = f"{_EXPLANATION[ECOINDEX]}; score {eco.score}, grade {eco.grade}"
         rows.append(_row(ECOINDEX, "climate_change", TOTAL, eco.ghg * pages, "g CO2 eq", _PERIMETER[ECOINDEX], None,

@@ -1,0 +1,140 @@
+"""Excel and CSV files that are safe to open: no formula from user text, valid at any size.
+
+Names, ``basis`` texts and factor-set titles come from files that travel between organisations. A spreadsheet
+program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula (``=cmd|' /C calc'!A0``,
+``=HYPERLINK(...)``), so every text cell of every writer goes through :func:`neutralise` (the OWASP rule:
+such text is prefixed with ``'``). Numbers stay numbers; a not-covered value (NaN) is an empty cell, never 0.
+
+Workbooks are written in openpyxl's streaming (write-only) mode. A table larger than ``max_cells`` (far
+below Excel's 1,048,576 rows, and what keeps a report for 100,000 services to seconds) goes to a CSV file
+beside the workbook, and its sheet says so: the workbook is never truncated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: Leading characters a spreadsheet program reads as the start of a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Excel's limit on the characters of one cell.
+CELL_CHARACTERS = 32_767
+#: Tables with more cells than this go to a CSV file beside the workbook (openpyxl writes ~10^5 cells/s).
+MAX_SHEET_CELLS = 500_000
+_FORMULA_RE = re.compile(r"^[=+\-@\t\r]")
+# Characters XML 1.0 (hence xlsx) cannot hold: C0 controls except tab, newline and carriage return.
+_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TRUNCATED = " [truncated]"
+
+
+def safe_text(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a leading formula character is escaped with ``'``."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _safe_strings(values: pd.Series) -> pd.Series:
+    """Neutralise the strings of a column, leaving numbers and missing values as they are."""
+    return values.map(lambda v: safe_text(v) if isinstance(v, str) else v)
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas; numbers are unchanged.
+
+    Categorical columns are neutralised through their categories, so a million-row table costs little.
+    """
+    import pandas as pd
+
+    columns: dict[str, Any] = {}
+    for name, column in frame.items():
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            safe = [safe_text(c) if isinstance(c, str) else c for c in column.cat.categories]
+            # two labels may escape to the same text ("=a" and "'=a"): then the column is escaped cell by cell
+            column = (column.cat.rename_categories(safe) if len(set(safe)) == len(safe)
+                      else _safe_strings(column.astype(object)))
+        elif not pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            column = _safe_strings(column)
+        columns[safe_text(str(name))] = column
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as CSV (UTF-8, no index) with every text cell neutralised; not-covered values empty."""
+    path = Path(path)
+    neutralise(frame).to_csv(path, index=False)
+    return path
+
+
+def _cell_text(text: str) -> str:
+    """Text an xlsx cell can hold: XML-illegal control characters dropped, Excel's length limit kept."""
+    text = _ILLEGAL_RE.sub("", safe_text(text))
+    if len(text) > CELL_CHARACTERS:
+        text = text[:CELL_CHARACTERS - len(_TRUNCATED)] + _TRUNCATED
+    return safe_text(text)
+
+
+def _cells(column: pd.Series) -> list[Any]:
+    """A column as cell values: numbers as numbers, NaN and infinities as empty cells, the rest as safe text."""
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        labels = [_cell_text(str(c)) for c in dtype.categories]
+        return [labels[code] if code >= 0 else None for code in column.cat.codes.tolist()]
+    if pd.api.types.is_float_dtype(dtype):
+        return [v if math.isfinite(v) else None for v in column.to_numpy(dtype=float, na_value=math.nan).tolist()]
+    if (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) and not column.hasnans:
+        return column.tolist()
+    return [_cell_value(v) for v in column.astype(object).tolist()]
+
+
+def _cell_value(value: Any) -> Any:
+    """One cell of a mixed column."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return _cell_text(value)
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or (not hasattr(value, "__len__") and pd.isna(value)):
+        return None
+    return _cell_text(str(value))
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, descriptions: Mapping[str, str] = {},
+                   max_cells: int = MAX_SHEET_CELLS) -> dict[str, Path]:
+    """Write one sheet per table into the xlsx file ``path``; return the tables written as CSV instead.
+
+    A table of more than ``max_cells`` cells is written to ``<sheet>.csv`` beside the workbook, and its sheet
+    holds one row saying which file and how many rows. ``descriptions`` (by sheet) are written in that note.
+    """
+    from openpyxl import Workbook
+
+    path = Path(path)
+    book = Workbook(write_only=True)
+    moved: dict[str, Path] = {}
+    for name, frame in tables.items():
+        sheet = book.create_sheet(_cell_text(name)[:31])
+        if frame.size > max_cells:
+            moved[name] = write_csv(frame, path.with_name(f"{name}.csv"))
+            sheet.append(["note", "file", "rows", "columns"])
+            sheet.append([_cell_text(f"{descriptions.get(name, name)}: {len(frame)} rows, more than this "
+                                     f"workbook holds per sheet ({max_cells} cells); the table is in the CSV file "
+                                     "named here, beside this workbook."), moved[name].name, len(frame),
+                          _cell_text(", ".join(map(str, frame.columns)))])
+            continue
+        sheet.append([_cell_text(str(c)) for c in frame.columns])
+        for row in zip(*(_cells(frame[c]) for c in frame.columns), strict=True):
+            sheet.append(row)
+    book.save(path)
+    return moved
