@@ -15,6 +15,7 @@ from __future__ import annotations
 import gettext
 import io
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -91,6 +92,11 @@ def kind_label(kind: str, lang: str) -> str:
 def coverage_label(status: str, lang: str) -> str:
     """A coverage status ("complete", "partial", "not covered"...) in ``lang``."""
     return translator(lang).pgettext("coverage", status)
+
+
+def join(items: Sequence[str], lang: str) -> str:
+    """Clauses joined with the semicolon of ``lang`` (French puts a narrow space before it)."""
+    return translator(lang).gettext("{a}; {b}").format(a="", b="").join(items)
 
 
 def display_unit(unit: str, lang: str = "en") -> str:
@@ -173,6 +179,35 @@ def format_impact(value: float, criterion: str, lang: str, coverage: str = "comp
 #: gettext keywords of the package's code for ``pybabel extract -k`` / ``babel.messages.extract``.
 EXTRACT_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "gettext_for": (2,), "_gettext": (2,),
                                     "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+
+
+def localise_table(frame: Any, lang: str) -> Any:
+    """A results table (pandas) for readers of ``lang``: column names translated, and the words in its cells
+    (tier, phase, criterion, coverage, "per visit", kind, word units, provenance keys) too; numbers untouched.
+    English tables are returned as they are (ids kept for tools)."""
+    if check_lang(lang) == "en":
+        return frame
+    from .axes import PHASES, TIERS
+    from .criteria import get_criterion
+
+    words = {
+        "tier": {t.id: label(t, lang) for t in TIERS}.get,
+        "phase": {p.id: label(p, lang) for p in PHASES}.get,
+        "criterion": lambda c: label(get_criterion(c), lang),
+        "coverage": lambda c: coverage_label(c, lang),
+        "per": lambda p: translator(lang).pgettext("per audience unit", p),
+        "audience unit": lambda u: audience_unit(u, lang),
+        "kind": lambda k: kind_label(k, lang),
+        "unit": lambda u: display_unit(u, lang),
+        "key": lambda k: provenance_label(k, lang),
+        "origin": lambda o: translator(lang).pgettext("origin", "user") if o == "user" else
+        translator(lang).gettext("default: {source}").format(source=o.removeprefix("default: ")),
+    }
+    frame = frame.copy()
+    for column, word in words.items():
+        if column in frame.columns:
+            frame[column] = frame[column].astype(str).map(lambda v, word=word: word(v) or v)
+    return frame.rename(columns=lambda c: translator(lang).pgettext("column", c))
 
 
 def provenance_label(key: str, lang: str) -> str:

@@ -265,3 +265,40 @@ def test_english_report_reads_english(demo):
     text = " ".join(parse(html_report(results, inventory, lang="en")).text)
     assert "Key figures" in text and "per reader" in text and "km by car" in text
     assert "factor set version" in text and "factor_set_version" not in text
+
+
+# ---- workbook, CSV and console in French ------------------------------------------------------------------------
+
+def test_french_tables_translate_headers_and_words(demo):
+    from lca_numerique.report import report_tables
+
+    inventory, results = demo
+    english, french = report_tables(results, inventory, lang="en"), report_tables(results, inventory, lang="fr")
+    with open(f"{PACKAGE}/locale/fr/LC_MESSAGES/lca_numerique.po", "rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    same_in_french = {m.id for m in catalog if m.id and m.string == m.id}
+    for sheet, frame in french.items():
+        for en, fr in zip(english[sheet].columns, frame.columns, strict=True):
+            assert en != fr or en in same_in_french or en.split()[0] in ("GWP", "ADPe", "CTUe"), (sheet, en)
+    assert list(french["by_service"].columns) == ["service", "critère", "valeur", "unité", "couverture"]
+    assert set(french["by_service"]["couverture"]) <= {"complet", "partiel", "non couvert"}
+    assert "Changement climatique" in set(french["by_service"]["critère"])
+    assert set(french["per_audience"]["par"]) >= {"par lecteur", "par visite"}
+    assert "GWP par unité d'audience" in french["summary"].columns  # one column, not one per audience unit
+    assert french["summary"]["GWP total (kg CO2e)"].tolist() == english["summary"]["GWP total (kg CO2e)"].tolist()
+
+
+def test_french_console_and_csv(tmp_path, capsys):
+    import pandas as pd
+
+    from lca_numerique.cli import EXIT_OK, main
+
+    assert main(["demo", "--out", str(tmp_path / "r"), "--format", "csv", "--lang", "fr"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Démonstration" in out and "par lecteur" in out and "Impact par unité d'audience" in out
+    assert "non couvert" in out and "Rapport :" in out
+    for leak in ["per reader", "partial", "e+0", "e-0", "factors:", "Report:"]:
+        assert leak not in out, leak
+    frame = pd.read_csv(tmp_path / "r" / "results.csv")
+    assert list(frame.columns) == ["service", "tiers", "critère", "phase", "valeur", "unité", "couverture"]
+    assert set(frame["couverture"]) <= {"complet", "partiel", "non couvert"}

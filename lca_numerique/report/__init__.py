@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..i18n import localise_table
 from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
@@ -47,12 +48,12 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
         if "xlsx" in formats:
-            moved = write_workbook(report_tables(results, inventory, choice), folder / "report.xlsx",
+            moved = write_workbook(report_tables(results, inventory, choice, lang), folder / "report.xlsx",
                                    descriptions=SHEETS)
             written["xlsx"] = "report.xlsx"
             written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})
         if "csv" in formats:
-            written["csv"] = write_csv(results.to_dataframe(), folder / "results.csv").name
+            written["csv"] = write_csv(localise_table(results.to_dataframe(), lang), folder / "results.csv").name
         if "html" in formats:
             written["html"] = _write_html(results, inventory, folder / "report.html", lang).name
     return {key: Path(out) / name for key, name in written.items()}

@@ -31,6 +31,7 @@ from ..i18n import (
     format_number,
     format_percent,
     format_quantity,
+    join,
     kind_label,
     label,
     per_audience_unit,
@@ -206,11 +207,6 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], n
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
-def _join(items: Sequence[str], lang: str) -> str:
-    """Clauses joined with the semicolon of ``lang`` (French puts a space before it)."""
-    return translator(lang).gettext("{a}; {b}").format(a="", b="").join(items) if items else ""
-
-
 def _heading(level: int, text: str) -> str:
     return f"<h{level}>{escape(text)}</h{level}>"
 
@@ -363,7 +359,7 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
         _("Where each service's impact occurs: share of each tier (colour) and life-cycle phase (hatching), with "
           "the service's total at the end of each bar"),
         _("Bar charts, one per mission criterion, of each service's impact split by tier and phase. ") +
-        _join(parts, lang) + "."))
+        join(parts, lang) + "."))
     shares = []
     totals = results.total(("service",))
     leaders = totals.loc[totals.groupby("criterion", observed=True)["value"].idxmax().dropna()]
@@ -374,7 +370,7 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
     figures.append(ReportFigure(
         plot_multicriteria(results, lang=lang),
         _("Each service's share of the portfolio total, criterion by criterion (EF 3.1 criteria, code in brackets)"),
-        _("Heat map of each service's share of the portfolio total for every criterion. ") + _join(shares, lang) + "."))
+        _("Heat map of each service's share of the portfolio total for every criterion. ") + join(shares, lang) + "."))
     return figures
 
 

@@ -35,10 +35,12 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: str for c in frame.columns if str(frame[c].dtype) == "category"})
 
 
-def summary_table(results: Results) -> pd.DataFrame:
+def summary_table(results: Results, lang: str = "en") -> pd.DataFrame:
     """One row per service: kind, campaign, audience, and for each mission criterion the total and the value per
-    audience unit, with the coverage of each."""
+    audience unit, with the coverage of each (headers in ``lang``)."""
     import pandas as pd
+
+    from ..i18n import display_unit, gettext_for
 
     totals = results.total(("service",)).set_index(["service", "criterion"])
     per = results.per_audience().set_index(["service", "criterion"])
@@ -48,9 +50,12 @@ def summary_table(results: Results) -> pd.DataFrame:
                                "audience": results.audience[i], "audience unit": results.audience_units[i]}
         for criterion in MISSION_CRITERIA:
             c = get_criterion(criterion)
-            row[f"{c.code} total ({c.unit})"] = totals.loc[(service, criterion), "value"]
-            row[f"{c.code} per {results.audience_units[i]}"] = per.loc[(service, criterion), "value"]
-            row[f"{c.code} coverage"] = str(totals.loc[(service, criterion), "coverage"])
+            row[gettext_for(lang, "{code} total ({unit})").format(code=c.code, unit=display_unit(c.unit, lang))] = \
+                totals.loc[(service, criterion), "value"]
+            row[gettext_for(lang, "{code} per unit of audience").format(code=c.code)] = \
+                per.loc[(service, criterion), "value"]  # one column: the unit is in "audience unit"
+            row[gettext_for(lang, "{code} coverage").format(code=c.code)] = \
+                str(totals.loc[(service, criterion), "coverage"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -84,15 +89,16 @@ def provenance_table(results: Results) -> pd.DataFrame:
 
 
 def report_tables(results: Results, inventory: Inventory | None = None,
-                  choice: FactorChoice | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the report, keyed as :data:`SHEETS`, with plain (non-categorical) columns.
+                  choice: FactorChoice | None = None, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """Every table of the report, keyed as :data:`SHEETS`, with plain (non-categorical) columns, headers and
+    words in ``lang``.
 
     ``choice`` is the factor choice the results were computed with (default: the inventory's own, or none).
     """
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
     tables = {
-        "summary": summary_table(results),
+        "summary": summary_table(results, lang),
         "by_service": results.total(("service",)),
         "by_tier": results.total(("service", "tier")),
         "by_phase": results.total(("service", "phase")),
@@ -102,7 +108,9 @@ def report_tables(results: Results, inventory: Inventory | None = None,
         "provenance": provenance_table(results),
         "overrides": choice.overrides_table(),
     }
-    return {name: _plain(frame) for name, frame in tables.items()}
+    from ..i18n import localise_table
+
+    return {name: localise_table(_plain(frame), lang) for name, frame in tables.items()}
 
 
 def incomplete(results: Results) -> pd.DataFrame:
