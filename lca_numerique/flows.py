@@ -15,10 +15,10 @@ separate line. A factor set must cover each of them, or the results using the fl
 
 from __future__ import annotations
 
-import difflib
 from typing import NamedTuple
 
 from .axes import PHASE_IDS, TIER_IDS
+from .errors import UnknownNameError
 
 #: Phases of a flow that embodies equipment only, its electricity being a separate line.
 EMBODIED: tuple[str, ...] = ("manufacturing", "distribution", "end_of_life")
@@ -126,10 +126,9 @@ FLOWS: dict[str, Flow] = _expand(FLOW_KINDS)
 
 
 def get_flow(flow_id: str) -> Flow:
-    """The catalogue flow with this id; a KeyError suggests the closest ids when there is none."""
-    try:
-        return FLOWS[flow_id]
-    except KeyError:
-        close = difflib.get_close_matches(flow_id, FLOWS, n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see lca_numerique.flows.FLOWS"
-        raise KeyError(f"unknown flow {flow_id!r}{hint}") from None
+    """The catalogue flow with this id; an UnknownNameError (a KeyError) suggests the closest ids when there is
+    none."""
+    flow = FLOWS.get(flow_id) if isinstance(flow_id, str) else None
+    if flow is None:
+        raise UnknownNameError("flow", flow_id, FLOWS, listing="see lca_numerique.flows.FLOWS")
+    return flow

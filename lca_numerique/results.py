@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
+#: Axes tables can keep: the cube's, and the stage of each bill line (see :data:`lca_numerique.bill.STAGES`).
+VIEW_AXES: tuple[str, ...] = ("service", "tier", "stage", "criterion", "phase")
 #: Labels of services that totals can also be grouped by.
 GROUPS: tuple[str, ...] = ("kind", "campaign")
 COMPLETE, PARTIAL, NOT_COVERED = "complete", "partial", "not covered"
@@ -86,7 +88,8 @@ class Scores(NamedTuple):
 
 
 class _View(NamedTuple):
-    """One reduction: ``values[row, tier, criterion, phase]`` (size-1 axes where summed) and its flags."""
+    """One reduction: ``values[row, group, criterion, phase]`` (size-1 axes where summed) and its flags; a group
+    is a tier, a stage, or a (tier, stage) pair, depending on the axes kept."""
 
     values: np.ndarray
     lacks: np.ndarray | None  # None: nothing lacks (complete everywhere)
@@ -100,15 +103,11 @@ class _View(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class Results:
-    """Impacts of many services, in each criterion's unit, for every view a user or a tool asks for.
+    """Impacts of many services, ``values[service, tier, criterion, phase]`` in each criterion's unit.
 
-    Built by :func:`lca_numerique.evaluate`. Public, read-only: the labels (``services``, ``kinds``,
-    ``campaigns``, ``criteria``, ``flows``, ``tiers``, ``phases``), ``audience[service]`` in ``audience_units``,
-    ``provenance`` and ``factor_set``; the accessors ``quantities`` (the bill matrix), ``values`` (the cube,
-    the same numbers as ``total(AXES)``), ``coverage_codes``, ``flags()``, ``missing``; and the views
-    ``scores()``, ``total()``, ``per_audience()``, ``summary()``, ``to_dict()``, ``to_xarray()``. The arrays
-    behind them (the bill matrix and the factors aligned on its flows) are private: every view is computed
-    from them for the axes it keeps.
+    Held as the bill matrix ``quantities[service, flow]`` and the factor arrays aligned on its flows
+    (``factor_values``, ``has`` and ``lacks``, each ``[flow, criterion, phase]``); every view is computed
+    from them for the axes it keeps. ``audience`` holds each service's audience amount, in ``audience_units``.
     """
 
     services: tuple[str, ...]
@@ -116,31 +115,28 @@ class Results:
     campaigns: tuple[str, ...]
     criteria: tuple[str, ...]
     flows: tuple[str, ...]
+    quantities: np.ndarray
+    factor_values: np.ndarray
+    tier_of: np.ndarray
+    has: np.ndarray
+    lacks: np.ndarray
     audience: np.ndarray
     audience_units: tuple[str, ...]
     provenance: Mapping[str, str]
     factor_set: FactorSet
-    _quantities: np.ndarray  # [service, flow], each flow's canonical unit
-    _factor_values: np.ndarray  # [flow, criterion, phase], aligned on ``flows``
-    _tier_of: np.ndarray  # [flow]: index into ``tiers``
-    _has: np.ndarray  # [flow, criterion, phase]: a factor or an "included" declaration
-    _lacks: np.ndarray  # [flow, criterion, phase]: a gap (see the module docstring)
+    #: The stage of each flow column (a flow used in two stages is two columns); empty: every line "other".
+    stages: tuple[str, ...] = ()
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
 
     def __post_init__(self) -> None:
-        audience = np.asarray(self.audience).view()  # a read-only view: the caller's bill matrix keeps its own
-        audience.flags.writeable = False
-        object.__setattr__(self, "audience", audience)
+        # read-only views (the caller's bill matrix keeps its own arrays) and a read-only provenance
+        for name in ("quantities", "audience"):
+            view = np.asarray(getattr(self, name)).view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
         object.__setattr__(self, "provenance", types.MappingProxyType(dict(self.provenance)))
-
-    @property
-    def quantities(self) -> np.ndarray:
-        """The bill matrix ``[service, flow]``, in each flow's canonical unit (read-only)."""
-        view = self._quantities.view()
-        view.flags.writeable = False
-        return view
 
     # -- the computation ------------------------------------------------------------------------------------
     def _view(self, keep: Sequence[str], rows: np.ndarray | None = None, n_rows: int = 0) -> _View:
@@ -149,50 +145,78 @@ class Results:
         ``rows`` (when given) maps each service to one of ``n_rows`` rows that its impacts are summed into
         (a group, or a single row for every service); otherwise each service is a row.
         """
-        q, used = self._quantities, None
+        q, used = self.quantities, None
         if rows is not None:
             membership = np.zeros((n_rows, len(self.services)))
             membership[rows, np.arange(len(self.services))] = 1.0
             q = membership @ q
-        f = self._factor_values if "phase" in keep else self._factor_values.sum(axis=2, keepdims=True)
-        values = self._contract(q, f, self._tier_of, "tier" in keep)
+        f = self.factor_values if "phase" in keep else self.factor_values.sum(axis=2, keepdims=True)
+        group_of, n_groups = self._column_groups(keep)
+        values = self._contract(q, f, group_of, n_groups)
 
-        lacks, has = self._lacks, self._has
+        lacks, has = self.lacks, self.has
         if "phase" not in keep:
             lacks, has = self._lacks_any_phase, self._has_any_phase
         relevant = self._relevant if "phase" not in keep else lacks.any(axis=(1, 2))
         if not relevant.any():
             return _View(values, None, None)
         used = q > 0  # quantities are >= 0, so a row's sum is > 0 where one of its services uses the flow
-        lacking = self._any_used(used[:, relevant], lacks[relevant], self._tier_of[relevant], "tier" in keep)
+        lacking = self._any_used(used[:, relevant], lacks[relevant],
+                                 None if group_of is None else group_of[relevant], n_groups)
         if not lacking.any():
             return _View(values, None, None)
-        found = self._any_used(used, has, self._tier_of, "tier" in keep)
+        found = self._any_used(used, has, group_of, n_groups)
         values[lacking & ~found] = np.nan
         return _View(values, lacking, found)
 
-    def _any_used(self, used: np.ndarray, flags: np.ndarray, tier_of: np.ndarray, by_tier: bool) -> np.ndarray:
-        """``out[row, tier, criterion, phase]``: some used flow has the flag (counted exactly in float32)."""
-        return self._contract(used.astype(np.float32), flags.astype(np.float32), tier_of, by_tier) > 0
+    def _any_used(self, used: np.ndarray, flags: np.ndarray, group_of: np.ndarray | None, n_groups: int) -> np.ndarray:
+        """``out[row, group, criterion, phase]``: some used flow has the flag (counted exactly in float32)."""
+        return self._contract(used.astype(np.float32), flags.astype(np.float32), group_of, n_groups) > 0
 
-    def _contract(self, q: np.ndarray, f: np.ndarray, tier_of: np.ndarray, by_tier: bool) -> np.ndarray:
-        """``out[row, tier, criterion, phase]``: one product, with the tier axis kept or of size 1."""
-        if by_tier:
-            return contract_by_group(q, f, tier_of, len(self.tiers))
+    @staticmethod
+    def _contract(q: np.ndarray, f: np.ndarray, group_of: np.ndarray | None, n_groups: int) -> np.ndarray:
+        """``out[row, group, criterion, phase]``: one product, columns summed within their group (or all
+        together into a size-1 axis when ``group_of`` is None)."""
+        if group_of is not None:
+            return contract_by_group(q, f, group_of, n_groups)
         return (q @ f.reshape(f.shape[0], -1)).reshape(q.shape[0], 1, *f.shape[1:])
+
+    def _column_groups(self, keep: Sequence[str]) -> tuple[np.ndarray | None, int]:
+        """Each flow column's group for the kept axes: its tier, its stage, or the pair (tier-major)."""
+        n_stages = len(self.stage_labels)
+        if "stage" in keep and "tier" in keep:
+            return self.tier_of * n_stages + self._stage_of, len(self.tiers) * n_stages
+        if "stage" in keep:
+            return self._stage_of, n_stages
+        if "tier" in keep:
+            return self.tier_of, len(self.tiers)
+        return None, 1
+
+    @functools.cached_property
+    def stage_labels(self) -> tuple[str, ...]:
+        """The stages of the bills' lines, in the order of :data:`lca_numerique.bill.STAGES`."""
+        from .bill import STAGES
+
+        present = set(self.stages or ("other",))
+        return tuple(s for s in STAGES if s in present)
+
+    @functools.cached_property
+    def _stage_of(self) -> np.ndarray:
+        position = {s: i for i, s in enumerate(self.stage_labels)}
+        return np.array([position[s] for s in self.stages or ("other",) * len(self.flows)], dtype=np.intp)
 
     @functools.cached_property
     def _lacks_any_phase(self) -> np.ndarray:
-        return self._lacks.any(axis=2, keepdims=True)
+        return self.lacks.any(axis=2, keepdims=True)
 
     @functools.cached_property
     def _has_any_phase(self) -> np.ndarray:
-        return self._has.any(axis=2, keepdims=True)
+        return self.has.any(axis=2, keepdims=True)
 
     @functools.cached_property
     def _relevant(self) -> np.ndarray:
         """``[flow]``: flows that lack some phase of some criterion, the only ones that can make a gap."""
-        return self._lacks.any(axis=(1, 2))
+        return self.lacks.any(axis=(1, 2))
 
     # -- array views ----------------------------------------------------------------------------------------
     @functools.cached_property
@@ -217,14 +241,15 @@ class Results:
         behind the total lacks a factor in a kept phase / has one. Both are "any" over lines, so they compose:
         see the module docstring for the rule that turns them into complete, partial or not covered."""
         names = _axes(by)
-        if any(g in names for g in GROUPS):
-            raise ValueError("flags() keeps axes only; group the masks yourself (they combine with any())")
+        if any(g in names for g in (*GROUPS, "stage")):
+            raise ValueError("flags() keeps the cube's axes only (service, tier, criterion, phase); group the "
+                             "masks yourself (they combine with any()), or read total()'s coverage column")
         keep = [a for a in AXES if a in names or a == "criterion"]
         view = self._view(keep)
         squeeze = tuple(i for i, axis in enumerate(AXES) if axis not in keep)
-        used = self._quantities > 0 if "service" in keep else (self._quantities > 0).any(axis=0, keepdims=True)
-        has = self._has if "phase" in keep else self._has_any_phase
-        found = view.found if view.found is not None else self._any_used(used, has, self._tier_of, "tier" in keep)
+        used = self.quantities > 0 if "service" in keep else (self.quantities > 0).any(axis=0, keepdims=True)
+        has = self.has if "phase" in keep else self._has_any_phase
+        found = view.found if view.found is not None else self._any_used(used, has, *self._column_groups(keep))
         lacking = view.lacks if view.lacks is not None else np.zeros(view.values.shape, dtype=bool)
         return lacking.squeeze(axis=squeeze), found.squeeze(axis=squeeze)
 
@@ -264,7 +289,7 @@ class Results:
 
         selection = self.selection
         rows = [{"flow": f, "criterion": c, "set": selection.get((f, c), "missing")}
-                for f in self.flows for c in self.criteria]
+                for f in dict.fromkeys(self.flows) for c in self.criteria]  # a flow in two stages: once
         return pd.DataFrame(rows, columns=["flow", "criterion", "set"])
 
     def units(self) -> dict[str, str]:
@@ -272,12 +297,13 @@ class Results:
         return {c: get_criterion(c).unit for c in self.criteria}
 
     def _labels(self, axis: str) -> Sequence[str]:
-        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases}[axis]
+        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases,
+                "stage": self.stage_labels}[axis]
 
     # -- tidy tables ----------------------------------------------------------------------------------------
     def total(self, by: str | Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
-        """Tidy totals kept by ``by``, summed over the rest: any of the axes service, tier, criterion, phase
-        and the groups kind, campaign (a single name may be given as a string).
+        """Tidy totals kept by ``by``, summed over the rest: any of the axes service, tier, stage, criterion,
+        phase and the groups kind, campaign (a single name may be given as a string).
 
         Columns: the groups, the kept axes and ``criterion``, then ``value`` (in ``unit``) and ``coverage``
         (see the module docstring: a not-covered value is NaN). With ``per_audience`` (which needs
@@ -287,7 +313,7 @@ class Results:
         import pandas as pd
 
         by = _axes(by)
-        keep = [a for a in AXES if a in by or a == "criterion"]
+        keep = [a for a in VIEW_AXES if a in by or a == "criterion"]
         groups = [g for g in GROUPS if g in by]
         if per_audience and "service" not in keep:
             raise ValueError("per-audience values need 'service' in `by`: audiences of different services do not add")
@@ -298,7 +324,7 @@ class Results:
         else:
             rows, firsts, group_columns = self._group_rows(groups)
             view, row_labels = self._view(keep, rows, len(firsts)), ()
-        shape = view.values.shape  # [row, tier, criterion, phase], size 1 where summed
+        shape = view.values.shape  # [row, group, criterion, phase], size 1 where summed
 
         def position(axis: int) -> np.ndarray:
             """Each output cell's index on ``axis``, in the smallest integer type (the column's codes)."""
@@ -309,14 +335,18 @@ class Results:
         row = position(0)
         for g, (labels, codes) in group_columns.items():
             columns[g] = _categorical(pd, codes.astype(_code_dtype(len(labels)))[row], labels)
+        group = position(1)
+        n_stages = len(self.stage_labels)
+        codes_of = {"service": row, "criterion": position(2), "phase": position(3),
+                    "tier": group // n_stages if "stage" in keep else group,
+                    "stage": group % n_stages if "tier" in keep else group}
         for axis in keep:
             labels = row_labels if axis == "service" else self._labels(axis)
-            columns[axis] = row if axis == "service" else position(AXES.index(axis))
-            columns[axis] = _categorical(pd, columns[axis], labels)
+            columns[axis] = _categorical(pd, codes_of[axis], labels)
         values, status = view.values.ravel(), view.codes().ravel()
         unit_names = sorted(set(self.units().values()))
         unit_of = np.array([unit_names.index(u) for u in self.units().values()], dtype=np.int8)
-        criterion = position(2)
+        criterion = codes_of["criterion"]
         if per_audience:
             audience = self.audience[row]
             values, status = self._per_audience(values, status, audience)
@@ -369,7 +399,7 @@ class Results:
     @property
     def is_complete(self) -> bool:
         """True when no line of any service lacks a factor in a phase, for any criterion shown."""
-        return not bool((self._quantities[:, self._relevant] > 0).any())
+        return not bool((self.quantities[:, self._relevant] > 0).any())
 
     def summary(self) -> pd.DataFrame:
         """Service × criterion totals as a wide table, with units in the column names (NaN: not covered)."""
@@ -404,7 +434,7 @@ class Results:
         return head + table.to_html()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: labels, the cube ``values`` (``None`` where not covered), its ``coverage``
+        """Plain data for JSON: labels, the cube ``values`` (``None`` where not covered or not finite), its ``coverage``
         labels, audiences and provenance."""
         values = self.values
         return {
@@ -412,7 +442,7 @@ class Results:
             "campaigns": list(self.campaigns),
             "tiers": list(self.tiers), "criteria": list(self.criteria), "phases": list(self.phases),
             "units": self.units(),
-            "values": np.where(np.isnan(values), None, values).tolist(),
+            "values": np.where(np.isfinite(values), values, None).tolist(),  # JSON has no NaN or inf
             "coverage": np.asarray(COVERAGE_LABELS, dtype=object)[self.coverage_codes].tolist(),
             "audience": self.audience.tolist(),
             "audience_units": list(self.audience_units), "provenance": dict(self.provenance),
@@ -431,9 +461,9 @@ _Column = tuple[list[str], np.ndarray]  # a group's labels and each row's code
 def _axes(by: str | Sequence[str]) -> tuple[str, ...]:
     """``by`` as a tuple of known axis or group names, or a ValueError naming the unknown ones."""
     names = (by,) if isinstance(by, str) else tuple(by)
-    unknown = [a for a in names if a not in AXES + GROUPS]
+    unknown = [a for a in names if a not in VIEW_AXES + GROUPS]
     if unknown:
-        raise ValueError(f"unknown axis {', '.join(map(repr, unknown))} in `by`; axes are {', '.join(AXES)} "
+        raise ValueError(f"unknown axis {', '.join(map(repr, unknown))} in `by`; axes are {', '.join(VIEW_AXES)} "
                          f"and groups {', '.join(GROUPS)}")
     return names
 

@@ -54,6 +54,7 @@ class Parameter:
     distribution: Distribution
     provenance: Provenance
     note: str = ""
+    domain: str = ""  # values an override may take (see lca_numerique.factors.loader); "" = same sign as value
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,14 @@ class Factor:
     formula: str | None = None
     inputs: tuple[Parameter, ...] = ()
     note: str = ""
+    credit: bool = False  # a declared credit (avoided impact): the only kind of factor that may be negative
 
     def explain(self) -> str:
         """The factor and its source; for a derived one, its formula and every input with its own source."""
         p = self.provenance
         head = f"{self.flow} / {self.criterion} / {self.phase} = {self.value:.6g} {self.unit}"
+        if self.credit:
+            head += " (credit: avoided impact)"
         lines = [f"{head}  [{p.cite()}, {p.geography}, {p.licence}; {p.set_id}; confidence {p.confidence}]"]
         if self.formula:
             lines.append(f"  = {self.formula}")
@@ -127,13 +131,14 @@ class FactorSet:
     selection: dict[tuple[str, str], str] = field(default_factory=dict)  # (flow, criterion) -> set id
     gaps: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> why
     included: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> where
+    overrides: dict[str, str] = field(default_factory=dict)  # parameter name -> value given in place of the data's
 
     def __post_init__(self) -> None:
         for name in ("values", "covered"):
             view = np.asarray(getattr(self, name)).view()  # read-only view, no copy of a large array
             view.flags.writeable = False
             object.__setattr__(self, name, view)
-        for name in ("factors", "parameters", "selection", "gaps", "included"):
+        for name in ("factors", "parameters", "selection", "gaps", "included", "overrides"):
             object.__setattr__(self, name, types.MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "sources", types.MappingProxyType(
             {k: types.MappingProxyType(dict(v)) for k, v in self.sources.items()}))
@@ -256,6 +261,7 @@ class FactorSet:
             components=self.components, selection={**self.selection, **{(k[0], k[1]): f.provenance.set_id
                                                                           for k, f in factors.items()}},
             gaps={k: v for k, v in self.gaps.items() if k not in factors}, included=self.included,
+            overrides=self.overrides,
         )
 
     def override(self, flow: str, criterion: str, phase: str, value: Any, *, note: str = "user override",
@@ -392,7 +398,8 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
                      components: tuple[tuple[str, str, str], ...] = (),
                      selection: Mapping[tuple[str, str], str] | None = None,
                      gaps: Mapping[tuple[str, str, str], str] | None = None,
-                     included: Mapping[tuple[str, str, str], str] | None = None) -> FactorSet:
+                     included: Mapping[tuple[str, str, str], str] | None = None,
+                     overrides: Mapping[str, str] | None = None) -> FactorSet:
     """Assemble the dense arrays of a FactorSet from its factors (flows and criteria in catalogue order).
 
     The mission's three criteria are always present, so a set that lacks them says so instead of hiding them.
@@ -418,7 +425,7 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
         parameters=dict(parameters or {}), path=path, description=description, components=components,
         selection=dict(selection or {(k[0], k[1]): f.provenance.set_id for k, f in factors.items()}),
         gaps=dict(gaps or {}),
-        included=dict(included or {}),
+        included=dict(included or {}), overrides=dict(overrides or {}),
     )
 
 
