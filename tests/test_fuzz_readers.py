@@ -84,14 +84,6 @@ INVENTORIES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(INVENTORIES))
-def test_hostile_inventory_is_refused_at_its_line(name):
-    error = bounded(lambda: load_inventory(HOSTILE / name))
-    assert isinstance(error, lca.InventoryError), name
-    assert_located(error, name)
-    assert INVENTORIES[name] in str(error)
-
-
 def test_duplicate_service_is_located_at_the_duplicate():
     error = bounded(lambda: load_inventory(HOSTILE / "duplicate_service.yaml"))
     assert error is not None
@@ -118,12 +110,15 @@ FACTOR_FOLDERS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(FACTOR_FOLDERS))
-def test_hostile_factor_folder_is_refused(name):
-    error = bounded(lambda: load_factor_set(HOSTILE / name))
-    assert isinstance(error, lca.FactorDataError), name
-    assert_located(error, f"{name}/")
-    assert FACTOR_FOLDERS[name] in str(error)
+@pytest.mark.parametrize(("name", "read", "error_type"), [
+    *((name, load_inventory, lca.InventoryError) for name in sorted(INVENTORIES)),
+    *((name, load_factor_set, lca.FactorDataError) for name in sorted(FACTOR_FOLDERS)),
+])
+def test_hostile_file_is_refused_where_the_problem_is(name, read, error_type):
+    error = bounded(lambda: read(HOSTILE / name))
+    assert isinstance(error, error_type), name
+    assert_located(error, name if name.endswith(".yaml") else f"{name}/")
+    assert {**INVENTORIES, **FACTOR_FOLDERS}[name] in str(error)
 
 
 def test_yaml_bomb_profile_is_refused():
