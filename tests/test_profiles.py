@@ -61,8 +61,9 @@ def test_uses_imports_parameters_and_licences_must_follow(write_set):
 def test_declared_phases(write_set):
     rows = [
         {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "use", "value": "9", "unit": "g CO2e/GB"},
-        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "manufacturing", "value": "included",
-         "unit": "g CO2e/GB", "note": "in the use row"},
+        *({"flow": "network.fixed@FR", "criterion": "GWP", "phase": phase, "value": "included",
+           "unit": "g CO2e/GB", "note": "in the use row"}
+          for phase in ("manufacturing", "distribution", "end_of_life")),
         {"flow": "network.fixed@FR", "criterion": "ADPe", "phase": "manufacturing", "value": "1",
          "unit": "mg Sb eq/GB"},
         {"flow": "network.fixed@FR", "criterion": "ADPe", "phase": "use", "value": "missing", "unit": "mg Sb eq/GB",
@@ -71,7 +72,7 @@ def test_declared_phases(write_set):
     fs = lca.load_factor_set(write_set(rows))
     cov = fs.coverage().set_index("criterion")
     assert cov.loc["climate_change", "status"] == "covered"
-    assert cov.loc["climate_change", "included"] == "manufacturing"
+    assert cov.loc["climate_change", "included"] == "manufacturing, distribution, end_of_life"
     assert cov.loc["resource_use_minerals_metals", "status"] == "partial"
     assert "use: no open electricity factor" in cov.loc["resource_use_minerals_metals", "gaps"]
     bill = lca.BillOfMaterials.build("transfer", "1 user", {"network.fixed@FR": "1 GB"})
@@ -80,7 +81,7 @@ def test_declared_phases(write_set):
     assert total.loc["resource_use_minerals_metals", "coverage"] == "partial"
     assert total.loc["resource_use_minerals_metals", "value"] == pytest.approx(1e-6)
     with pytest.raises(FactorDataError, match="needs a note"):
-        lca.load_factor_set(write_set([{**rows[3], "note": ""}], name="nonote"))
+        lca.load_factor_set(write_set([{**rows[5], "note": ""}], name="nonote"))
 
 
 def test_compose_phase_by_phase(write_set):
@@ -119,7 +120,7 @@ def test_load_factors_with_extra_sets_and_licences(write_set, impactco2):
                        "unit": "g CO2e/GB", "licence": "proprietary"}], name="mine", metadata=_meta("mine"))
     fs = lca.load_factors(extra_sets=[mine])
     assert fs.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.012)
-    assert fs.factor("network.mobile@FR", "GWP", "use").provenance.set_id == "impactco2"
+    assert fs.factor("network.mobile@FR", "GWP", "use").provenance.set_id == "ademe_numerique_2025"
     only_open = lca.load_factors(extra_sets=[mine], licences=["MIT", "CC0-1.0"])
     assert only_open.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.00926934695867389)
 

@@ -49,7 +49,13 @@ from ..derivation import evaluate_formula, formula_names
 from ..errors import FactorDataError, LcaError, UnitError
 from ..flows import FLOWS, get_flow
 from ..inventory.yaml_source import YamlSyntaxError, read_yaml
-from ..uncertainty import NO_UNCERTAINTY, Distribution, default_distribution, parse_distribution
+from ..uncertainty import (
+    NO_UNCERTAINTY,
+    Distribution,
+    default_distribution,
+    parse_distribution,
+    pedigree_distribution,
+)
 from .model import (
     CONFIDENCE_LEVELS,
     Factor,
@@ -343,6 +349,8 @@ class _Loader:
         if not text:
             return default_distribution(row["confidence"]) if row["confidence"] in CONFIDENCE_LEVELS else None
         try:
+            if text.startswith("pedigree") and row["confidence"] in CONFIDENCE_LEVELS:
+                return pedigree_distribution(text, row["confidence"])
             return parse_distribution(text, value)
         except ValueError as exc:
             self.problem(where, f"uncertainty: {exc}")

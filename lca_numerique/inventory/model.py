@@ -174,7 +174,12 @@ def _plain(value: Any) -> Any:
 
 
 def load_inventory(path: str | Path) -> Inventory:
-    """Read and validate an inventory file. Raises InventoryError listing every problem with its location."""
+    """Read and validate an inventory: a YAML file, or a filled template (``.xlsx`` workbook or folder of CSV
+    files). Raises InventoryError listing every problem with its location."""
+    if Path(path).suffix.lower() == ".xlsx" or Path(path).is_dir():
+        from .template import read_template  # the template reader builds on this module
+
+        return read_template(path)
     return inventory_from_data(read_located(path))
 
 
