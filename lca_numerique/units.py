@@ -240,7 +240,8 @@ def _check_unit_tokens(text: str) -> None:
         before = tokens[i - 1] if i else (None, "")
         after = tokens[i + 1] if i + 1 < len(tokens) else (None, "")
         if kind == "other":
-            raise _Unreadable(f"unexpected character {token!r} in the unit")
+            hint = ": write a duration as '90 min' or '1.5 h'" if token == ":" else ""
+            raise _Unreadable(f"unexpected character {token!r} in the unit{hint}")
         if kind == "op" and token in ("**", "^"):
             if after[0] != "number":
                 raise _Unreadable("a unit power must be a whole number, e.g. 'm**2' or 's^-1'")

@@ -149,6 +149,21 @@ def test_yaml_inventory_reads_french_numbers(tmp_path):
     assert (site.visits, site.page_weight) == (500_000.0, 1.8)
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("1_000", 1000.0), ("010", 10.0), ("1e3", 1000.0), ("1:30", "90 min"), ("0x10", "not a unit"),
+     ("0o17", "not a unit"), ("1:30.5", "90 min")],
+)
+def test_yaml_numbers_no_one_means_are_not_read_as_yaml_1_1_would(written, expected):
+    """YAML 1.1 reads 1:30 as 90 (base 60), 010 as 8 (octal) and 0x10 as 16; here they go to the quantity reader."""
+    text = f"organisation: x\nservices:\n  - kind: video\n    name: v\n    views: 10\n    duration: {written}\n"
+    if isinstance(expected, float):
+        assert lca.inventory.inventory_from_text(text).service("v").duration == expected
+    else:
+        with pytest.raises(lca.InventoryError, match=expected):
+            lca.inventory.inventory_from_text(text)
+
+
 def test_read_number_alone():
     assert read_number("1 800,5") == 1800.5
     assert read_number("−2,5") == -2.5  # U+2212 minus sign

@@ -8,6 +8,7 @@ file size and nesting depth are bounded, and every value's line and column are k
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,4 +143,13 @@ def _convert(node: Any, path: Path_, marks: dict[Path_, tuple[int, int]], name: 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, (*path, i), marks, name) for i, child in enumerate(node.value)]
+    if _unusual_number(node):
+        return node.value  # left as text for the quantity reader, which reads it right or refuses it
     return _SCALARS.construct_object(node, deep=True)
+
+
+def _unusual_number(node: Any) -> bool:
+    """YAML 1.1 reads ``1:30`` as 90 (base 60), ``010`` as 8 (octal), ``0x10`` as 16: numbers no one means."""
+    if node.tag == "tag:yaml.org,2002:int":
+        return re.fullmatch(r"[-+]?(?:0|[1-9][0-9_]*)", node.value) is None
+    return node.tag == "tag:yaml.org,2002:float" and ":" in node.value
