@@ -33,6 +33,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
         # shares as percentages
         ("60 %", "dimensionless", 0.6),
         ("60%", "dimensionless", 0.6),
+        ("5 ppm", "dimensionless", 5e-6),
         ("0,6", "dimensionless", 0.6),
         # issue 10 §2: French decimal comma and thousands separators
         ("1,8 Mo", "MB", 1.8),
@@ -87,6 +88,12 @@ def test_quantities_written_by_people(text, unit, expected):
         ("1,8 mo", "MB", "fraction of a byte"),  # millibyte, not megaoctet
         ("2 mB", "MB", "fraction of a byte"),
         ("10 Mb", "MB", "barn"),  # pint's b is the barn; a megabit is Mbit
+        ("0.5 turn", "dimensionless", "angle"),  # pint: 3.14
+        ("60 deg", "dimensionless", "angle"),
+        ("3 decade", "dimensionless", "logarithmic"),  # pint: 1000
+        ("3 dB", "dimensionless", "logarithmic"),
+        ("3 octave", "dimensionless", "logarithmic"),  # pint: 8
+        ("3 degC", "K", "offset"),
         ("1 2 visit", "visit", "grouped by thousands"),
         ("1 80 visit", "visit", "grouped by thousands"),
         ("1,80,000 visit", "visit", "grouped by thousands"),
