@@ -158,11 +158,11 @@ def test_yaml_inventory_reads_french_numbers(tmp_path):
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("1_000", 1000.0), ("010", 10.0), ("1e3", 1000.0), ("1:30", "90 min"), ("0x10", "not a unit"),
-     ("0o17", "not a unit"), ("1:30.5", "90 min")],
+    [("1_000", 1000.0), ("1e3", 1000.0), ("'1 000'", 1000.0), ("010", "ambiguous"), ("1:30", "ambiguous"),
+     ("0x10", "ambiguous"), ("0o17", "not a unit"), ("1:30.5", "ambiguous"), ("'1:30'", "90 min")],
 )
 def test_yaml_numbers_no_one_means_are_not_read_as_yaml_1_1_would(written, expected):
-    """YAML 1.1 reads 1:30 as 90 (base 60), 010 as 8 (octal) and 0x10 as 16; here they go to the quantity reader."""
+    """YAML 1.1 reads 1:30 as 90 (base 60), 1:30.5 as 90.5, 010 as 8 (octal) and 0x10 as 16: all refused."""
     text = f"organisation: x\nservices:\n  - kind: video\n    name: v\n    views: 10\n    duration: {written}\n"
     if isinstance(expected, float):
         assert lca.inventory.inventory_from_text(text).service("v").duration == expected

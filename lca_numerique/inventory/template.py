@@ -80,6 +80,8 @@ def _sheets() -> dict[str, list[list[str]]]:
     sheets: dict[str, list[list[str]]] = {README_SHEET: [[line] for line in README]}
     sheets[INFO_SHEET] = [["field", "value", "meaning"], *[[k, "", m] for k, m in INFO_FIELDS]]
     for kind in ("hosting", *[k for k in SERVICE_KINDS if k != "hosting"]):
+        if any(spec.json_schema for spec in SERVICE_KINDS[kind].parameters):
+            continue  # a custom bill's lines are a list: written in YAML, not in one row
         columns = _columns(kind)
         sheet = HOSTINGS_SHEET if kind == "hosting" else kind
         sheets[sheet] = [[c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns]]
