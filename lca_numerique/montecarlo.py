@@ -375,8 +375,9 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | Portfolio
         items, bills = [s for _, s in portfolio.all_services()], portfolio.bills()  # bills know their campaign
     else:
         bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
-    matrix = BillMatrix.stack(bills)
-    deterministic = evaluate(matrix, factors)
+    staged = BillMatrix.stack(bills)
+    deterministic = evaluate(staged, factors)
+    matrix = staged.by_flow()  # samples need no stage: one column per flow
     views = _views(by)
     n_phases = len(PHASE_IDS) if any("phase" in v for v in views) else 1
     samples = _check_samples(samples, len(matrix.flows), len(deterministic.criteria), n_phases, memory_budget)
