@@ -142,7 +142,7 @@ class BillOfMaterials:
     def __post_init__(self) -> None:
         if not self.name:
             raise BillError("a bill needs a name")
-        if not self.lines:
+        if not self.lines and self.audience.amount != 0:  # zero audience, no line: zero impact, per-audience n/a
             raise BillError(f"bill {self.name!r} has no line: an empty bill has no impact to compute")
 
     @classmethod

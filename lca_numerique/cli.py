@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ._version import __version__
-from .errors import LcaError, OutputError
+from .errors import ArgumentError, LcaError, OutputError
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INCOMPLETE = EXIT_DIFFERENCES
@@ -47,10 +47,6 @@ MAX_SAMPLES = 100_000
 # character: a name in a file must not drive the terminal it is printed on.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-class UsageError(LcaError):
-    """A command-line argument the library refuses (a service name that is not in the inventory...)."""
 
 
 def printable(text: str, *, keep: str = "\n\t") -> str:
@@ -199,11 +195,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _assess_path(path: Path, args: argparse.Namespace, banner: str = "") -> int:
-    import pandas as pd
 
-    from .criteria import MISSION_CRITERIA
     from .inventory import load_inventory
     from .report import FactorChoice, write_report
+    from .report.console import console_summary
 
     inventory = load_inventory(path)
     choice = FactorChoice.of(inventory, profile=args.profile)
@@ -213,26 +208,15 @@ def _assess_path(path: Path, args: argparse.Namespace, banner: str = "") -> int:
                            lang=args.lang, force=args.force, choice=choice)
     if banner:
         print(banner)
-    print(f"{inventory.organisation} — {len(inventory.services)} services — factors: {factors.label}\n")
-    table = results.per_audience()
-    table = table[table["criterion"].isin(MISSION_CRITERIA)]
-    wide = table.pivot(index="service", columns="criterion", values="value")
-    per = table.drop_duplicates("service").set_index("service")["per"]
-    wide = wide.reindex(results.services).assign(per=per)
-    with pd.option_context("display.width", 200, "display.max_columns", 10, "display.float_format", "{:.3g}".format):
-        print("Impact per unit of audience (climate change kg CO2 eq, ADPe kg Sb eq, ecotoxicity CTUe):")
-        print(wide.to_string())
-    for name, share in inventory.unattributed_hosting().items():
-        print(f"\nwarning: {share:.0%} of hosting {name!r} is attributed to no service (its impacts are left out)")
-    if not results.is_complete:
-        print("\nSome totals are partial or not covered: see the 'coverage' sheet. They are never counted as zero.")
-    print("\nReport: " + ", ".join(str(p) for p in written.values()))
+    print(console_summary(results, inventory, factors.label, written, lang=args.lang))
     return EXIT_INCOMPLETE if args.strict and not results.is_complete else EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
-    return _assess_path(example_path(), args, banner="Demo on the bundled ILLUSTRATIVE inventory "
-                                                     "(made-up numbers, not any city's results).")
+    from .i18n import gettext_for
+
+    return _assess_path(example_path(), args, banner=gettext_for(
+        args.lang, "Demo on the bundled ILLUSTRATIVE inventory (made-up numbers, not any city's results)."))
 
 
 def _assess(args: argparse.Namespace) -> int:
@@ -287,7 +271,7 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         service = inventory.service(args.service)
     except KeyError as exc:
-        raise UsageError(exc.args[0]) from None
+        raise ArgumentError("service", exc.args[0]) from None
     print(service.explain())
     if inventory.basis.get(service.name):
         print(f"  basis: {inventory.basis[service.name]}")
