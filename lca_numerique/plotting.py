@@ -54,7 +54,7 @@ def plot_tiers_phases(results: Results, criteria: Sequence[str] = MISSION_CRITER
     """For each criterion, one horizontal bar per service (the ``top`` largest), stacked by tier (colour) and
     phase (hatching). Totals that are not covered are shown as empty bars marked "n/c"."""
     ids = [get_criterion(c).id for c in criteria if get_criterion(c).id in results.criteria]
-    cube = results.values  # [service, tier, criterion, phase]
+    cube = np.nan_to_num(results.values)  # [service, tier, criterion, phase]; not-covered parts: empty, marked
     fig = _figure(6.0 * len(ids), 0.45 * min(top, len(results.services)) + 1.8)
     axes = fig.subplots(1, len(ids), squeeze=False)[0]
     for ax, criterion in zip(axes, ids, strict=True):
@@ -88,7 +88,7 @@ def plot_tiers_phases(results: Results, criteria: Sequence[str] = MISSION_CRITER
 def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str = "en") -> Figure:
     """Each criterion as each service's share of the portfolio total (``normalise="share"``), or each service's
     impacts in EF 3.1 person-year equivalents (``normalise="ef"``: criteria without a factor are left out)."""
-    totals = results.values.sum(axis=(1, 3))  # [service, criterion]; uncovered parts are zeros here
+    totals = results.scores().values  # [service, criterion]; NaN where not covered
     ids = list(results.criteria)
     if normalise == "ef":
         ids = [c for c in ids if get_criterion(c).normalisation]

@@ -18,15 +18,16 @@ when it is read, with a message, rather than turning a result into infinity or z
 
 Sampling: every uncertain item (a factor row, a factor parameter, a service parameter) gets its own column of
 uniform numbers from :class:`Uniforms`, by its name. Three samplers are offered: ``random`` (independent
-streams), ``lhs`` (Latin hypercube: each item's column stratified, one draw per stratum, with
-:class:`scipy.stats.qmc.LatinHypercube`) and ``sobol`` (scrambled Sobol' points over every item of the run,
-:class:`scipy.stats.qmc.Sobol`; the sample size must be a power of two). ``random`` and ``lhs`` give every item
-the same numbers whatever else the run contains (common random numbers between scenarios); ``sobol`` gives
-the same numbers only when both runs have the same uncertain items.
+streams), ``lhs`` (Latin hypercube: each item's column stratified, one draw per stratum, in a random
+order, as :class:`scipy.stats.qmc.LatinHypercube` draws each dimension) and ``sobol`` (scrambled Sobol' points
+over every item of the run, :class:`scipy.stats.qmc.Sobol`; the sample size must be a power of two).
+``random`` and ``lhs`` give every item the same numbers whatever else the run contains (common random numbers
+between scenarios); ``sobol`` gives the same numbers only when both runs have the same uncertain items.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Sequence
@@ -125,6 +126,17 @@ def parse_distribution(text: Any, value: float | None = None) -> Distribution:
 
     Raises ValueError with a message saying what is accepted.
     """
+    if isinstance(text, str) and (value is None or type(value) in (int, float)):
+        return _parse_cached(text, value)  # every service of a kind parses the same defaults: once is enough
+    return _parse(text, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str, value: float | None) -> Distribution:
+    return _parse(text, value)
+
+
+def _parse(text: Any, value: float | None) -> Distribution:
     if text is None:
         return NO_UNCERTAINTY
     if not isinstance(text, str):
@@ -225,10 +237,15 @@ class Uniforms:
     def _batch(self, key: str, batch: int) -> np.ndarray:
         if self.sampler == "random":
             return _stream(self.seed, key, batch).random(self.batch_size)
-        from scipy.stats import qmc  # slow to import: only for the samplers that need it
-
         if self.sampler == "lhs":
-            return qmc.LatinHypercube(d=1, rng=_stream(self.seed, key, batch)).random(self.batch_size)[:, 0]
+            # One column of a Latin hypercube: one draw in each of the n equal-probability strata, in random
+            # order. This is what scipy.stats.qmc.LatinHypercube does per dimension; drawn here from the item's
+            # own stream so that every item keeps its numbers whatever else the run draws (common random
+            # numbers), without qmc's per-call set-up cost on hundreds of items.
+            rng = _stream(self.seed, key, batch)
+            return (rng.permutation(self.batch_size) + rng.random(self.batch_size)) / self.batch_size
+        from scipy.stats import qmc  # slow to import: only for the sampler that needs it
+
         if key not in self._column:
             raise KeyError(f"Sobol' sampling: item {key!r} was not declared to the run")
         if batch not in self._sobol:

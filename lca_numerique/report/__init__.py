@@ -15,7 +15,7 @@ from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
 from .spreadsheets import neutralise, safe_text, write_csv, write_workbook
-from .tables import SHEETS, report_tables
+from .tables import SHEETS, labelled_tables, report_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
@@ -47,7 +47,7 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
         if "xlsx" in formats:
-            moved = write_workbook(report_tables(results, inventory, choice), folder / "report.xlsx",
+            moved = write_workbook(labelled_tables(results, inventory, choice), folder / "report.xlsx",
                                    descriptions=SHEETS)
             written["xlsx"] = "report.xlsx"
             written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})

@@ -143,12 +143,12 @@ def reading(results: Results, lang: str = "en") -> list[str]:
     """Plain-language sentences: for each mission criterion, the service that weighs most and where."""
     text = TEXT[lang]
     sentences = []
-    cube = results.values
+    cube, scores = np.nan_to_num(results.values), results.scores().values  # the cube's NaN parts are 0 products
     for criterion in MISSION_CRITERIA:
         if criterion not in results.criteria:
             continue
         c = results.criteria.index(criterion)
-        per_service = cube[:, :, c, :].sum(axis=(1, 2))
+        per_service = scores[:, c]  # NaN where not covered: no sentence then, the share is not known
         total = per_service.sum()
         if not total > 0:
             continue

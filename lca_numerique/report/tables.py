@@ -37,22 +37,31 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def summary_table(results: Results) -> pd.DataFrame:
     """One row per service: kind, campaign, audience, and for each mission criterion the total and the value per
-    audience unit, with the coverage of each."""
+    audience unit ("CC per visit": a column per audience unit, empty for services counted in another unit),
+    with the coverage of each total. A not-covered total is empty (NaN), never 0."""
+    import numpy as np
     import pandas as pd
 
-    totals = results.total(("service",)).set_index(["service", "criterion"])
-    per = results.per_audience().set_index(["service", "criterion"])
-    rows = []
-    for i, service in enumerate(results.services):
-        row: dict[str, Any] = {"service": service, "kind": results.kinds[i], "campaign": results.campaigns[i],
-                               "audience": results.audience[i], "audience unit": results.audience_units[i]}
-        for criterion in MISSION_CRITERIA:
-            c = get_criterion(criterion)
-            row[f"{c.code} total ({c.unit})"] = totals.loc[(service, criterion), "value"]
-            row[f"{c.code} per {results.audience_units[i]}"] = per.loc[(service, criterion), "value"]
-            row[f"{c.code} coverage"] = str(totals.loc[(service, criterion), "coverage"])
-        rows.append(row)
-    return pd.DataFrame(rows)
+    totals, per = results.total(("service",)), results.per_audience()
+    units = np.asarray(results.audience_units, dtype=object)
+    columns: dict[str, Any] = {"service": list(results.services), "kind": list(results.kinds),
+                               "campaign": list(results.campaigns), "audience": results.audience,
+                               "audience unit": list(results.audience_units)}
+    unit_order = list(dict.fromkeys(results.audience_units))
+    per_values = {}
+    for criterion in MISSION_CRITERIA:
+        c = get_criterion(criterion)
+        # rows of a total are service-major, so one criterion's rows are in service order
+        total = totals[totals["criterion"] == criterion]
+        per_values[c.code] = per.loc[per["criterion"] == criterion, "value"].to_numpy()
+        columns[f"{c.code} total ({c.unit})"] = total["value"].to_numpy()
+        if unit_order:
+            columns[f"{c.code} per {unit_order[0]}"] = np.where(units == unit_order[0], per_values[c.code], np.nan)
+        columns[f"{c.code} coverage"] = total["coverage"].astype(str).to_numpy()
+    for unit in unit_order[1:]:  # services counted in other units: their columns after the first unit's
+        for code, values in per_values.items():
+            columns[f"{code} per {unit}"] = np.where(units == unit, values, np.nan)
+    return pd.DataFrame(columns)
 
 
 def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataFrame:
@@ -60,20 +69,18 @@ def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataF
     service's basis."""
     import pandas as pd
 
+    columns = ["service", "kind", "parameter", "value", "unit", "origin", "description", "basis"]
+    if inventory is None:
+        return pd.DataFrame(columns=columns)
+    wanted = set(results.services)
     rows = []
-    services = {s.name: s for s in inventory.services} if inventory is not None else {}
-    for name in results.services:
-        service = services.get(name)
-        if service is None:
+    for service in inventory.services:
+        if service.name not in wanted:
             continue
-        specs = service.specs()
-        for key, value in service.values.items():
-            rows.append({"service": name, "kind": service.kind, "parameter": key,
-                         "value": format_value(value), "unit": specs[key].unit, "origin": service.origin(key),
-                         "description": specs[key].description,
-                         "basis": inventory.basis.get(name, "") if inventory is not None else ""})
-    return pd.DataFrame(rows, columns=["service", "kind", "parameter", "value", "unit", "origin", "description",
-                                       "basis"])
+        specs, basis = service.specs(), inventory.basis.get(service.name, "")
+        rows.extend((service.name, service.kind, key, format_value(value), specs[key].unit, service.origin(key),
+                     specs[key].description, basis) for key, value in service.values.items())
+    return pd.DataFrame(rows, columns=columns)
 
 
 def provenance_table(results: Results) -> pd.DataFrame:
@@ -89,9 +96,15 @@ def report_tables(results: Results, inventory: Inventory | None = None,
 
     ``choice`` is the factor choice the results were computed with (default: the inventory's own, or none).
     """
+    return {name: _plain(frame) for name, frame in labelled_tables(results, inventory, choice).items()}
+
+
+def labelled_tables(results: Results, inventory: Inventory | None = None,
+                    choice: FactorChoice | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`report_tables` with their label columns still categorical (cheap to write at scale)."""
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
-    tables = {
+    return {
         "summary": summary_table(results),
         "by_service": results.total(("service",)),
         "by_tier": results.total(("service", "tier")),
@@ -100,9 +113,8 @@ def report_tables(results: Results, inventory: Inventory | None = None,
         "coverage": results.coverage(("service", "tier")),
         "assumptions": assumptions_table(inventory, results),
         "provenance": provenance_table(results),
-        "overrides": choice.overrides_table(),
+        "overrides": choice.overrides_table(results.selection),
     }
-    return {name: _plain(frame) for name, frame in tables.items()}
 
 
 def incomplete(results: Results) -> pd.DataFrame:

@@ -137,6 +137,9 @@ class Service:
         self._values: dict[str, Any] = {
             s.name: s.parse(values[s.name], name) if s.name in values else s.default for s in specs.values()
         }
+        for spec in specs.values():
+            if spec.default_from and self._values[spec.name] is None:
+                self._values[spec.name] = self._values[spec.default_from]
         self.check()
         self._uncertainty = self._parse_uncertainty(uncertainty or {})
 
