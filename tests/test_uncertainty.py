@@ -362,5 +362,5 @@ def test_stopping_rule_reaches_the_precision_asked(factors):
     assert reached.loc[covered, "converged"].all()
     assert (reached.loc[covered, ["p2.5 ± (relative)", "p97.5 ± (relative)"]] <= 0.05).all().all()
     assert mc.n == int(reached["batches"].iloc[0]) * 128 >= 3 * 128
-    tighter = monte_carlo(services, factors, samples=128, seed=0, precision=0.02, sampler="lhs", max_batches=40)
+    tighter = monte_carlo(services, factors, samples=128, seed=0, precision=0.02, sampler="lhs", max_batches=120)
     assert tighter.n > mc.n
