@@ -195,11 +195,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _assess_path(path: Path, args: argparse.Namespace, banner: str = "") -> int:
-    import pandas as pd
 
-    from .criteria import MISSION_CRITERIA
     from .inventory import load_inventory
     from .report import FactorChoice, write_report
+    from .report.console import console_summary
 
     inventory = load_inventory(path)
     choice = FactorChoice.of(inventory, profile=args.profile)
@@ -209,26 +208,15 @@ def _assess_path(path: Path, args: argparse.Namespace, banner: str = "") -> int:
                            lang=args.lang, force=args.force, choice=choice)
     if banner:
         print(banner)
-    print(f"{inventory.organisation} — {len(inventory.services)} services — factors: {factors.label}\n")
-    table = results.per_audience()
-    table = table[table["criterion"].isin(MISSION_CRITERIA)]
-    wide = table.pivot(index="service", columns="criterion", values="value")
-    per = table.drop_duplicates("service").set_index("service")["per"]
-    wide = wide.reindex(results.services).assign(per=per)
-    with pd.option_context("display.width", 200, "display.max_columns", 10, "display.float_format", "{:.3g}".format):
-        print("Impact per unit of audience (climate change kg CO2 eq, ADPe kg Sb eq, ecotoxicity CTUe):")
-        print(wide.to_string())
-    for name, share in inventory.unattributed_hosting().items():
-        print(f"\nwarning: {share:.0%} of hosting {name!r} is attributed to no service (its impacts are left out)")
-    if not results.is_complete:
-        print("\nSome totals are partial or not covered: see the 'coverage' sheet. They are never counted as zero.")
-    print("\nReport: " + ", ".join(str(p) for p in written.values()))
+    print(console_summary(results, inventory, factors.label, written, lang=args.lang))
     return EXIT_INCOMPLETE if args.strict and not results.is_complete else EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
-    return _assess_path(example_path(), args, banner="Demo on the bundled ILLUSTRATIVE inventory "
-                                                     "(made-up numbers, not any city's results).")
+    from .i18n import gettext_for
+
+    return _assess_path(example_path(), args, banner=gettext_for(
+        args.lang, "Demo on the bundled ILLUSTRATIVE inventory (made-up numbers, not any city's results)."))
 
 
 def _assess(args: argparse.Namespace) -> int:

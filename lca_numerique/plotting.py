@@ -13,6 +13,16 @@ import numpy as np
 
 from .axes import PHASES, TIERS
 from .criteria import MISSION_CRITERIA, get_criterion
+from .i18n import (
+    coverage_label,
+    display_unit,
+    format_impact,
+    format_number,
+    gettext_for,
+    label,
+    per_audience_unit,
+    scale,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -26,21 +36,18 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 TIER_COLOURS = dict(zip([t.id for t in TIERS], ("#0072B2", "#E69F00", "#009E73", "#CC79A7"), strict=True))
 PHASE_HATCHES = {"manufacturing": "", "distribution": "..", "use": "//", "end_of_life": "xx"}
 
-_TEXT = {
-    "en": {"share": "share of the portfolio total", "per": "impact per audience unit", "audience": "audience",
-           "normalised": "person-years (EF 3.1 normalisation)", "tiers": "by tier and phase"},
-    "fr": {"share": "part du total du portefeuille", "per": "impact par unité d'audience", "audience": "audience",
-           "normalised": "équivalents habitant-année (normalisation EF 3.1)", "tiers": "par tiers et par phase"},
-}
+#: Smallest font size of any text, in points at the size a figure is shown (the HTML report shows figures at
+#: 96 px per inch, so a point on screen is a point of the figure).
+FONT_SIZE = 9.5
 
 
-def _label(item: object, lang: str) -> str:
-    return getattr(item, "name_fr" if lang == "fr" else "name_en")
+_gettext = gettext_for
+_label = label
 
 
-def _criterion_title(criterion: str, lang: str) -> str:
+def _criterion_title(criterion: str, lang: str, unit: str | None = None) -> str:
     c = get_criterion(criterion)
-    return f"{_label(c, lang)} ({c.unit})"
+    return f"{_label(c, lang)} ({unit or display_unit(c.unit, lang)})"
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -49,99 +56,174 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _tier_phase_legend(fig: Figure, lang: str) -> None:
+    """One legend entry per tier (colour) and per phase (hatching), rather than one per combination."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=TIER_COLOURS[t.id], label=_label(t, lang)) for t in TIERS]
+    handles += [Patch(facecolor="#dddddd", edgecolor="#555555", hatch=PHASE_HATCHES[p.id], label=_label(p, lang))
+                for p in PHASES]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=FONT_SIZE, frameon=False)
+
+
 def plot_tiers_phases(results: Results, criteria: Sequence[str] = MISSION_CRITERIA, *, lang: str = "en",
                       top: int = 12) -> Figure:
-    """For each criterion, one horizontal bar per service (the ``top`` largest), stacked by tier (colour) and
-    phase (hatching). Totals that are not covered are shown as empty bars marked "n/c"."""
+    """For each criterion (one panel under the other), one bar per service (the ``top`` largest) showing how its
+    total splits between tiers (colour) and phases (hatching), as shares of that service's total; each bar is
+    labelled with the total itself (scaled unit), so a dominant service does not hide the others. Totals
+    that are not covered are labelled so, partial ones marked."""
+    from matplotlib.ticker import PercentFormatter
+
     ids = [get_criterion(c).id for c in criteria if get_criterion(c).id in results.criteria]
-    cube = np.nan_to_num(results.values)  # [service, tier, criterion, phase]; not-covered parts: empty, marked
-    fig = _figure(6.0 * len(ids), 0.45 * min(top, len(results.services)) + 1.8)
-    axes = fig.subplots(1, len(ids), squeeze=False)[0]
+    totals = results.total(("service",)).set_index(["criterion", "service"])
+    # [service, tier, criterion, phase]; not-covered parts are unknown, so not drawn (their label says so)
+    cube = np.nan_to_num(results.values)
+    rows = min(top, len(results.services))
+    fig = _figure(9.0, len(ids) * (0.32 * rows + 0.9) + 0.9)
+    axes = fig.subplots(len(ids), 1, squeeze=False)[:, 0]
     for ax, criterion in zip(axes, ids, strict=True):
         c = results.criteria.index(criterion)
         values = cube[:, :, c, :]
-        order = np.argsort(values.sum(axis=(1, 2)))[::-1][:top][::-1]
+        service_totals = values.sum(axis=(1, 2))
+        order = np.argsort(service_totals)[::-1][:top][::-1]
+        shares = values[order] / np.where(service_totals[order] > 0, service_totals[order], np.nan)[:, None, None]
+        shares = np.nan_to_num(shares)
         left = np.zeros(len(order))
         for t, tier in enumerate(TIERS):
             for p, phase in enumerate(PHASES):
-                width = values[order, t, p]
+                width = shares[:, t, p]
                 if not width.any():
                     continue
                 ax.barh(range(len(order)), width, left=left, color=TIER_COLOURS[tier.id],
-                        hatch=PHASE_HATCHES[phase.id], edgecolor="white", linewidth=0.5,
-                        label=f"{_label(tier, lang)} · {_label(phase, lang)}")
+                        hatch=PHASE_HATCHES[phase.id], edgecolor="white", linewidth=0.5)
                 left += width
-        ax.set_yticks(range(len(order)), [results.services[i] for i in order], fontsize=8)
-        ax.set_title(_criterion_title(criterion, lang), fontsize=10)
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
+        ax.set_yticks(range(len(order)), [results.services[i] for i in order], fontsize=FONT_SIZE)
+        ax.set_xlim(0, 1.42)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.tick_params(labelsize=FONT_SIZE)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(_label(get_criterion(criterion), lang), fontsize=FONT_SIZE + 1.5, loc="left")
         for row, i in enumerate(order):
-            if results.missing[i, :, c].any():
-                ax.annotate("partial" if lang == "en" else "partiel", (left[row], row), fontsize=7,
-                            xytext=(3, -3), textcoords="offset points", color="#555555")
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=7, frameon=False)
-    fig.suptitle(_TEXT[lang]["tiers"], fontsize=11)
+            row_total = totals.loc[(criterion, results.services[i])]
+            text = format_impact(row_total["value"], criterion, lang, str(row_total["coverage"]))
+            if str(row_total["coverage"]) == "not covered":
+                text = coverage_label("not covered", lang)
+            ax.annotate(text, (1.0, row), xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=FONT_SIZE, color="#222222")
+    axes[-1].set_xlabel(_gettext(lang, "share of the service's total (the label gives the total)"),
+                        fontsize=FONT_SIZE)
+    _tier_phase_legend(fig, lang)
     return fig
 
 
 def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str = "en") -> Figure:
-    """Each criterion as each service's share of the portfolio total (``normalise="share"``), or each service's
-    impacts in EF 3.1 person-year equivalents (``normalise="ef"``: criteria without a factor are left out)."""
-    totals = results.scores().values  # [service, criterion]; NaN where not covered
+    """A table-like heat map, one row per criterion (full name and code) and one column per service: each
+    service's share of the portfolio total (``normalise="share"``), or its impacts in EF 3.1 person-year
+    equivalents (``normalise="ef"``: criteria without a normalisation factor are left out). Each cell is
+    written out; not-covered totals are grey and marked, partial ones starred."""
+    from matplotlib.colors import LogNorm, Normalize
+    from matplotlib.ticker import FuncFormatter
+
+    table = results.total(("service",))
     ids = list(results.criteria)
     if normalise == "ef":
         ids = [c for c in ids if get_criterion(c).normalisation]
-        per_person = np.array([get_criterion(c).normalisation for c in ids])
-        data = totals[:, [results.criteria.index(c) for c in ids]] / per_person
-        ylabel = _TEXT[lang]["normalised"]
-    elif normalise == "share":
-        data = totals / np.where(totals.sum(axis=0) > 0, totals.sum(axis=0), np.nan)
-        ylabel = _TEXT[lang]["share"]
-    else:
+    elif normalise != "share":
         raise ValueError("normalise is 'share' or 'ef'")
-    fig = _figure(max(7.0, 0.55 * len(ids) + 3), 5.0)
+    value = table.pivot(index="criterion", columns="service", values="value").reindex(index=ids,
+                                                                                      columns=results.services)
+    coverage = table.pivot(index="criterion", columns="service", values="coverage").astype(str).reindex(
+        index=ids, columns=results.services)
+    data = value.to_numpy(dtype=float)
+    if normalise == "ef":
+        data = data / np.array([get_criterion(c).normalisation for c in ids])[:, None]
+        norm, cmap = LogNorm(), "cividis"
+        write = format_number
+        colour_label = _gettext(lang, "person-years (EF 3.1 normalisation)")
+    else:
+        data = data / np.where(np.nansum(data, axis=1) > 0, np.nansum(data, axis=1), np.nan)[:, None]
+        norm, cmap = Normalize(0, 1), "cividis"
+        write = _whole_percent
+        colour_label = _gettext(lang, "share of the portfolio total (%)")
+    fig = _figure(9.5, 0.36 * len(ids) + 2.6)
     ax = fig.subplots()
-    bottom = np.zeros(len(ids))
-    for s, service in enumerate(results.services):
-        row = np.nan_to_num(data[s])
-        ax.bar(range(len(ids)), row, bottom=bottom, color=OKABE_ITO[s % len(OKABE_ITO)],
-               hatch=("", "//", "..", "xx")[(s // len(OKABE_ITO)) % 4], edgecolor="white", linewidth=0.4,
-               label=service)
-        bottom += row
-    ax.set_xticks(range(len(ids)), [get_criterion(c).code for c in ids], rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel(ylabel)
-    fig.legend(loc="outside right center", fontsize=7, frameon=False)
+    shown = np.where(np.isfinite(data) & (data > 0 if normalise == "ef" else True), data, np.nan)
+    from matplotlib import colormaps
+
+    image = ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=colormaps[cmap].with_extremes(bad="#d9d9d9"),
+                      norm=norm)
+    for (r, s), cell in np.ndenumerate(data):
+        status = coverage.iat[r, s]
+        if status == "not covered" or not np.isfinite(cell):
+            text, colour = _gettext(lang, "n/c"), "#222222"
+        else:
+            text = write(cell, lang) + ("*" if status == "partial" else "")
+            level = norm(cell) if (normalise != "ef" or cell > 0) else 0.0
+            colour = "#000000" if level > 0.55 else "#ffffff"
+        ax.text(s, r, text, ha="center", va="center", fontsize=FONT_SIZE - 0.5, color=colour)
+    ax.set_yticks(range(len(ids)), [f"{_label(get_criterion(c), lang)} ({get_criterion(c).code})" for c in ids],
+                  fontsize=FONT_SIZE)
+    ax.set_xticks(range(len(results.services)), results.services, rotation=35, ha="right", fontsize=FONT_SIZE)
+    ax.tick_params(length=0)
+    colourbar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.01)
+    colourbar.set_label(colour_label, fontsize=FONT_SIZE)
+    colourbar.ax.tick_params(labelsize=FONT_SIZE)
+    if normalise == "share":
+        colourbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(round(v * 100), lang)))
+    fig.text(0.0, 0.0, _gettext(lang, "n/c: not covered (no factor); *: partial total (some lines lack a factor)"),
+             fontsize=FONT_SIZE, ha="left", va="bottom")
     return fig
+
+
+def _whole_percent(share: float, lang: str) -> str:
+    """A share as a whole number of percent for a crowded cell ("27"), "<1" when small but not zero."""
+    percent = share * 100
+    return "<1" if 0 < percent < 0.5 else format_number(round(percent), lang)
 
 
 def plot_audience(results: Results, criterion: str = "climate_change", *, lang: str = "en") -> Figure:
-    """Impact per audience unit against audience, log axes, one point per service: is each service's impact
-    justified by the audience it reaches?"""
+    """Impact per audience unit against audience, log axes, one point per service (colour and marker by
+    audience unit, each point labelled with its service): is each service's impact justified by the audience
+    it reaches?"""
+    from matplotlib.ticker import FuncFormatter
+
     table = results.per_audience().set_index(["service", "criterion"])
     c = get_criterion(criterion).id
-    fig = _figure(7.5, 5.5)
+    values = np.array([table.loc[(service, c), "value"] for service in results.services], dtype=float)
+    positive = values[np.isfinite(values) & (values > 0)]
+    factor, unit = 1.0, get_criterion(c).unit
+    if positive.size:  # one unit for the whole axis, scaled on the median service
+        scaled, unit = scale(float(np.median(positive)), unit)
+        factor = float(np.median(positive)) / scaled
+    fig = _figure(9.0, 6.0)
     ax = fig.subplots()
     units = sorted(set(results.audience_units))
     markers = dict(zip(units, "osD^vP*Xh<>p", strict=False))
+    colours = dict(zip(units, (*OKABE_ITO[:7], "#777777", "#882255", "#44AA99", "#332288", "#999933"), strict=False))
     for s, service in enumerate(results.services):
-        value = table.loc[(service, c), "value"]
+        value = values[s]
         if not results.audience[s] > 0 or not np.isfinite(value) or value <= 0:
             continue
-        unit = results.audience_units[s]
-        ax.scatter(results.audience[s], value, marker=markers[unit], color=OKABE_ITO[s % len(OKABE_ITO)],
-                   s=45, label=f"per {unit}" if lang == "en" else f"par {unit}")
-        ax.annotate(service, (results.audience[s], value), fontsize=7, xytext=(4, 3), textcoords="offset points")
+        u = results.audience_units[s]
+        ax.scatter(results.audience[s], value / factor, marker=markers[u], color=colours[u], s=55,
+                   edgecolor="#222222", linewidth=0.5, label=per_audience_unit(u, lang))
+        ax.annotate(service, (results.audience[s], value / factor), fontsize=FONT_SIZE, xytext=(5, 3),
+                    textcoords="offset points")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel(_TEXT[lang]["audience"])
-    ax.set_ylabel(f"{_TEXT[lang]['per']}: {_criterion_title(c, lang)}")
+    number = FuncFormatter(lambda v, _: format_number(v, lang))
+    ax.xaxis.set_major_formatter(number)
+    ax.yaxis.set_major_formatter(number)
+    ax.tick_params(labelsize=FONT_SIZE)
+    ax.margins(x=0.15, y=0.12)
+    ax.set_xlabel(_gettext(lang, "audience over the period (visits, views, readers...)"), fontsize=FONT_SIZE)
+    ax.set_ylabel(_gettext(lang, "{criterion} per unit of audience").format(
+        criterion=_criterion_title(c, lang, unit)), fontsize=FONT_SIZE)
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
-    ax.legend(unique.values(), unique.keys(), fontsize=8, frameon=False)
+    ax.legend(unique.values(), unique.keys(), fontsize=FONT_SIZE, frameon=False, loc="best")
     return fig
-
-
 
 
 def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_CRITERIA, *, lang: str = "en",

@@ -42,6 +42,8 @@ def test_wheel_installs_and_evaluates_outside_the_source_tree(tmp_path):
     assert float(value) == pytest.approx(9.26934695867389e-3)  # 1 GB x 9.269 g/GB, ADEME fixed network FR
     # the README's first command: the demo runs from the installed wheel alone (bundled inventory and data)
     demo = subprocess.run([str(python), "-m", "lca_numerique.cli", "demo", "--out", str(tmp_path / "report"),
-                           "--format", "csv,json"], cwd=tmp_path, capture_output=True, text=True)
+                           "--format", "csv,json,html", "--lang", "fr"], cwd=tmp_path, capture_output=True, text=True)
     assert demo.returncode == 0, demo.stderr
     assert (tmp_path / "report" / "results.json").is_file()
+    # the gettext catalogues and the equivalents' data travel in the wheel: the report is in French
+    assert "Unités fonctionnelles" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..i18n import localise_table
 from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
@@ -47,25 +48,21 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
         if "xlsx" in formats:
-            moved = write_workbook(labelled_tables(results, inventory, choice), folder / "report.xlsx",
+            moved = write_workbook(labelled_tables(results, inventory, choice, lang), folder / "report.xlsx",
                                    descriptions=SHEETS)
             written["xlsx"] = "report.xlsx"
             written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})
         if "csv" in formats:
-            written["csv"] = write_csv(results.to_dataframe(), folder / "results.csv").name
+            written["csv"] = write_csv(localise_table(results.to_dataframe(), lang), folder / "results.csv").name
         if "html" in formats:
             written["html"] = _write_html(results, inventory, folder / "report.html", lang).name
     return {key: Path(out) / name for key, name in written.items()}
 
 
 def _write_html(results: Results, inventory: Inventory, path: Path, lang: str) -> Path:
-    from ..plotting import plot_audience, plot_multicriteria, plot_tiers_phases
     from .html import html_report
 
-    figures = {"tiers and phases": plot_tiers_phases(results, lang=lang),
-               "multi-criteria": plot_multicriteria(results, lang=lang),
-               "per audience": plot_audience(results, lang=lang)}
-    path.write_text(html_report(results, inventory, lang=lang, figures=figures), encoding="utf-8")
+    path.write_text(html_report(results, inventory, lang=lang), encoding="utf-8")
     return path
 
 

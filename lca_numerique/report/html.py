@@ -1,18 +1,43 @@
-"""A single-file HTML report: key figures, a plain-language reading, embedded figures, and the method section
-an LCA practitioner expects (ISO 14044 style: functional units, boundaries, allocation, data quality, limits)."""
+"""A single-file HTML report a communication department can send out: key figures and the per-audience reading
+in sentences (with everyday equivalents from ADEME's Impact CO2), legible figures with real alternative texts,
+the per-service table on the mission criteria (the others in an annex), and the method section an LCA
+practitioner expects (ISO 14044: goal, functional units, boundaries, cut-off, allocation, impact method, data
+quality, interpretation, limits). Every word comes from the gettext catalogues (:mod:`lca_numerique.i18n`),
+every number is formatted for the language; accessible (RGAA: ``lang``, captions, header scopes, contrast)
+and printable (``@media print``).
+"""
 
 from __future__ import annotations
 
 import base64
-import html
 import io
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from functools import lru_cache
+from html import escape
+from importlib import resources
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ..axes import PHASES, TIERS
 from ..criteria import MISSION_CRITERIA, get_criterion
-from .tables import incomplete, summary_table
+from ..i18n import (
+    NBSP,
+    check_lang,
+    coverage_label,
+    display_unit,
+    format_count,
+    format_impact,
+    format_number,
+    format_percent,
+    format_quantity,
+    join,
+    kind_label,
+    label,
+    per_audience_unit,
+    provenance_label,
+    translator,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -20,212 +45,478 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
     from ..results import Results
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Environmental footprint of digital communication services",
-        "illustrative": "Illustrative data: these numbers are examples, not measurements of any organisation.",
-        "key": "Key figures", "reading": "Reading", "figures": "Figures", "summary": "Per service",
-        "method": "Method", "provenance": "Provenance", "per_audience": "Climate change per unit of audience",
-        "incomplete": "Incomplete totals", "hosting": "Hosting not attributed to any service",
-        "weighs": "{service} weighs most on {criterion}: {share:.0%} of the total, mostly in the {tier} tier "
-                  "({tier_share:.0%}) and the {phase} phase.",
-        "none_incomplete": "Every total is complete for the criteria shown.",
-        "audience_note": "A service whose impact per visit, view or reader is high may still be justified by its "
-                         "purpose; a heavy service that reaches few people is the first to question.",
-    },
-    "fr": {
-        "title": "Empreinte environnementale des services de communication numérique",
-        "illustrative": "Données illustratives : ces chiffres sont des exemples, pas des mesures d'une organisation.",
-        "key": "Chiffres clés", "reading": "Lecture", "figures": "Figures", "summary": "Par service",
-        "method": "Méthode", "provenance": "Provenance", "per_audience": "Changement climatique par unité d'audience",
-        "incomplete": "Totaux incomplets", "hosting": "Hébergement non attribué à un service",
-        "weighs": "{service} pèse le plus sur « {criterion} » : {share:.0%} du total, surtout dans le tiers "
-                  "{tier} ({tier_share:.0%}) et la phase {phase}.",
-        "none_incomplete": "Tous les totaux sont complets pour les critères présentés.",
-        "audience_note": "Un service dont l'impact par visite, vue ou lecteur est élevé peut rester justifié par "
-                         "son objet ; un service lourd qui touche peu de monde est le premier à interroger.",
-    },
+#: Resolution of embedded figures: twice the CSS pixel density, so they stay sharp on high-density screens
+#: and in print while being shown at their design size (a point of the figure is a point on screen).
+FIGURE_DPI = 192
+CSS_PX_PER_INCH = 96
+
+STYLE = """
+:root{--ink:#1a1a1a;--muted:#4d4d4d;--rule:#b3b3b3;--head:#e6edf5;--warn:#fff3cd;--accent:#0b5394}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);
+ background:#fff;max-width:62rem;margin:0 auto;padding:1rem 1.5rem;line-height:1.5;font-size:16px}
+h1{font-size:1.8rem;line-height:1.25;color:var(--accent)}h2{font-size:1.4rem;margin-top:2rem;
+ border-bottom:2px solid var(--accent)}h3{font-size:1.15rem;margin-top:1.4rem}
+.subtitle{font-size:1.2rem;color:var(--muted);margin-top:-.5rem}
+.warn{background:var(--warn);padding:.6rem .8rem;border-left:4px solid #8a5a00}
+.key{display:flex;flex-wrap:wrap;gap:.8rem;padding:0;list-style:none}
+.key li{flex:1 1 16rem;border:1px solid var(--rule);border-radius:6px;padding:.6rem .8rem}
+.key .value{display:block;font-size:1.6rem;font-weight:700;color:var(--accent)}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0 1rem}
+caption{text-align:left;font-weight:600;padding:.3rem 0;caption-side:top}
+th,td{border:1px solid var(--rule);padding:.25rem .5rem;vertical-align:top;text-align:left}
+thead th{background:var(--head)}td.num{text-align:right}
+figure{margin:1.2rem 0;break-inside:avoid}figcaption{color:var(--muted);font-size:.95rem}
+img{max-width:100%;height:auto}
+dl.glossary dt{font-weight:600}dl.glossary dd{margin:0 0 .4rem 1.2rem}
+@media print{
+ @page{size:A4;margin:15mm 12mm}
+ body{max-width:none;padding:0;font-size:10.5pt}
+ h2{break-after:avoid;margin-top:1.2rem}h3{break-after:avoid}
+ table,figure,.key li{break-inside:avoid}
+ .scroll{overflow:visible}
+ a{color:inherit}a[href^="http"]::after{content:" (" attr(href) ")";font-size:.8em;word-break:break-all}
+ .warn{border:1px solid #8a5a00}
 }
-
-METHOD_EN = """
-<h3>Goal and scope</h3>
-<p>Attributional life-cycle assessment of the digital communication services listed in the inventory (and of
-print, for comparison) over the period stated, following the principles of ISO 14040/14044 and of ADEME's
-methodological framework for digital services (three tiers, every life-cycle phase).</p>
-<h3>Functional units</h3>
-<p>Each service is assessed for its whole audience over the period and per unit of that audience: per visit
-(websites), per view (videos), per impression (social posts), per recipient (e-mails, newsletters), per listen
-(podcasts), per participant (video calls), per reader (print), per download.</p>
-<h3>System boundaries</h3>
-<ul>
-<li><b>User terminals</b>: manufacturing, distribution and end of life of smartphones, tablets, computers,
-monitors, televisions and boxes, allocated to the service by the time they are used for it; their electricity
-during that time.</li>
-<li><b>Networks</b>: data transferred over fixed (box included) and mobile networks, per GB.</li>
-<li><b>Data centres</b>: servers (with their share of network gear and building), storage per GB-year and copy,
-and the electricity they draw with the data centre's PUE; large platforms per hour watched and per GB served.</li>
-<li><b>Other</b>: paper, printing and road freight for print.</li>
-</ul>
-<h3>Allocation</h3>
-<p>Devices by usage time (embodied impact / (lifetime × hours of use per day)), or by possession time with the
-<code>possession</code> profile; networks by data volume; data centres by server-hours, GB-years stored and
-electricity; hostings shared between services by declared shares.</p>
-<h3>Data and data quality</h3>
-<p>Factors come from the factor sets listed below, each with its licence; every factor row carries its source,
-year, geography and a confidence level, and the coverage table in each set's documentation lists every gap.
-Service defaults come from cited sources (ADEME Impact CO2, Web Almanac, Médiamétrie, platform help pages...),
-shown parameter by parameter in the "assumptions" sheet.</p>
-<h3>Limitations</h3>
-<ul>
-<li>Open multi-criteria data for digital services is scarce: totals marked <i>partial</i> or <i>not
-covered</i> lack factors for some lines (never counted as zero).</li>
-<li>Sources disagree by large factors on some values (storage per GB-year, electricity ADPe, IR and PM):
-see the factor documentation. Uncertainty analysis is the next step to read differences robustly.</li>
-<li>Social networks' and streaming platforms' data centres are represented by figures ADEME derived from
-Netflix's 2019 report: a proxy.</li>
-<li>Indirect effects (rebound, substitution of travel or print) are outside the boundary.</li>
-</ul>
 """
 
-METHOD_FR = """
-<h3>Objectif et champ</h3>
-<p>Analyse de cycle de vie attributionnelle des services de communication numérique de l'inventaire (et de
-l'imprimé, pour comparaison) sur la période indiquée, selon les principes des normes ISO 14040/14044 et du
-référentiel méthodologique de l'ADEME pour les services numériques (trois tiers, toutes les phases du cycle
-de vie).</p>
-<h3>Unités fonctionnelles</h3>
-<p>Chaque service est évalué pour toute son audience sur la période et par unité de cette audience : par
-visite (sites), par vue (vidéos), par impression (publications), par destinataire (courriels, lettres), par
-écoute (podcasts), par participant (visioconférences), par lecteur (imprimé), par téléchargement.</p>
-<h3>Frontières du système</h3>
-<ul>
-<li><b>Terminaux</b> : fabrication, distribution et fin de vie des smartphones, tablettes, ordinateurs, écrans,
-télévisions et box, attribuées au service selon le temps d'usage ; leur électricité pendant ce temps.</li>
-<li><b>Réseaux</b> : données transférées sur les réseaux fixes (box comprise) et mobiles, par Go.</li>
-<li><b>Centres de données</b> : serveurs (avec leur part d'équipements réseau et de bâtiment), stockage par
-Go·an et par copie, électricité avec le PUE ; grandes plateformes par heure regardée et par Go servi.</li>
-<li><b>Autre</b> : papier, impression et transport routier de l'imprimé.</li>
-</ul>
-<h3>Allocation</h3>
-<p>Terminaux au temps d'usage (impact de fabrication / (durée de vie × heures d'usage par jour)), ou au temps
-de possession avec le profil <code>possession</code> ; réseaux au volume de données ; centres de données aux
-heures-serveur, aux Go·an stockés et à l'électricité ; hébergements partagés entre services selon les parts
-déclarées.</p>
-<h3>Données et qualité des données</h3>
-<p>Les facteurs viennent des jeux de facteurs listés ci-dessous, chacun avec sa licence ; chaque ligne porte
-sa source, son année, sa géographie et un niveau de confiance, et la documentation de chaque jeu liste ses
-lacunes. Les valeurs par défaut des services viennent de sources citées (ADEME Impact CO2, Web Almanac,
-Médiamétrie, aides des plateformes...), détaillées paramètre par paramètre dans l'onglet « assumptions ».</p>
-<h3>Limites</h3>
-<ul>
-<li>Les données ouvertes multicritères sur le numérique sont rares : les totaux marqués <i>partial</i> ou
-<i>not covered</i> manquent de facteurs pour certaines lignes (jamais comptées comme zéro).</li>
-<li>Les sources divergent fortement sur certaines valeurs (stockage par Go·an, ADPe, IR et PM de
-l'électricité) : voir la documentation des facteurs ; l'analyse d'incertitude permet de lire les écarts
-de façon robuste.</li>
-<li>Les centres de données des réseaux sociaux et des plateformes de streaming sont représentés par les
-chiffres que l'ADEME tire du rapport 2019 de Netflix : une approximation.</li>
-<li>Les effets indirects (rebond, substitution de déplacements ou d'imprimés) sont hors du champ.</li>
-</ul>
-"""
-METHOD = {"en": METHOD_EN, "fr": METHOD_FR}
+
+class ReportFigure(NamedTuple):
+    """A figure with the caption and the alternative text (what it shows, in words) the report gives it."""
+
+    figure: Figure
+    caption: str
+    alt: str
 
 
-def figure_png(fig: Figure) -> str:
-    """A figure as an inline base64 PNG ``<img>``."""
+class Equivalent(NamedTuple):
+    """An everyday equivalent of a climate-change impact (ADEME Impact CO2)."""
+
+    id: str
+    kg_co2e: float
+    per: str
+    base_carbone: str
+    singular: str
+    plural: str
+
+
+@lru_cache(maxsize=1)
+def equivalents() -> tuple[dict[str, Any], tuple[Equivalent, ...]]:
+    """The source and the everyday equivalents of ``equivalents.yaml`` (kg CO2e per km by car, per meal...)."""
+    import yaml
+
+    text = (resources.files("lca_numerique") / "report" / "equivalents.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return data["source"], tuple(Equivalent(**item) for item in data["equivalents"])
+
+
+def equivalent_text(kg_co2e: float, equivalent: Equivalent, lang: str) -> str:
+    """``kg_co2e`` expressed as the everyday equivalent, in words: "1 760 km by car", "498 m by car"."""
+    amount = kg_co2e / equivalent.kg_co2e
+    text = translator(lang).ngettext(equivalent.singular, equivalent.plural, int(amount) if amount >= 1 else 1)
+    if equivalent.per != "km":
+        return text.format(n=format_number(amount, lang))
+    metres = amount * 1000
+    shown = (f"{format_number(amount, lang)}{NBSP}km" if amount >= 1 else f"{format_number(metres, lang)}{NBSP}m"
+             if metres >= 1 else f"{format_number(metres * 100, lang)}{NBSP}cm")
+    return text.format(n=shown)
+
+
+def figure_png(fig: Figure, alt: str) -> str:
+    """A figure as an inline base64 PNG ``<img>`` shown at its design size (``width``/``height`` in CSS px)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="figure" src="data:image/png;base64,{data}"/>'
+    width, height = (round(v * CSS_PX_PER_INCH) for v in fig.get_size_inches())
+    return (f'<img alt="{escape(alt)}" width="{width}" height="{height}" '
+            f'src="data:image/png;base64,{data}"/>')
+
+
+def _share_of(results: Results, criterion: str) -> tuple[np.ndarray, float]:
+    """Each service's total of ``criterion`` and the portfolio's; the portfolio's is NaN when a service's total
+    is not covered (a share of an unknown total is not stated)."""
+    per_service = results.scores().values[:, results.criteria.index(criterion)]
+    return per_service, float(per_service.sum())
 
 
 def reading(results: Results, lang: str = "en") -> list[str]:
-    """Plain-language sentences: for each mission criterion, the service that weighs most and where."""
-    text = TEXT[lang]
+    """Plain-language sentences: for each mission criterion, the service that weighs most and where; for the
+    heaviest climate service, what one unit of its audience costs against the most-reached other service."""
+    _ = translator(check_lang(lang)).gettext
     sentences = []
-    cube, scores = np.nan_to_num(results.values), results.scores().values  # the cube's NaN parts are 0 products
     for criterion in MISSION_CRITERIA:
         if criterion not in results.criteria:
             continue
-        c = results.criteria.index(criterion)
-        per_service = scores[:, c]  # NaN where not covered: no sentence then, the share is not known
-        total = per_service.sum()
+        per_service, total = _share_of(results, criterion)
         if not total > 0:
             continue
-        s = int(np.argmax(per_service))
-        tiers = cube[s, :, c, :].sum(axis=1)
-        phases = cube[s, :, c, :].sum(axis=0)
-        label = "name_fr" if lang == "fr" else "name_en"
-        sentences.append(text["weighs"].format(
-            service=results.services[s], criterion=getattr(get_criterion(criterion), label),
-            share=per_service[s] / total, tier=getattr(TIERS[int(np.argmax(tiers))], label),
-            tier_share=tiers.max() / tiers.sum(), phase=getattr(PHASES[int(np.argmax(phases))], label)))
+        s = int(np.nanargmax(per_service))
+        cube = np.nan_to_num(results.values[s, :, results.criteria.index(criterion), :])
+        tiers, phases = cube.sum(axis=1), cube.sum(axis=0)
+        sentences.append(_("{criterion}: {service} accounts for {share} of the portfolio total, mostly in the "
+                           "{tier} tier ({tier_share}) and the {phase} phase.").format(
+            service=results.services[s], share=format_percent(per_service[s] / total, lang),
+            criterion=label(get_criterion(criterion), lang),
+            tier=label(TIERS[int(np.argmax(tiers))], lang), tier_share=format_percent(tiers.max() / tiers.sum(), lang),
+            phase=label(PHASES[int(np.argmax(phases))], lang)))
+    sentence = _per_audience_sentence(results, lang)
+    if sentence:
+        sentences.insert(1, sentence)
     return sentences
 
 
-def html_report(results: Results, inventory: Inventory | None = None, *, lang: str = "en",
-                figures: dict[str, Figure] | None = None) -> str:
-    """The whole report as one HTML document (figures embedded)."""
-    text = TEXT[lang]
-    esc = html.escape
-    title = inventory.organisation if inventory is not None else "Assessment"
-    parts = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(title)}</title>",
-             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}"
-             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px}"
-             ".warn{background:#fff3cd;padding:8px;border-left:4px solid #E69F00}img{max-width:100%}</style>",
-             "</head><body>", f"<h1>{esc(text['title'])}</h1>", f"<h2>{esc(title)}</h2>"]
-    if inventory is not None and inventory.period:
-        parts.append(f"<p>{esc(str(inventory.period))}</p>")
-    if inventory is not None and inventory.illustrative:
-        parts.append(f"<p class='warn'><b>{esc(text['illustrative'])}</b></p>")
-    parts.append(f"<h2>{esc(text['key'])}</h2>{_key_figures(results)}")
-    parts.append(f"<h2>{esc(text['reading'])}</h2><ul>")
-    parts += [f"<li>{esc(sentence)}</li>" for sentence in reading(results, lang)]
-    parts.append(f"</ul><p>{esc(text['audience_note'])}</p>")
-    parts.append(f"<h3>{esc(text['per_audience'])}</h3>{_per_audience_ranking(results)}")
-    parts.append(f"<h3>{esc(text['incomplete'])}</h3>{_incomplete(results, text)}")
-    if inventory is not None and inventory.unattributed_hosting():
-        unattributed = inventory.unattributed_hosting().items()
-        items = "".join(f"<li>{esc(name)}: {share:.0%}</li>" for name, share in unattributed)
-        parts.append(f"<h3>{esc(text['hosting'])}</h3><ul class='warn'>{items}</ul>")
-    if figures:
-        parts.append(f"<h2>{esc(text['figures'])}</h2>")
-        parts += [f"<figure>{figure_png(fig)}<figcaption>{esc(name)}</figcaption></figure>"
-                  for name, fig in figures.items()]
-    summary = summary_table(results)
-    parts.append(f"<h2>{esc(text['summary'])}</h2>{summary.to_html(index=False, float_format=_fmt)}")
-    parts.append(f"<h2>{esc(text['method'])}</h2>{METHOD[lang]}")
-    provenance = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in results.provenance.items())
-    parts.append(f"<h2>{esc(text['provenance'])}</h2><table>{provenance}</table></body></html>")
-    return "\n".join(parts)
+def _per_audience_sentence(results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    if "climate_change" not in results.criteria:
+        return ""
+    per_service, total = _share_of(results, "climate_change")
+    per = results.per_audience().query("criterion == 'climate_change'").set_index("service")["value"]
+    s = int(np.argmax(per_service))
+    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0]
+    if not total > 0 or not np.isfinite(per.iloc[s]) or not others:
+        return ""
+    o = others[0]
+    ratio = per.iloc[s] / per.iloc[o]
+    unit = results.audience_units[s]
+    comparison = _("{ratio} times the cost {per_other} of {other} ({other_value})") if ratio >= 1 else \
+        _("{ratio} times less than the cost {per_other} of {other} ({other_value})")
+    return _("{per} of {service}: {value}, that is {car}; {comparison}.").format(
+        per=per_audience_unit(unit, lang).capitalize(), service=results.services[s],
+        value=format_impact(per.iloc[s], "climate_change", lang), car=equivalent_text(per.iloc[s], equivalents()[1][0],
+                                                                                      lang),
+        comparison=comparison.format(ratio=format_number(ratio if ratio >= 1 else 1 / ratio, lang, 2),
+                                     per_other=per_audience_unit(results.audience_units[o], lang),
+                                     other=results.services[o],
+                                     other_value=format_impact(per.iloc[o], "climate_change", lang)))
 
 
-def _fmt(value: Any) -> str:
-    return f"{value:.3g}"
+def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool] = ()) -> str:
+    """An accessible table: caption, column headers with ``scope="col"``, the first cell of each row a row
+    header (``scope="row"``); cells are escaped here, a line break in a cell ("\n") is kept."""
+    numeric = list(numeric) or [False] * len(header)
+
+    def cell(text: str) -> str:
+        return "<br/>".join(escape(part) for part in text.split("\n"))
+
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    body = []
+    for row in rows:
+        cells = [f'<th scope="row">{cell(row[0])}</th>']
+        cells += [f'<td class="num">{cell(v)}</td>' if numeric[k + 1] else f"<td>{cell(v)}</td>"
+                  for k, v in enumerate(row[1:])]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="scroll"><table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
-def _key_figures(results: Results) -> str:
+def _heading(level: int, text: str) -> str:
+    return f"<h{level}>{escape(text)}</h{level}>"
+
+
+def _paragraph(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def _criterion_heading(criterion: str, lang: str) -> str:
+    c = get_criterion(criterion)
+    return f"{label(c, lang)} ({c.code})"
+
+
+def _key_figures(results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
     totals = results.total(("criterion",)).set_index("criterion")
-    rows = []
+    _source, items = equivalents()
+    cards = []
     for criterion in MISSION_CRITERIA:
-        c = get_criterion(criterion)
+        if criterion not in totals.index:
+            continue
         row = totals.loc[criterion]
-        rows.append(f"<tr><td>{html.escape(c.name_en)} / {html.escape(c.name_fr)}</td>"
-                    f"<td>{_fmt(row['value'])} {html.escape(c.unit)}</td>"
-                    f"<td>{html.escape(str(row['coverage']))}</td></tr>")
-    return "<table>" + "".join(rows) + "</table>"
+        value = format_impact(row["value"], criterion, lang, str(row["coverage"]))
+        extra = ""
+        if criterion == "climate_change" and np.isfinite(row["value"]):
+            extra = "<br/>" + escape(_("that is {car}, or {meals}").format(
+                car=equivalent_text(row["value"], items[0], lang), meals=equivalent_text(row["value"], items[1], lang)))
+        cards.append(f'<li><span class="value">{escape(value)}</span>{escape(_criterion_heading(criterion, lang))}'
+                     f"{extra}</li>")
+    return f'<ul class="key">{"".join(cards)}</ul>'
 
 
-def _per_audience_ranking(results: Results) -> str:
-    table = results.per_audience().query("criterion == 'climate_change'")
-    table = table.sort_values("value", ascending=False)[["service", "value", "per", "audience", "coverage"]]
-    table = table.assign(value=table["value"] * 1000).rename(columns={"value": "g CO2 eq"})
-    return table.to_html(index=False, float_format=_fmt)
+def _per_audience_table(results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
+    car = equivalents()[1][0]
+    rows = []
+    for i in np.argsort(-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf)):
+        unit = results.audience_units[i]
+        value = float(table["value"].iat[i])
+        covered = str(table["coverage"].iat[i])
+        rows.append([results.services[i], kind_label(results.kinds[i], lang),
+                     format_count(results.audience[i], lang),
+                     per_audience_unit(unit, lang), format_impact(value, "climate_change", lang, covered),
+                     equivalent_text(value, car, lang) if np.isfinite(value) else coverage_label(covered, lang)])
+    header = [_("service"), _("kind"), _("audience over the period"), _("unit of audience"),
+              _("climate change per unit"), _("everyday equivalent")]
+    return _table(_("Climate change per unit of audience, from the most to the least per unit"), header, rows,
+                  [False, False, True, False, True, True])
 
 
-def _incomplete(results: Results, text: dict[str, str]) -> str:
-    table = incomplete(results)
-    table = table[table["criterion"].isin(MISSION_CRITERIA)]
-    if table.empty:
-        return f"<p>{html.escape(text['none_incomplete'])}</p>"
-    return table[["service", "criterion", "coverage"]].to_html(index=False)
+def _service_table(results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    totals = results.total(("service",)).set_index(["service", "criterion"])
+    per = results.per_audience().set_index(["service", "criterion"])
+    ids = [c for c in MISSION_CRITERIA if c in results.criteria]
+    header = [_("service"), _("audience over the period"), *[_criterion_heading(c, lang) for c in ids]]
+    rows = []
+    for i, service in enumerate(results.services):
+        unit = per_audience_unit(results.audience_units[i], lang)
+        row = [service, f"{format_count(results.audience[i], lang)}\n({unit})"]
+        for criterion in ids:
+            total, unit_value = totals.loc[(service, criterion)], per.loc[(service, criterion)]
+            shown = format_impact(total["value"], criterion, lang, str(total["coverage"]))
+            if np.isfinite(unit_value["value"]):  # the total already says whether it is partial
+                shown = _("{total}\n{per_unit} {per}").format(
+                    total=shown, per_unit=format_impact(unit_value["value"], criterion, lang), per=unit)
+            row.append(shown)
+        rows.append(row)
+    return _table(_("Mission criteria per service: total over the period and, below it, per unit of audience"),
+                  header, rows, [False, True] + [True] * len(ids))
+
+
+def _annex_table(results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    totals = results.total(("criterion",)).set_index("criterion")
+    by_service = results.total(("service",))
+    rows = []
+    for criterion in results.criteria:
+        if criterion in MISSION_CRITERIA:
+            continue
+        row = totals.loc[criterion]
+        values = by_service[by_service["criterion"] == criterion]
+        top = values.sort_values("value", ascending=False).iloc[0] if values["value"].notna().any() else None
+        uncovered = int((values["coverage"].astype(str) == "not covered").sum())
+        rows.append([_criterion_heading(criterion, lang), display_unit(get_criterion(criterion).unit, lang),
+                     format_impact(row["value"], criterion, lang, str(row["coverage"])),
+                     "" if top is None else f"{top['service']} ({format_percent(top['value'] / row['value'], lang)})"
+                     if row["value"] > 0 else str(top["service"]),
+                     format_number(uncovered, lang)])
+    header = [_("criterion"), _("unit"), _("portfolio total"), _("largest service (share)"),
+              _("services not covered")]
+    return _table(_("Other EF 3.1 criteria, portfolio totals"), header, rows, [False, False, True, False, True])
+
+
+def _incomplete(results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    ids = [c for c in MISSION_CRITERIA if c in results.criteria]
+    table = results.total(("service",))
+    table = table[table["criterion"].isin(ids)]
+    status = table.pivot(index="service", columns="criterion", values="coverage").astype(str)
+    status = status.reindex(index=list(results.services), columns=ids)
+    status = status[(status != "complete").any(axis=1)]
+    if status.empty:
+        return _paragraph(_("Every total is complete for the mission criteria."))
+    rows = [[service, *[coverage_label(status.at[service, c], lang) for c in ids]] for service in status.index]
+    note = _("A partial total lacks a factor for some of its lines: it is a lower bound. A total that is not "
+             "covered has no factor at all: it is not zero, it is unknown.")
+    return _paragraph(note) + _table(_("Coverage of the mission criteria, for the services with an incomplete total"),
+                                     [_("service"), *[_criterion_heading(c, lang) for c in ids]], rows)
+
+
+def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
+    """The report's figures, each with a caption and an alternative text that states its message."""
+    from ..plotting import plot_audience, plot_multicriteria, plot_tiers_phases
+
+    _ = translator(lang).gettext
+    per = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
+    values = per["value"].to_numpy(dtype=float)
+    finite = np.where(np.isfinite(values) & (values > 0), values, np.nan)
+    figures = []
+    if np.isfinite(finite).any():
+        hi, lo, wide = int(np.nanargmax(finite)), int(np.nanargmin(finite)), int(np.argmax(results.audience))
+        alt = _("Scatter plot on logarithmic scales of climate change per unit of audience against audience, one "
+                "point per service. {hi} costs the most per unit ({hi_value} {hi_per}), {lo} the least ({lo_value} "
+                "{lo_per}); {wide} reaches the largest audience ({audience}).").format(
+            hi=results.services[hi], hi_value=format_impact(values[hi], "climate_change", lang),
+            hi_per=per_audience_unit(results.audience_units[hi], lang), lo=results.services[lo],
+            lo_value=format_impact(values[lo], "climate_change", lang),
+            lo_per=per_audience_unit(results.audience_units[lo], lang), wide=results.services[wide],
+            audience=format_count(results.audience[wide], lang))
+        figures.append(ReportFigure(plot_audience(results, lang=lang),
+                                    _("Climate change per unit of audience against the audience reached (log scales)"),
+                                    alt))
+    parts = []
+    for criterion in MISSION_CRITERIA:
+        if criterion not in results.criteria:
+            continue
+        per_service, total = _share_of(results, criterion)
+        if not total > 0:
+            continue
+        s = int(np.argmax(per_service))
+        tiers = np.nan_to_num(results.values[s, :, results.criteria.index(criterion), :]).sum(axis=1)
+        parts.append(_("{criterion}: {service} is the largest ({value}), {share} of it in the {tier} tier").format(
+            criterion=label(get_criterion(criterion), lang), service=results.services[s],
+            value=format_quantity(per_service[s], get_criterion(criterion).unit, lang),
+            share=format_percent(tiers.max() / tiers.sum(), lang), tier=label(TIERS[int(np.argmax(tiers))], lang)))
+    figures.append(ReportFigure(
+        plot_tiers_phases(results, lang=lang),
+        _("Where each service's impact occurs: share of each tier (colour) and life-cycle phase (hatching), with "
+          "the service's total at the end of each bar"),
+        _("Bar charts, one per mission criterion, of each service's impact split by tier and phase. ") +
+        join(parts, lang) + "."))
+    shares = []
+    totals = results.total(("service",))
+    leaders = totals.loc[totals.groupby("criterion", observed=True)["value"].idxmax().dropna()]
+    counts = leaders["service"].astype(str).value_counts()
+    if len(counts):
+        shares.append(_("{service} has the largest share on {n} of the {m} criteria covered").format(
+            service=counts.index[0], n=format_number(counts.iloc[0], lang), m=format_number(len(leaders), lang)))
+    figures.append(ReportFigure(
+        plot_multicriteria(results, lang=lang),
+        _("Each service's share of the portfolio total, criterion by criterion (EF 3.1 criteria, code in brackets)"),
+        _("Heat map of each service's share of the portfolio total for every criterion. ") + join(shares, lang) + "."))
+    return figures
+
+
+def _items(texts: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(text)}</li>" for text in texts) + "</ul>"
+
+
+def _method(results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    source, items = equivalents()
+    units = sorted(set(results.audience_units))
+    definitions = {
+        "visit": _("a visit is one session on the site (several pages), as counted by web analytics"),
+        "view": _("a view is one start of the video, as counted by the platform, watched in part or in full"),
+        "impression": _("an impression is one display of a post on a screen, as counted by the platform (one "
+                        "person may see a post several times)"),
+        "recipient": _("a recipient is one message received by one person: each issue counts once per recipient"),
+        "listen": _("a listen is one play of an episode, streamed or downloaded"),
+        "participant": _("a participant is one person attending one session of the call"),
+        "reader": _("a reader is one person reading one copy (copies × readers per copy)"),
+        "user": _("a user is one download, or one user of a shared hosting"),
+    }
+    defined = _("{term}: {definition}")
+    unit_items = _items([defined.format(term=per_audience_unit(u, lang), definition=definitions.get(u, u))
+                         for u in units])
+    glossary = "".join(
+        f"<dt>{escape(defined.format(term=get_criterion(c).code, definition=label(get_criterion(c), lang)))} "
+        f"({escape(display_unit(get_criterion(c).unit, lang))})</dt><dd>{escape(_(get_criterion(c).description))}</dd>"
+        for c in results.criteria)
+    one = {"km": f"1{NBSP}km", "meal": "1"}
+    equivalents_items = _items([defined.format(
+        term=translator(lang).ngettext(e.singular, e.plural, 1).format(n=one[e.per]),
+        definition=f"{format_quantity(e.kg_co2e, 'kg CO2 eq', lang)} (Base Carbone {e.base_carbone})") for e in items])
+    sections = [
+        (_("Goal and intended audience"), "<p>" + escape(_(
+            "Attributional life-cycle assessment of the digital communication services of the inventory (and of "
+            "print, for comparison) over the period stated, to show where their environmental impacts occur and "
+            "what each unit of audience costs, so that the communication department and its elected officials can "
+            "choose what to change. Intended audience: the organisation's staff and elected officials, and the "
+            "public through its responsible-digital roadmap (REEN law, 2021).")) + "</p>"),
+        (_("Functional units"), "<p>" + escape(_(
+            "Each service is assessed for its whole audience over the period, and per unit of that audience:"))
+         + f"</p>{unit_items}"),
+        (_("System boundaries"), _items((
+            _("User terminals: manufacturing, distribution and end of life of smartphones, tablets, computers, "
+              "monitors, televisions and boxes, allocated to the service by the time they are used for it; their "
+              "electricity during that time."),
+            _("Networks: data transferred over fixed (box included) and mobile networks, per GB."),
+            _("Data centres: servers (with their share of network gear and building), storage per GB-year and "
+              "copy, and the electricity they draw with the data centre's PUE; large platforms per hour watched "
+              "and per GB served."),
+            _("Other: paper and road freight for print.")))),
+        (_("Cut-off"), "<p>" + escape(_(
+            "Left out: the production of content (filming, editing, staff time and their equipment), printing "
+            "itself (press energy, inks, plates: no open factor, so print totals are partial), indirect effects "
+            "(rebound, substitution of travel or print). A line whose factor is missing is kept and flagged: the "
+            "total is then partial or not covered, never silently complete.")) + "</p>"),
+        (_("Allocation"), "<p>" + escape(_(
+            "Devices by usage time (embodied impact / (lifetime × hours of use per day)), or by possession time "
+            "with the possession profile; networks by data volume; data centres by server-hours, GB-years stored "
+            "and electricity; hostings shared between services by declared shares.")) + "</p>"),
+        (_("Impact assessment method"), "<p>" + escape(_(
+            "Environmental Footprint 3.1 (EF 3.1, European Commission, Joint Research Centre; Recommendation "
+            "(EU) 2021/2279), with primary energy and water consumption as French digital-service studies report "
+            "them. The mission criteria are climate change, mineral and metal resource use (ADPe) and freshwater "
+            "ecotoxicity (CTUe). Each criterion and its short code:")) + f'</p><dl class="glossary">{glossary}</dl>'),
+        (_("Data and data quality"), "<p>" + escape(_(
+            "Factors come from the factor sets listed under provenance, each with its licence; every factor row "
+            "carries its source, year, geography and a confidence level, and each set's documentation lists its "
+            "gaps. Service defaults come from cited sources (ADEME Impact CO2, Web Almanac, Médiamétrie, platform "
+            "help pages...), shown parameter by parameter in the assumptions sheet of the workbook.")) + "</p>"),
+        (_("Everyday equivalents"), "<p>" + escape(_(
+            "Climate impacts are also expressed as everyday equivalents, with the values ADEME's Impact CO2 "
+            "comparator uses:")) + f"</p>{equivalents_items}<p>" + escape(_("Source: {title}, {publisher}, "
+                                                                                      "{year}, licence {licence}.")
+                                                                                    .format(**source))
+         + f' <a href="{escape(source["url"])}">{escape(source["url"])}</a></p>'),
+        (_("Interpretation"), "<p>" + escape(_(
+            "Read each service's impact against the audience it reaches: a service whose impact per visit, view "
+            "or reader is high may still be justified by its purpose; a heavy service that reaches few people is "
+            "the first to question. Differences smaller than the uncertainty of the factors (often a factor of "
+            "two) are not meaningful; the uncertainty analysis (lca-numerique uncertainty) tells which are.")) +
+         "</p>"),
+        (_("Limitations"), _items((
+            _("Open multi-criteria data for digital services is scarce: totals marked partial or not covered lack "
+              "factors for some lines (never counted as zero)."),
+            _("Sources disagree by large factors on some values (storage per GB-year, electricity ADPe, ionising "
+              "radiation and particulate matter): see the factor documentation."),
+            _("Social networks' and streaming platforms' data centres are represented by figures ADEME derived "
+              "from Netflix's 2019 report: a proxy."),
+            _("Indirect effects (rebound, substitution of travel or print) are outside the boundary.")))),
+        (_("Comparisons and public communication"), "<p>" + escape(_(
+            "This assessment has not been critically reviewed. ISO 14044 requires a critical review by a panel of "
+            "interested parties before a comparative assertion (that one product or service is environmentally "
+            "better than another) is disclosed to the public: comparisons in this report (digital against print, "
+            "one service against another) are for the organisation's own decisions, not claims to be published "
+            "as such.")) + "</p>"),
+    ]
+    return "".join(f"<h3>{escape(title)}</h3>{body}" for title, body in sections)
+
+
+def html_report(results: Results, inventory: Inventory | None = None, *, lang: str = "en",
+                figures: Sequence[ReportFigure] | None = None) -> str:
+    """The whole report as one HTML document in ``lang`` (figures embedded; by default
+    :func:`report_figures`)."""
+    _ = translator(check_lang(lang)).gettext
+    title = inventory.organisation if inventory is not None else _("Assessment")
+    figures = report_figures(results, lang) if figures is None else figures
+    heading = _("Environmental footprint of digital communication services")
+    page_title = _("{term}: {definition}").format(term=title, definition=heading)
+    parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"/>'
+             '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
+             f"<title>{escape(page_title)}</title><style>{STYLE}</style></head>"
+             f"<body><header><h1>{escape(heading)}</h1>",
+             f'<p class="subtitle">{escape(title)}']
+    if inventory is not None and inventory.period:
+        parts.append(f" — {escape(str(inventory.period))}")
+    parts.append("</p></header><main>")
+    if inventory is not None and inventory.illustrative:
+        warning = _("Illustrative data: these numbers are examples, not measurements of any organisation.")
+        parts.append(f'<p class="warn"><strong>{escape(warning)}</strong></p>')
+    parts.append(_heading(2, _("Key figures")) + _key_figures(results, lang))
+    parts.append(_heading(2, _("Reading")) + "<ul>")
+    parts += [f"<li>{escape(sentence)}</li>" for sentence in reading(results, lang)]
+    note = _("Read each service against the audience it reaches: a service whose impact per visit, view or reader "
+             "is high may still be justified by its purpose; a heavy service that reaches few people is the first "
+             "to question.")
+    parts.append(f"</ul><p>{escape(note)}</p>")
+    parts.append(_heading(3, _("Per unit of audience")) + _per_audience_table(results, lang))
+    parts.append(_heading(3, _("Incomplete totals")) + _incomplete(results, lang))
+    if inventory is not None and inventory.unattributed_hosting():
+        items = _items([_("{term}: {definition}").format(term=name, definition=format_percent(share, lang))
+                        for name, share in inventory.unattributed_hosting().items()])
+        parts.append(_heading(3, _("Hosting not attributed to any service")) + f"<div class='warn'>{items}</div>")
+    if figures:
+        parts.append(_heading(2, _("Figures")))
+        parts += [f"<figure>{figure_png(f.figure, f.alt)}<figcaption>{escape(f.caption)}</figcaption></figure>"
+                  for f in figures]
+    parts.append(_heading(2, _("Per service")) + _service_table(results, lang))
+    parts.append(_heading(2, _("Method")) + _method(results, lang))
+    parts.append(_heading(2, _("Annex: other criteria")) + _annex_table(results, lang))
+    provenance = [[provenance_label(key, lang), str(value)] for key, value in results.provenance.items()]
+    parts.append(_heading(2, _("Provenance"))
+                 + _table(_("Library, factor sets, versions and content hashes"), [_("item"), _("value")],
+                          provenance))
+    parts.append("</main></body></html>")
+    return "\n".join(parts)

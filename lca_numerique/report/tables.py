@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..criteria import MISSION_CRITERIA, get_criterion
+from ..i18n import localise_table
 from ..results import COMPLETE
 from ..services.base import format_value
 from .factor_choice import FactorChoice
@@ -35,32 +36,29 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: str for c in frame.columns if str(frame[c].dtype) == "category"})
 
 
-def summary_table(results: Results) -> pd.DataFrame:
+def summary_table(results: Results, lang: str = "en") -> pd.DataFrame:
     """One row per service: kind, campaign, audience, and for each mission criterion the total and the value per
-    audience unit ("CC per visit": a column per audience unit, empty for services counted in another unit),
-    with the coverage of each total. A not-covered total is empty (NaN), never 0."""
-    import numpy as np
+    audience unit (the unit is in "audience unit"), with the coverage of each total; headers and words in
+    ``lang``. A not-covered total is empty (NaN), never 0."""
     import pandas as pd
 
+    from ..i18n import coverage_label, display_unit, gettext_for
+
     totals, per = results.total(("service",)), results.per_audience()
-    units = np.asarray(results.audience_units, dtype=object)
     columns: dict[str, Any] = {"service": list(results.services), "kind": list(results.kinds),
                                "campaign": list(results.campaigns), "audience": results.audience,
                                "audience unit": list(results.audience_units)}
-    unit_order = list(dict.fromkeys(results.audience_units))
-    per_values = {}
     for criterion in MISSION_CRITERIA:
+        if criterion not in results.criteria:
+            continue
         c = get_criterion(criterion)
         # rows of a total are service-major, so one criterion's rows are in service order
-        total = totals[totals["criterion"] == criterion]
-        per_values[c.code] = per.loc[per["criterion"] == criterion, "value"].to_numpy()
-        columns[f"{c.code} total ({c.unit})"] = total["value"].to_numpy()
-        if unit_order:
-            columns[f"{c.code} per {unit_order[0]}"] = np.where(units == unit_order[0], per_values[c.code], np.nan)
-        columns[f"{c.code} coverage"] = total["coverage"].astype(str).to_numpy()
-    for unit in unit_order[1:]:  # services counted in other units: their columns after the first unit's
-        for code, values in per_values.items():
-            columns[f"{code} per {unit}"] = np.where(units == unit, values, np.nan)
+        total, per_unit = totals[totals["criterion"] == criterion], per[per["criterion"] == criterion]
+        coverage = total["coverage"].cat.rename_categories(lambda v: coverage_label(v, lang))
+        columns[gettext_for(lang, "{code} total ({unit})").format(code=c.code, unit=display_unit(c.unit, lang))] = \
+            total["value"].to_numpy()
+        columns[gettext_for(lang, "{code} per unit of audience").format(code=c.code)] = per_unit["value"].to_numpy()
+        columns[gettext_for(lang, "{code} coverage").format(code=c.code)] = coverage.astype(str).to_numpy()
     return pd.DataFrame(columns)
 
 
@@ -91,21 +89,23 @@ def provenance_table(results: Results) -> pd.DataFrame:
 
 
 def report_tables(results: Results, inventory: Inventory | None = None,
-                  choice: FactorChoice | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the report, keyed as :data:`SHEETS`, with plain (non-categorical) columns.
+                  choice: FactorChoice | None = None, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """Every table of the report, keyed as :data:`SHEETS`, with plain (non-categorical) columns, headers and
+    words in ``lang``.
 
     ``choice`` is the factor choice the results were computed with (default: the inventory's own, or none).
     """
-    return {name: _plain(frame) for name, frame in labelled_tables(results, inventory, choice).items()}
+    return {name: _plain(frame) for name, frame in labelled_tables(results, inventory, choice, lang).items()}
 
 
 def labelled_tables(results: Results, inventory: Inventory | None = None,
-                    choice: FactorChoice | None = None) -> dict[str, pd.DataFrame]:
-    """The tables of :func:`report_tables` with their label columns still categorical (cheap to write at scale)."""
+                    choice: FactorChoice | None = None, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """The tables of :func:`report_tables` with their label columns still categorical (cheap to write at scale,
+    and translated category by category rather than row by row)."""
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
-    return {
-        "summary": summary_table(results),
+    tables = {
+        "summary": summary_table(results, lang),
         "by_service": results.total(("service",)),
         "by_tier": results.total(("service", "tier")),
         "by_phase": results.total(("service", "phase")),
@@ -115,6 +115,7 @@ def labelled_tables(results: Results, inventory: Inventory | None = None,
         "provenance": provenance_table(results),
         "overrides": choice.overrides_table(results.selection),
     }
+    return {name: localise_table(frame, lang) for name, frame in tables.items()}
 
 
 def incomplete(results: Results) -> pd.DataFrame:

@@ -1,0 +1,248 @@
+"""Words and numbers of every output in the reader's language (``lang="en"`` or ``"fr"``).
+
+Words: gettext catalogues, one ``.po`` file per language in ``lca_numerique/locale/<lang>/LC_MESSAGES/``,
+read at run time with Babel (so the installed wheel needs no compiled ``.mo``). Message ids are the English
+text; labels that are ids in the data (audience units, service kinds, coverage statuses) are looked up with a
+context (``pgettext``). Criterion, tier and phase names come from their definitions (``name_en``/``name_fr``).
+
+Numbers: Babel's CLDR data, so French reads ``1 234,5`` (narrow no-break space, decimal comma) and ``93 %``.
+Impacts are shown with three significant digits in a unit scaled to be read (``339 t CO2e`` rather than
+``3.39e+05 kg CO2 eq``); a total that is not covered reads "not covered" / "non couvert", never 0.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+#: CLDR locale of each language's number formatting.
+_LOCALE = {"en": "en_GB", "fr": "fr_FR"}
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator and space before % and units
+NBSP = "\u00a0"
+
+#: Mass prefixes for units written "kg <substance>": (factor to kg, symbol), largest first.
+_MASS_STEPS: tuple[tuple[float, str], ...] = ((1e6, "kt"), (1e3, "t"), (1.0, "kg"), (1e-3, "g"), (1e-6, "mg"),
+                                              (1e-9, "µg"))
+
+
+class Labelled(Protocol):
+    """Anything with an English and a French name (criteria, tiers, phases)."""
+
+    name_en: str
+    name_fr: str
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is a supported language, else a ValueError naming the accepted ones."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang {lang!r} is not supported; accepted: {', '.join(LANGUAGES)}")
+    return lang
+
+
+@cache
+def translator(lang: str) -> gettext.NullTranslations:
+    """The gettext translations of ``lang``. Message ids are English text, except ids from the data (service
+    kinds, provenance keys), which the English catalogue turns into words."""
+    check_lang(lang)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = resources.files("lca_numerique") / "locale" / lang / "LC_MESSAGES" / "lca_numerique.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)  # fuzzy entries are left out: an unchecked translation falls back to English
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def gettext_for(lang: str, message: str) -> str:
+    """``message`` (English) in ``lang``."""
+    return translator(lang).gettext(message)
+
+
+def label(item: Labelled, lang: str) -> str:
+    """The name of a criterion, tier or phase in ``lang``."""
+    return item.name_fr if check_lang(lang) == "fr" else item.name_en
+
+
+def audience_unit(unit: str, lang: str) -> str:
+    """One unit of audience ("visit", "reader"...) in ``lang``."""
+    return translator(lang).pgettext("audience unit", unit)
+
+
+def per_audience_unit(unit: str, lang: str) -> str:
+    """"per visit", "par lecteur"... in ``lang``."""
+    message = f"per {unit}"  # built outside the call: extraction sees no literal to pick up
+    return translator(lang).pgettext("per audience unit", message)
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A service kind ("website", "print"...) in ``lang``."""
+    return translator(lang).pgettext("service kind", kind)
+
+
+def coverage_label(status: str, lang: str) -> str:
+    """A coverage status ("complete", "partial", "not covered"...) in ``lang``."""
+    return translator(lang).pgettext("coverage", status)
+
+
+def join(items: Sequence[str], lang: str) -> str:
+    """Clauses joined with the semicolon of ``lang`` (French puts a narrow space before it)."""
+    return translator(lang).gettext("{a}; {b}").format(a="", b="").join(items)
+
+
+def display_unit(unit: str, lang: str = "en") -> str:
+    """A criterion unit as a reader of ``lang`` expects it: ``kg CO2 eq`` is written ``kg CO2e``, words are
+    translated ("disease incidence"); symbols stay as they are."""
+    unit = unit.replace("CO2 eq", "CO2e")
+    return unit if unit.startswith("kg ") else translator(lang).pgettext("unit", unit)
+
+
+def scale(value: float, unit: str) -> tuple[float, str]:
+    """``value`` in ``unit`` rescaled so that it reads between 1 and 1000 when the unit is a mass
+    (``kg X``: µg ... kt); other units (CTUe, mol H+ eq, MJ...) are kept."""
+    unit = unit.replace("CO2 eq", "CO2e")
+    if not unit.startswith("kg ") or not math.isfinite(value) or value == 0:
+        return value, unit
+    rest = unit[3:]
+    for factor, symbol in _MASS_STEPS:
+        if abs(value) >= factor:
+            return value / factor, f"{symbol} {rest}"
+    factor, symbol = _MASS_STEPS[-1]
+    return value / factor, f"{symbol} {rest}"
+
+
+def round_significant(value: float, digits: int = 3) -> Decimal:
+    """``value`` rounded to ``digits`` significant digits, as an exact decimal."""
+    return Decimal(f"{value:.{digits}g}")
+
+
+def format_number(value: float, lang: str, digits: int = 3) -> str:
+    """A number with ``digits`` significant digits, grouped and with the decimal sign of ``lang``
+    (``1 230`` and ``0,0456`` in French); never scientific notation. NaN reads "not covered"."""
+    from babel.numbers import format_decimal
+
+    if value is None or not math.isfinite(value):
+        return coverage_label("not covered", lang)
+    rounded = round_significant(float(value), digits)
+    return format_decimal(rounded, format="#,##0.###", locale=_LOCALE[check_lang(lang)],
+                          decimal_quantization=False)
+
+
+def format_count(value: float, lang: str) -> str:
+    """A count (audience, copies) as a whole number, grouped the way ``lang`` writes it."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(float(value)), locale=_LOCALE[check_lang(lang)])
+
+
+def format_percent(share: float, lang: str) -> str:
+    """A share (0.93) as a percentage in ``lang``: "93 %" in French (narrow no-break space), "93%" in English;
+    whole percents, or two significant digits below 1 %."""
+    if share is None or not math.isfinite(share):
+        return coverage_label("not covered", lang)
+    percent = share * 100
+    text = format_number(round(percent), lang) if abs(percent) >= 1 or percent == 0 else \
+        format_number(percent, lang, 2)
+    return f"{text}{NNBSP}%" if check_lang(lang) == "fr" else f"{text}%"
+
+
+def format_quantity(value: float, unit: str, lang: str, digits: int = 3) -> str:
+    """``value`` in ``unit`` scaled to be read and written in ``lang``: "108 g CO2e", "1,23 t CO2e"."""
+    if value is None or not math.isfinite(value):
+        return coverage_label("not covered", lang)
+    scaled, shown = scale(float(value), unit)
+    return f"{format_number(scaled, lang, digits)}{NBSP}{display_unit(shown, lang)}"
+
+
+def format_impact(value: float, criterion: str, lang: str, coverage: str = "complete") -> str:
+    """An impact of ``criterion`` (id or code) in its unit, scaled and formatted for ``lang``; a total that is
+    not covered reads "not covered", a partial one is marked "(partial)"."""
+    from .criteria import get_criterion
+
+    if coverage == "not covered" or value is None or not math.isfinite(value):
+        return coverage_label("not covered", lang)
+    text = format_quantity(value, get_criterion(criterion).unit, lang)
+    if coverage == "complete":
+        return text
+    return f"{text} ({coverage_label(coverage, lang)})"
+
+
+#: gettext keywords of the package's code for ``pybabel extract -k`` / ``babel.messages.extract``.
+EXTRACT_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "gettext_for": (2,), "_gettext": (2,),
+                                    "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+
+
+def localise_table(frame: Any, lang: str) -> Any:
+    """A results table (pandas) for readers of ``lang``: column names translated, and the words in its cells
+    (tier, phase, criterion, coverage, "per visit", kind, word units, provenance keys) too; numbers untouched.
+    English tables are returned as they are (ids kept for tools)."""
+    if check_lang(lang) == "en":
+        return frame
+    import pandas as pd
+
+    from .axes import PHASES, TIERS
+    from .criteria import get_criterion
+
+    words = {
+        "tier": {t.id: label(t, lang) for t in TIERS}.get,
+        "phase": {p.id: label(p, lang) for p in PHASES}.get,
+        "criterion": lambda c: label(get_criterion(c), lang),
+        "coverage": lambda c: coverage_label(c, lang),
+        "per": lambda p: translator(lang).pgettext("per audience unit", p),
+        "audience unit": lambda u: audience_unit(u, lang),
+        "kind": lambda k: kind_label(k, lang),
+        "unit": lambda u: display_unit(u, lang),
+        "key": lambda k: provenance_label(k, lang),
+        "origin": lambda o: translator(lang).pgettext("origin", "user") if o == "user" else
+        translator(lang).gettext("default: {source}").format(source=o.removeprefix("default: ")),
+    }
+    frame = frame.copy()
+    for column, word in words.items():
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # one translation per category, not per row
+            labels = [word(str(v)) or str(v) for v in values.cat.categories]
+            if len(set(labels)) == len(labels):
+                frame[column] = values.cat.rename_categories(labels)
+                continue
+        frame[column] = values.astype(str).map(lambda v, word=word: word(v) or v)
+    return frame.rename(columns=lambda c: translator(lang).pgettext("column", c))
+
+
+def provenance_label(key: str, lang: str) -> str:
+    """A key of results' provenance ("factor_set_version"...) in words, in ``lang``."""
+    return translator(lang).pgettext("provenance", key)
+
+
+def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
+    """The messages that come from data rather than code (so extraction cannot see them): coverage statuses,
+    audience units, service kinds, criterion descriptions and word units, provenance keys and everyday-equivalent
+    labels, as
+    ``(context, message)`` (a message is a (singular, plural) pair for plural forms)."""
+    from .criteria import CRITERIA
+    from .factors import load_factors
+    from .report.html import equivalents
+    from .results import COMPLETE, NOT_COVERED, PARTIAL, ZERO_AUDIENCE, provenance_of
+    from .services import SERVICE_KINDS
+
+    units = sorted({cls.audience_unit for cls in SERVICE_KINDS.values()})
+    messages: list[tuple[str | None, str | tuple[str, str]]] = []
+    messages += [("coverage", status) for status in (COMPLETE, PARTIAL, NOT_COVERED, ZERO_AUDIENCE)]
+    messages += [("audience unit", unit) for unit in units]
+    messages += [("per audience unit", f"per {unit}") for unit in units]
+    messages += [("service kind", kind) for kind in SERVICE_KINDS]
+    messages += [(None, c.description) for c in CRITERIA]
+    messages += [("unit", unit) for unit in dict.fromkeys(c.unit for c in CRITERIA) if not unit.startswith("kg ")]
+    messages += [("provenance", key) for key in provenance_of(load_factors("impactco2"))]
+    messages += [(None, (e.singular, e.plural)) for e in equivalents()[1]]
+    return messages
