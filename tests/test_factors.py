@@ -205,9 +205,9 @@ def test_package_metadata_declares_every_licence_the_data_carries():
     spdx = {"MIT": "MIT", "ODbL-1.0": "ODbL-1.0",
             "ADEME Base Empreinte terms of use v1.0 (2025)": "LicenseRef-ADEME-Base-Empreinte-1.0",
             "ADEME publication, all rights reserved: figures quoted as short citations (CPI art. L122-5)":
-                "LicenseRef-Quotation",
-            "fact quoted from a press report": "LicenseRef-Quotation",
-            "fact quoted from a company web page": "LicenseRef-Quotation"}
+                "LicenseRef-ADEME-short-citation",
+            "fact quoted from a press report": "LicenseRef-quoted-facts",
+            "fact quoted from a company web page": "LicenseRef-quoted-facts"}
     shipped = set()
     for name in available_factor_sets():
         fs = lca.load_factor_set(name)

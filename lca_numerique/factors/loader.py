@@ -46,7 +46,7 @@ from .. import units
 from ..axes import PHASE_IDS
 from ..criteria import get_criterion
 from ..derivation import evaluate_formula, formula_names
-from ..errors import FactorDataError, UnitError
+from ..errors import FactorDataError, LcaError, UnitError
 from ..flows import FLOWS, get_flow
 from ..inventory.yaml_source import YamlSyntaxError, read_yaml
 from ..uncertainty import (
@@ -203,8 +203,9 @@ class _Loader:
 
     def load(self) -> FactorSet:
         meta = self._metadata()
+        before = len(self.problems)
         imported = self._imported_parameters(meta)
-        if self.problems and meta.get("uses"):  # rows would only repeat that the used set's parameters are missing
+        if len(self.problems) > before:  # a set it uses does not load: its formulas would repeat that as unknown names
             raise FactorDataError(self.problems)
         parameters = self._override(self._parameters(imported))
         factors, gaps, included = self._factors(parameters)
@@ -260,22 +261,18 @@ class _Loader:
         for used in meta.get("uses") or ():
             try:
                 folder = resolve_set(used, base=self.folder)  # relative to this folder, not the current one
-            except FactorDataError as exc:
-                self.problem(where, f"uses: {exc.problems[0]}")
+                if str(folder) in self.chain:
+                    cycle = [Path(p).name for p in self.chain[self.chain.index(str(folder)):]]
+                    self.problem(where, f"cyclic 'uses': {' -> '.join([*cycle, folder.name])}")
+                    continue
+                token = _LOADING.set(self.chain)
+                try:
+                    other = load_folder(folder, freeze_overrides(self.overrides))
+                finally:
+                    _LOADING.reset(token)
+            except LcaError as exc:
+                self.problem(where, f"uses {used!r}, which does not load: {exc}")
                 continue
-            if str(folder) in self.chain:
-                cycle = [Path(p).name for p in self.chain[self.chain.index(str(folder)):]]
-                self.problem(where, f"cyclic 'uses': {' -> '.join([*cycle, folder.name])}")
-                continue
-            token = _LOADING.set(self.chain)
-            try:
-                other = load_folder(folder, freeze_overrides(self.overrides))
-            except FactorDataError as exc:  # its own problems, each already located in its files or arguments
-                self.problem(where, f"uses {used!r}, which does not load")
-                self.problems.extend(p for p in map(str, exc.problems) if p not in self.problems)
-                continue
-            finally:
-                _LOADING.reset(token)
             imported.update(other.parameters)
         return imported
 
