@@ -4,6 +4,11 @@ Prints the time of ``monte_carlo`` and its ratio to a bare numpy computation of 
 same run: lognormal draws for every factor, then the products of the services' quantities with every sample
 (target: within 2x). If Brightway 2.5 (``bw2calc``) is installed, also times its Monte Carlo on the same model.
 Run on demand: ``python benchmarks/bench_monte_carlo.py [--samples N --services M]``.
+
+``--samplers`` instead compares the samplers on the bundled example: for each (random, Latin hypercube,
+scrambled Sobol') and sample size, ``--replicates`` independent runs give the spread of the 2.5 and 97.5 %
+bounds of the portfolio total of each mission criterion; the samples each sampler needs to reach the precision
+plain random sampling reaches at the largest size are then read on a log-log fit (precision ∝ n^-a).
 """
 
 from __future__ import annotations
@@ -21,13 +26,47 @@ from lca_numerique.montecarlo import monte_carlo
 from lca_numerique.uncertainty import default_distribution
 
 
+def samplers(replicates: int, sizes: list[int]) -> None:
+    """Samples needed by each sampler for the precision of the 95 % bounds that random sampling reaches."""
+    from lca_numerique.cli import example_path
+    from lca_numerique.criteria import MISSION_CRITERIA
+    from lca_numerique.inventory import load_inventory
+
+    inventory = load_inventory(example_path())
+    factors = inventory.load_factors()
+    spread: dict[str, list[float]] = {}
+    for sampler in ("random", "lhs", "sobol"):
+        for n in sizes:
+            bounds = []
+            for seed in range(replicates):
+                mc = monte_carlo(inventory, factors, samples=n, seed=seed, sampler=sampler, keep_samples=False)
+                table = mc.summary(MISSION_CRITERIA, by=())
+                bounds.append(table[["p2.5", "p97.5"]].to_numpy())
+            stacked = np.array(bounds)  # [replicate, criterion, bound]
+            relative = stacked.std(axis=0, ddof=1) / np.abs(stacked.mean(axis=0))
+            spread.setdefault(sampler, []).append(float(np.nanmax(relative)))
+            print(f"  {sampler:7s} n={n:6d}: worst relative spread of a 95 % bound {spread[sampler][-1]:.4f}")
+    target = spread["random"][-1]
+    print(f"\nSamples needed for the precision random sampling reaches at n={sizes[-1]} ({target:.4f}):")
+    for sampler, values in spread.items():
+        slope, intercept = np.polyfit(np.log(sizes), np.log(values), 1)
+        needed = float(np.exp((np.log(target) - intercept) / slope))
+        print(f"  {sampler:7s} ~{needed:8.0f} samples (precision ∝ n^{slope:.2f}); "
+              f"{sizes[-1] / needed:4.1f}x fewer than random")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--services", type=int, default=1_000)
     parser.add_argument("--flows", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--samplers", action="store_true", help="compare the samplers on the bundled example")
+    parser.add_argument("--replicates", type=int, default=20)
     args = parser.parse_args()
+    if args.samplers:
+        samplers(args.replicates, [128, 256, 512, 1024, 2048])
+        return
     matrix, factors = synthetic(args.services, args.flows)
     # every factor gets a lognormal, as the loader gives by default to medium-confidence rows
     rows = {}

@@ -13,6 +13,7 @@ one unit counts): results "per visit", "per recipient"... divide a service's tot
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,7 +142,7 @@ class BillOfMaterials:
     def __post_init__(self) -> None:
         if not self.name:
             raise BillError("a bill needs a name")
-        if not self.lines:
+        if not self.lines and self.audience.amount != 0:  # zero audience, no line: zero impact, per-audience n/a
             raise BillError(f"bill {self.name!r} has no line: an empty bill has no impact to compute")
 
     @classmethod
@@ -176,7 +177,11 @@ class BillOfMaterials:
 
 @dataclass(frozen=True, eq=False)
 class BillMatrix:
-    """Many bills stacked: ``quantities[service, flow]`` in canonical units, with names, kinds and audiences."""
+    """Many bills stacked: ``quantities[service, column]`` in canonical units, with names, kinds and audiences.
+
+    Each column is a (flow, stage) pair: ``flows[j]`` and ``stages[j]`` (the same flow in two stages is two
+    columns, so totals by stage are sums of columns, like totals by tier).
+    """
 
     services: tuple[str, ...]
     flows: tuple[str, ...]
@@ -185,11 +190,14 @@ class BillMatrix:
     audience_units: tuple[str, ...]
     kinds: tuple[str, ...]
     campaigns: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n, m = len(self.services), len(self.flows)
         if not self.campaigns:
             object.__setattr__(self, "campaigns", ("",) * n)
+        if not self.stages:
+            object.__setattr__(self, "stages", ("other",) * m)
         if n == 0:
             raise BillError("no service to evaluate")
         if self.quantities.shape != (n, m):
@@ -199,6 +207,10 @@ class BillMatrix:
             raise BillError(f"service names must be unique; repeated: {', '.join(dupes)}")
         for flow in self.flows:
             get_flow_or_bill_error(flow)
+        if len(self.stages) != m or not set(self.stages) <= set(STAGES):
+            raise BillError(f"stages need one entry per flow column, each one of {', '.join(STAGES)}")
+        if len(set(zip(self.flows, self.stages, strict=True))) != m:
+            raise BillError("each (flow, stage) column must appear once")
         bad = ~np.isfinite(self.quantities) | (self.quantities < 0)
         if bad.any():
             s, f = np.argwhere(bad)[0]
@@ -209,10 +221,24 @@ class BillMatrix:
         if (~np.isfinite(self.audience) | (self.audience < 0)).any():
             raise BillError("audiences must be finite and >= 0")
 
+    def by_flow(self) -> BillMatrix:
+        """The same quantities with the stages of each flow merged into one column (stage ``"other"``): for
+        computations that do not report stages (Monte Carlo, sensitivity, exports)."""
+        flows = tuple(dict.fromkeys(self.flows))
+        if len(flows) == len(self.flows):
+            return dataclasses.replace(self, stages=("other",) * len(flows))
+        merge = np.zeros((len(self.flows), len(flows)))
+        position = {f: i for i, f in enumerate(flows)}
+        merge[np.arange(len(self.flows)), [position[f] for f in self.flows]] = 1.0
+        return dataclasses.replace(self, flows=flows, quantities=self.quantities @ merge,
+                                   stages=("other",) * len(flows))
+
     @classmethod
     def from_arrays(cls, services: Sequence[str], flows: Sequence[str], quantities: Any, audience: Any,
-                    audience_units: str | Sequence[str], kinds: str | Sequence[str] = "service") -> BillMatrix:
-        """Build from arrays (quantities in each flow's canonical unit); validated like individual bills."""
+                    audience_units: str | Sequence[str], kinds: str | Sequence[str] = "service",
+                    stages: Sequence[str] = ()) -> BillMatrix:
+        """Build from arrays (quantities in each flow's canonical unit; ``stages`` parallel to ``flows``,
+        by default ``"other"``); validated like individual bills."""
         n = len(services)
         aus = (audience_units,) * n if isinstance(audience_units, str) else tuple(audience_units)
         for unit in set(aus):
@@ -220,21 +246,23 @@ class BillMatrix:
                 raise BillError(f"audience unit {unit!r} is not one of {', '.join(AUDIENCE_UNITS)}")
         return cls(tuple(services), tuple(flows), np.asarray(quantities, dtype=float),
                    np.broadcast_to(np.asarray(audience, dtype=float), (n,)).copy(), aus,
-                   (kinds,) * n if isinstance(kinds, str) else tuple(kinds))
+                   (kinds,) * n if isinstance(kinds, str) else tuple(kinds), stages=tuple(stages))
 
     @classmethod
     def stack(cls, bills: Sequence[BillOfMaterials]) -> BillMatrix:
-        """Stack bills into one matrix; columns are the flows used by any bill, in catalogue order."""
+        """Stack bills into one matrix; columns are the (flow, stage) pairs used by any bill, in catalogue order
+        of flows, then in the order of :data:`STAGES`."""
         if not bills:
             raise BillError("no service to evaluate")
-        used = {line.flow for bill in bills for line in bill.lines}
-        flows = tuple(f for f in FLOWS if f in used)
-        column = {f: j for j, f in enumerate(flows)}
+        used = {(line.flow, line.stage) for bill in bills for line in bill.lines}
+        flow_order, stage_order = {f: i for i, f in enumerate(FLOWS)}, {s: i for i, s in enumerate(STAGES)}
+        columns = sorted(used, key=lambda c: (flow_order[c[0]], stage_order[c[1]]))
+        column = {c: j for j, c in enumerate(columns)}
         rows = np.fromiter((i for i, bill in enumerate(bills) for _ in bill.lines), dtype=np.intp)
-        cols = np.fromiter((column[line.flow] for bill in bills for line in bill.lines), dtype=np.intp)
+        cols = np.fromiter((column[(line.flow, line.stage)] for bill in bills for line in bill.lines), dtype=np.intp)
         amounts = np.fromiter((line.amount for bill in bills for line in bill.lines), dtype=float)
-        quantities = np.zeros((len(bills), len(flows)))
+        quantities = np.zeros((len(bills), len(columns)))
         np.add.at(quantities, (rows, cols), amounts)
-        return cls(tuple(b.name for b in bills), flows, quantities, np.array([b.audience.amount for b in bills]),
-                   tuple(b.audience.unit for b in bills), tuple(b.kind for b in bills),
-                   tuple(b.campaign for b in bills))
+        return cls(tuple(b.name for b in bills), tuple(c[0] for c in columns), quantities,
+                   np.array([b.audience.amount for b in bills]), tuple(b.audience.unit for b in bills),
+                   tuple(b.kind for b in bills), tuple(b.campaign for b in bills), tuple(c[1] for c in columns))

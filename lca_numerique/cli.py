@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ._version import __version__
-from .errors import LcaError, OutputError
+from .errors import ArgumentError, LcaError, OutputError
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INCOMPLETE = EXIT_DIFFERENCES
@@ -47,10 +47,6 @@ MAX_SAMPLES = 100_000
 # character: a name in a file must not drive the terminal it is printed on.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-class UsageError(LcaError):
-    """A command-line argument the library refuses (a service name that is not in the inventory...)."""
 
 
 def printable(text: str, *, keep: str = "\n\t") -> str:
@@ -275,7 +271,7 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         service = inventory.service(args.service)
     except KeyError as exc:
-        raise UsageError(exc.args[0]) from None
+        raise ArgumentError("service", exc.args[0]) from None
     print(service.explain())
     if inventory.basis.get(service.name):
         print(f"  basis: {inventory.basis[service.name]}")

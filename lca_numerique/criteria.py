@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .errors import UnknownNameError
+
 
 class Criterion(NamedTuple):
     """One impact criterion."""
@@ -226,7 +228,7 @@ CRITERION_IDS: tuple[str, ...] = tuple(c.id for c in CRITERIA)
 
 def get_criterion(key: str) -> Criterion:
     """The criterion with this id or short code (``"climate_change"``, ``"GWP"``, ``"ADPe"``...)."""
-    try:
-        return _BY_KEY[key] if key in _BY_KEY else _BY_KEY[key.lower()]
-    except KeyError:
-        raise KeyError(f"unknown criterion {key!r}; known: {', '.join(CRITERION_IDS)}") from None
+    found = _BY_KEY.get(key) or _BY_KEY.get(key.lower()) if isinstance(key, str) else None
+    if found is None:
+        raise UnknownNameError("criterion", key, CRITERION_IDS)
+    return found

@@ -1,20 +1,20 @@
 """The engine: bills of materials × factor set → results R[service, tier, criterion, phase].
 
-The engine aligns the factors on the bills' flows and computes coverage (a total is incomplete when some
-line with a non-zero quantity uses a flow lacking a factor for that criterion), as array algebra: one
-matrix product against a tier-block matrix (see :mod:`lca_numerique.algebra`), never a loop over services or flows. The
-products Q @ F themselves are computed by :class:`~lca_numerique.results.Results` for the view asked for
-(summing phases or services before multiplying when the view does not keep them), so a 100,000-service
-evaluation holds Q and F, not a 4-D cube, until the cube is asked for.
+The engine aligns the factors on the bills' flows (cached on the immutable factor set) and hands the bill
+matrix and the aligned arrays to :class:`~lca_numerique.results.Results`, which computes the products Q @ F
+and the coverage flags for the view asked for (summing phases or services before multiplying when the view
+does not keep them; see :mod:`lca_numerique.results` for the coverage rule). So an evaluation costs a few
+dictionary look-ups, and a 100,000-service evaluation holds Q and F, not a 4-D cube, until the cube is asked
+for.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 
-from .algebra import contract_by_group
 from .axes import TIER_IDS
 from .bill import BillMatrix, BillOfMaterials
 from .errors import IncompleteFactorsError
@@ -29,30 +29,29 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
 
     ``bills`` is a sequence of :class:`BillOfMaterials` or a :class:`BillMatrix`. Values come out in each
     criterion's unit (kg CO2 eq, kg Sb eq, CTUe...) for the assessed period. With ``require_complete``,
-    a line lacking a factor raises :class:`IncompleteFactorsError` instead of being marked incomplete.
+    a line lacking a factor in some phase raises :class:`IncompleteFactorsError` instead of being marked
+    partial or not covered.
     """
     matrix = bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)
     criteria = factors.criteria
-    f_values, covered, complete = factors.aligned(matrix.flows, criteria)
-    tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
-    # Count the used lines of each tier that lack a complete factor / have some factor: one product
-    # [service, tier, lack|have, pattern]. Criteria often share a coverage pattern (a source covers several
-    # at once), so only distinct patterns are counted.
-    flags = np.stack([~complete, covered], axis=1)  # [flow, lack|have, criterion]
-    patterns, criterion_pattern = np.unique(flags.reshape(len(matrix.flows) * 2, -1), axis=1, return_inverse=True)
-    used = (matrix.quantities > 0).astype(np.float32)
-    lack_have = patterns.reshape(len(matrix.flows), 2, -1).astype(np.float32)
-    counts = contract_by_group(used, lack_have, tier_of, len(TIER_IDS))[..., criterion_pattern.ravel()]
-    missing, found = counts[:, :, 0] > 0, counts[:, :, 1] > 0
-    if require_complete and missing.any():
-        raise IncompleteFactorsError(_describe_missing(matrix, complete, criteria))
-    return Results(
+    f_values, has, lacks = factors.aligned_phases(matrix.flows, criteria)
+    results = Results(
         services=matrix.services, kinds=matrix.kinds, campaigns=matrix.campaigns, criteria=criteria, flows=matrix.flows,
-        quantities=matrix.quantities, factor_values=f_values, tier_of=tier_of, missing=missing, found=found,
+        quantities=matrix.quantities, factor_values=f_values, tier_of=_tiers(matrix.flows), has=has, lacks=lacks,
         audience=matrix.audience, audience_units=matrix.audience_units, provenance=provenance_of(factors),
-        selection={(f, c): factors.selection[(f, c)] for f in matrix.flows for c in criteria
-                   if (f, c) in factors.selection},
+        factor_set=factors, stages=matrix.stages,
     )
+    if require_complete and not results.is_complete:
+        raise IncompleteFactorsError(_describe_missing(matrix, ~lacks.any(axis=2), criteria))
+    return results
+
+
+@functools.lru_cache(maxsize=64)
+def _tiers(flows: tuple[str, ...]) -> np.ndarray:
+    """Each flow's tier as an index into TIER_IDS (cached: bill matrices of one model share their flows)."""
+    tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in flows], dtype=np.intp)
+    tier_of.flags.writeable = False
+    return tier_of
 
 
 def _describe_missing(matrix: BillMatrix, complete: np.ndarray, criteria: Sequence[str], limit: int = 20) -> str:

@@ -7,14 +7,21 @@ centre, a kWh of electricity used by a data centre in Europe, a kg of paper...
 Flows whose impacts depend on where they happen (through the electricity they use, or the network they
 cross) carry a zone: ``device.smartphone@FR`` is an hour on a smartphone used in France (its use phase runs
 on French electricity), ``network.mobile@EU`` a GB over a European mobile network.
+
+Each flow also has the life-cycle phases its nature gives it (``phases``): all four for a device or a
+network, ``use`` only for a kWh, embodied phases only for data-centre equipment whose electricity is a
+separate line. A factor set must cover each of them, or the results using the flow are partial.
 """
 
 from __future__ import annotations
 
-import difflib
 from typing import NamedTuple
 
-from .axes import TIER_IDS
+from .axes import PHASE_IDS, TIER_IDS
+from .errors import UnknownNameError
+
+#: Phases of a flow that embodies equipment only, its electricity being a separate line.
+EMBODIED: tuple[str, ...] = ("manufacturing", "distribution", "end_of_life")
 
 #: Electricity zones. The codes are ours; each factor row records the geography its source states.
 ZONES: dict[str, str] = {
@@ -35,6 +42,7 @@ class FlowKind(NamedTuple):
     description: str
     implicit: str | None = None  # counting unit a quantity may leave out ("3 min" on one device)
     zoned: bool = True
+    phases: tuple[str, ...] = PHASE_IDS  # the life-cycle phases this flow has: a factor set must cover each
 
 
 class Flow(NamedTuple):
@@ -47,6 +55,7 @@ class Flow(NamedTuple):
     unit: str
     description: str
     implicit: str | None
+    phases: tuple[str, ...] = PHASE_IDS
 
 
 def _device(name: str, what: str) -> FlowKind:
@@ -74,23 +83,30 @@ FLOW_KINDS: tuple[FlowKind, ...] = (
     FlowKind("dc.server", "data_centres", "server_hour",
              "One hour of a physical server in a data centre, with its share of the building and network gear: "
              "embodied impacts only (its electricity is a separate electricity.data_centres line, PUE applied).",
-             implicit="server"),
+             implicit="server", phases=EMBODIED),
     FlowKind("dc.vcpu", "data_centres", "vCPU_hour",
              "One hour of a virtual CPU in a data centre: embodied impacts only (electricity separate).",
-             implicit="vCPU"),
+             implicit="vCPU", phases=EMBODIED),
     FlowKind("dc.storage", "data_centres", "GB_stored * year",
              "One GB stored for one year in a data centre (one copy; replicas and backups are separate GB): "
-             "embodied impacts of the storage equipment only (electricity separate)."),
+             "embodied impacts of the storage equipment only (electricity separate).", phases=EMBODIED),
     FlowKind("dc.data_served", "data_centres", "GB",
              "One GB served by a data centre to users (servers and storage involved in serving it)."),
-    FlowKind("electricity.terminals", "terminals", "kWh", "One kWh of electricity drawn by user terminals."),
-    FlowKind("electricity.networks", "networks", "kWh", "One kWh of electricity drawn by network equipment."),
+    # A kWh is the use phase of the equipment that draws it (its upstream is inside the kWh's factor).
+    FlowKind("electricity.terminals", "terminals", "kWh", "One kWh of electricity drawn by user terminals.",
+             phases=("use",)),
+    FlowKind("electricity.networks", "networks", "kWh", "One kWh of electricity drawn by network equipment.",
+             phases=("use",)),
     FlowKind("electricity.data_centres", "data_centres", "kWh",
-             "One kWh of electricity drawn by a data centre (PUE already applied)."),
-    FlowKind("paper", "other", "kg", "One kg of graphic paper: its production and its end of life.", zoned=False),
+             "One kWh of electricity drawn by a data centre (PUE already applied).", phases=("use",)),
+    FlowKind("paper", "other", "kg", "One kg of graphic paper: its production and its end of life.", zoned=False,
+             phases=EMBODIED),
     FlowKind("printing", "other", "kg",
-             "Printing one kg of paper (press energy, inks, plates), the paper itself excluded.", zoned=False),
-    FlowKind("freight.road", "other", "tonne * km", "One tonne carried one km by road (truck).", zoned=False),
+             "Printing one kg of paper (press energy, inks, plates), the paper itself excluded.", zoned=False,
+             phases=("manufacturing",)),
+    FlowKind("freight.road", "other", "tonne * km",
+             "One tonne carried one km by road (truck): vehicle and road manufacturing, fuel burnt, vehicle "
+             "end of life.", zoned=False, phases=("manufacturing", "use", "end_of_life")),
 )
 
 
@@ -101,7 +117,7 @@ def _expand(kinds: tuple[FlowKind, ...]) -> dict[str, Flow]:
         zones = ZONES if k.zoned else (None,)
         for zone in zones:
             flow_id = f"{k.kind}@{zone}" if zone else k.kind
-            flows[flow_id] = Flow(flow_id, k.kind, zone, k.tier, k.unit, k.description, k.implicit)
+            flows[flow_id] = Flow(flow_id, k.kind, zone, k.tier, k.unit, k.description, k.implicit, k.phases)
     return flows
 
 
@@ -110,10 +126,9 @@ FLOWS: dict[str, Flow] = _expand(FLOW_KINDS)
 
 
 def get_flow(flow_id: str) -> Flow:
-    """The catalogue flow with this id; a KeyError suggests the closest ids when there is none."""
-    try:
-        return FLOWS[flow_id]
-    except KeyError:
-        close = difflib.get_close_matches(flow_id, FLOWS, n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see lca_numerique.flows.FLOWS"
-        raise KeyError(f"unknown flow {flow_id!r}{hint}") from None
+    """The catalogue flow with this id; an UnknownNameError (a KeyError) suggests the closest ids when there is
+    none."""
+    flow = FLOWS.get(flow_id) if isinstance(flow_id, str) else None
+    if flow is None:
+        raise UnknownNameError("flow", flow_id, FLOWS, listing="see lca_numerique.flows.FLOWS")
+    return flow

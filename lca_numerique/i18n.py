@@ -187,6 +187,8 @@ def localise_table(frame: Any, lang: str) -> Any:
     English tables are returned as they are (ids kept for tools)."""
     if check_lang(lang) == "en":
         return frame
+    import pandas as pd
+
     from .axes import PHASES, TIERS
     from .criteria import get_criterion
 
@@ -205,8 +207,15 @@ def localise_table(frame: Any, lang: str) -> Any:
     }
     frame = frame.copy()
     for column, word in words.items():
-        if column in frame.columns:
-            frame[column] = frame[column].astype(str).map(lambda v, word=word: word(v) or v)
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # one translation per category, not per row
+            labels = [word(str(v)) or str(v) for v in values.cat.categories]
+            if len(set(labels)) == len(labels):
+                frame[column] = values.cat.rename_categories(labels)
+                continue
+        frame[column] = values.astype(str).map(lambda v, word=word: word(v) or v)
     return frame.rename(columns=lambda c: translator(lang).pgettext("column", c))
 
 

@@ -242,7 +242,7 @@ def _derived_samples(factors: Mapping[tuple[str, str, str], Factor], uniforms: U
     from .derivation import evaluate_formula
 
     ureg = units.registry()
-    drawn: dict[str, Any] = {}
+    drawn: dict[str, np.ndarray] = {}
     by_formula: dict[tuple[Any, ...], np.ndarray] = {}
     out = {}
     for key, factor in factors.items():
@@ -250,13 +250,26 @@ def _derived_samples(factors: Mapping[tuple[str, str, str], Factor], uniforms: U
         if signature not in by_formula:
             for p in factor.inputs:
                 if p.name not in drawn:
-                    values = draw(p.distribution, p.value, uniforms(f"parameter:{p.name}"))
-                    drawn[p.name] = ureg.Quantity(values, units.parse_unit(p.unit, p.name))
-            quantity = evaluate_formula(factor.formula, {p.name: drawn[p.name] for p in factor.inputs})
-            by_formula[signature] = np.asarray(ureg.Quantity(quantity).to(units.parse_unit(factor.unit)).magnitude,
-                                               dtype=float)
+                    drawn[p.name] = draw(p.distribution, p.value, uniforms(f"parameter:{p.name}"))
+            magnitudes = {p.name: drawn[p.name] for p in factor.inputs}
+            central = evaluate_formula(factor.formula, {p.name: p.value for p in factor.inputs})
+            if _monomial(factor.formula) and central != 0:
+                # products and quotients: the unit conversion is one constant, the factor's over the formula's
+                by_formula[signature] = evaluate_formula(factor.formula, magnitudes) * (factor.value / central)
+            else:  # sums may mix units: let pint convert every term
+                quantities = {p.name: ureg.Quantity(drawn[p.name], units.parse_unit(p.unit, p.name))
+                              for p in factor.inputs}
+                quantity = ureg.Quantity(evaluate_formula(factor.formula, quantities))
+                by_formula[signature] = np.asarray(quantity.to(units.parse_unit(factor.unit)).magnitude, dtype=float)
         out[key] = by_formula[signature]
     return out
+
+
+def _monomial(formula: str) -> bool:
+    """True when a formula only multiplies, divides and raises to powers (no sum, no difference)."""
+    import ast
+
+    return not any(isinstance(node, (ast.Add, ast.Sub, ast.USub)) for node in ast.walk(ast.parse(formula, mode="eval")))
 
 
 def _factor_samples(factors: FactorSet, flows: Sequence[str], criteria: Sequence[str], uniforms: Uniforms,
@@ -291,10 +304,19 @@ def _item_keys(items: Sequence[Service | BillOfMaterials], factors: FactorSet, f
 
 def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[str, int], n: int) -> np.ndarray:
     """Q[sample, flow] of one service with some parameters given as arrays of ``n`` samples."""
-    builder = service.with_samples(dict(samples)).builder(SampledBillBuilder)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflowing draws are reported below, by name
+        builder = service.with_samples(dict(samples)).builder(SampledBillBuilder)
     q = np.zeros((n, len(flows)))
     for flow, amount in builder.amounts.items():
-        q[:, flows[flow]] += amount
+        amount = np.broadcast_to(np.asarray(amount, dtype=float), (n,))
+        if not np.isfinite(amount).all():
+            raise LcaError(f"Monte Carlo: the samples of {service.name!r} are not finite numbers ({flow}); a "
+                           "distribution's spread is too large (check the uncertainty of its parameters)")
+        if flow in flows:
+            q[:, flows[flow]] += amount
+        elif amount.any():  # a line the central bill does not have (its amount there is zero)
+            raise LcaError(f"Monte Carlo: {service.name!r} draws a line {flow} that its bill does not have; "
+                           "evaluate the service with parameters inside their declared range")
     return q
 
 
@@ -350,8 +372,9 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | Portfolio
         items, bills = [s for _, s in portfolio.all_services()], portfolio.bills()  # bills know their campaign
     else:
         bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
-    matrix = BillMatrix.stack(bills)
-    deterministic = evaluate(matrix, factors)
+    staged = BillMatrix.stack(bills)
+    deterministic = evaluate(staged, factors)
+    matrix = staged.by_flow()  # samples need no stage: one column per flow
     samples = _check_samples(samples, len(matrix.flows), len(deterministic.criteria), memory_budget)
     views = _views(by)
     keys = _item_keys(items, factors, matrix.flows, deterministic.criteria, factor_uncertainty, parameter_sampling)

@@ -76,7 +76,8 @@ def plot_tiers_phases(results: Results, criteria: Sequence[str] = MISSION_CRITER
 
     ids = [get_criterion(c).id for c in criteria if get_criterion(c).id in results.criteria]
     totals = results.total(("service",)).set_index(["criterion", "service"])
-    cube = results.values  # [service, tier, criterion, phase]
+    # [service, tier, criterion, phase]; not-covered parts are unknown, so not drawn (their label says so)
+    cube = np.nan_to_num(results.values)
     rows = min(top, len(results.services))
     fig = _figure(9.0, len(ids) * (0.32 * rows + 0.9) + 0.9)
     axes = fig.subplots(len(ids), 1, squeeze=False)[:, 0]

@@ -1,18 +1,34 @@
 """Results: the labelled cube service × tier × criterion × phase, with audiences, coverage and provenance.
 
-Every view is a reduction of the cube: totals by any set of axes, values per unit of audience ("per visit",
-"per view"...), and a coverage table. A total is ``complete`` when every line behind it had a factor,
-``partial`` when some line lacked one (the value shown is the sum of what was covered), and ``not covered``
-when no line behind it had one (the value is NaN, never a zero).
+Every view is a reduction of the cube: totals by any set of axes or groups of services, values per unit of
+audience ("per visit", "per view"...), and a coverage table.
+
+Coverage rule, the same in every view (the cube ``values``, ``total()`` by any axes or groups,
+``per_audience()``, ``scores()``, ``summary()``, ``to_dict()``, ``to_xarray()``, the Jupyter display):
+
+- a factor set says, for each flow, criterion and phase, whether it *has* the phase (a factor, or a
+  declaration that another phase's row counts it) or *lacks* it (a phase the flow has, see
+  ``lca_numerique.flows``, with no factor and no such declaration, or a phase a source declares missing);
+- a total *lacks* when some line behind it (a flow with a quantity > 0, in a kept tier and phase) lacks a
+  kept phase, and has *found* something when some line behind it has one;
+- it is ``complete`` when nothing behind it lacks, ``partial`` when something lacks and something was found
+  (the value is the sum of what is covered), ``not covered`` when something lacks and nothing was found:
+  its value is NaN, never a zero or another finite number.
+- per unit of audience, a service whose audience is zero is ``not computable`` (NaN).
+
+"Lacks" and "found" are both "any" over the lines, so they compose: the coverage of a total is that of its
+breakdowns combined, whichever axes are summed first. A total with no line at all is a true, complete zero.
+
+Coverage costs nothing until a view asks for it, and then only the flows that can lack a factor are looked
+at: a bill matrix whose flows are all covered by the factor set is complete without any per-service work.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -23,16 +39,21 @@ from .criteria import get_criterion
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    import xarray as xr
 
     from .factors import FactorSet
 
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
+#: Axes tables can keep: the cube's, and the stage of each bill line (see :data:`lca_numerique.bill.STAGES`).
+VIEW_AXES: tuple[str, ...] = ("service", "tier", "stage", "criterion", "phase")
 #: Labels of services that totals can also be grouped by.
 GROUPS: tuple[str, ...] = ("kind", "campaign")
 COMPLETE, PARTIAL, NOT_COVERED = "complete", "partial", "not covered"
 ZERO_AUDIENCE = "not computable: audience is zero"
-_COVERAGE = (COMPLETE, PARTIAL, NOT_COVERED, ZERO_AUDIENCE)
+#: Coverage labels in code order: ``Scores.coverage`` and the ``coverage`` categories use these codes.
+COVERAGE_LABELS: tuple[str, ...] = (COMPLETE, PARTIAL, NOT_COVERED, ZERO_AUDIENCE)
+_NOT_COVERED, _ZERO_AUDIENCE = 2, 3
 
 
 def provenance_of(factors: FactorSet) -> dict[str, str]:
@@ -50,14 +71,42 @@ def provenance_of(factors: FactorSet) -> dict[str, str]:
     }
 
 
+class Scores(NamedTuple):
+    """Service × criterion totals as plain arrays, for tools that do not want pandas.
+
+    ``values[service, criterion]`` in each criterion's unit (``units``), NaN where not covered (or where the
+    audience is zero, per audience); ``coverage[service, criterion]`` holds codes into
+    :data:`COVERAGE_LABELS` (0 complete, 1 partial, 2 not covered, 3 not computable).
+    """
+
+    values: np.ndarray
+    coverage: np.ndarray
+    services: tuple[str, ...]
+    criteria: tuple[str, ...]
+    units: tuple[str, ...]
+
+
+class _View(NamedTuple):
+    """One reduction: ``values[row, group, criterion, phase]`` (size-1 axes where summed) and its flags; a group
+    is a tier, a stage, or a (tier, stage) pair, depending on the axes kept."""
+
+    values: np.ndarray
+    lacks: np.ndarray | None  # None: nothing lacks (complete everywhere)
+    found: np.ndarray | None
+
+    def codes(self) -> np.ndarray:
+        if self.lacks is None or self.found is None:
+            return np.zeros(self.values.shape, dtype=np.int8)
+        return np.where(self.lacks, np.where(self.found, 1, _NOT_COVERED), 0).astype(np.int8)
+
+
 @dataclass(frozen=True, eq=False)
 class Results:
     """Impacts of many services, ``values[service, tier, criterion, phase]`` in each criterion's unit.
 
-    Held as the bill matrix ``quantities[service, flow]`` and the aligned ``factor_values[flow, criterion,
-    phase]``; every table is computed from them for the axes it keeps. ``missing[service, tier, criterion]``
-    is True where some line of that tier lacks a factor for that criterion; ``found`` where some line has
-    one. ``audience`` holds each service's audience amount, in ``audience_units``.
+    Held as the bill matrix ``quantities[service, flow]`` and the factor arrays aligned on its flows
+    (``factor_values``, ``has`` and ``lacks``, each ``[flow, criterion, phase]``); every view is computed
+    from them for the axes it keeps. ``audience`` holds each service's audience amount, in ``audience_units``.
     """
 
     services: tuple[str, ...]
@@ -68,38 +117,170 @@ class Results:
     quantities: np.ndarray
     factor_values: np.ndarray
     tier_of: np.ndarray
-    missing: np.ndarray
-    found: np.ndarray
+    has: np.ndarray
+    lacks: np.ndarray
     audience: np.ndarray
     audience_units: tuple[str, ...]
     provenance: dict[str, str]
-    selection: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    factor_set: FactorSet
+    #: The stage of each flow column (a flow used in two stages is two columns); empty: every line "other".
+    stages: tuple[str, ...] = ()
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
 
+    # -- the computation ------------------------------------------------------------------------------------
+    def _view(self, keep: Sequence[str], rows: np.ndarray | None = None, n_rows: int = 0) -> _View:
+        """The cube reduced to the kept axes (criterion always kept), NaN where not covered.
+
+        ``rows`` (when given) maps each service to one of ``n_rows`` rows that its impacts are summed into
+        (a group, or a single row for every service); otherwise each service is a row.
+        """
+        q, used = self.quantities, None
+        if rows is not None:
+            membership = np.zeros((n_rows, len(self.services)))
+            membership[rows, np.arange(len(self.services))] = 1.0
+            q = membership @ q
+        f = self.factor_values if "phase" in keep else self.factor_values.sum(axis=2, keepdims=True)
+        group_of, n_groups = self._column_groups(keep)
+        values = self._contract(q, f, group_of, n_groups)
+
+        lacks, has = self.lacks, self.has
+        if "phase" not in keep:
+            lacks, has = self._lacks_any_phase, self._has_any_phase
+        relevant = self._relevant if "phase" not in keep else lacks.any(axis=(1, 2))
+        if not relevant.any():
+            return _View(values, None, None)
+        used = q > 0  # quantities are >= 0, so a row's sum is > 0 where one of its services uses the flow
+        lacking = self._any_used(used[:, relevant], lacks[relevant],
+                                 None if group_of is None else group_of[relevant], n_groups)
+        if not lacking.any():
+            return _View(values, None, None)
+        found = self._any_used(used, has, group_of, n_groups)
+        values[lacking & ~found] = np.nan
+        return _View(values, lacking, found)
+
+    def _any_used(self, used: np.ndarray, flags: np.ndarray, group_of: np.ndarray | None, n_groups: int) -> np.ndarray:
+        """``out[row, group, criterion, phase]``: some used flow has the flag (counted exactly in float32)."""
+        return self._contract(used.astype(np.float32), flags.astype(np.float32), group_of, n_groups) > 0
+
+    @staticmethod
+    def _contract(q: np.ndarray, f: np.ndarray, group_of: np.ndarray | None, n_groups: int) -> np.ndarray:
+        """``out[row, group, criterion, phase]``: one product, columns summed within their group (or all
+        together into a size-1 axis when ``group_of`` is None)."""
+        if group_of is not None:
+            return contract_by_group(q, f, group_of, n_groups)
+        return (q @ f.reshape(f.shape[0], -1)).reshape(q.shape[0], 1, *f.shape[1:])
+
+    def _column_groups(self, keep: Sequence[str]) -> tuple[np.ndarray | None, int]:
+        """Each flow column's group for the kept axes: its tier, its stage, or the pair (tier-major)."""
+        n_stages = len(self.stage_labels)
+        if "stage" in keep and "tier" in keep:
+            return self.tier_of * n_stages + self._stage_of, len(self.tiers) * n_stages
+        if "stage" in keep:
+            return self._stage_of, n_stages
+        if "tier" in keep:
+            return self.tier_of, len(self.tiers)
+        return None, 1
+
+    @functools.cached_property
+    def stage_labels(self) -> tuple[str, ...]:
+        """The stages of the bills' lines, in the order of :data:`lca_numerique.bill.STAGES`."""
+        from .bill import STAGES
+
+        present = set(self.stages or ("other",))
+        return tuple(s for s in STAGES if s in present)
+
+    @functools.cached_property
+    def _stage_of(self) -> np.ndarray:
+        position = {s: i for i, s in enumerate(self.stage_labels)}
+        return np.array([position[s] for s in self.stages or ("other",) * len(self.flows)], dtype=np.intp)
+
+    @functools.cached_property
+    def _lacks_any_phase(self) -> np.ndarray:
+        return self.lacks.any(axis=2, keepdims=True)
+
+    @functools.cached_property
+    def _has_any_phase(self) -> np.ndarray:
+        return self.has.any(axis=2, keepdims=True)
+
+    @functools.cached_property
+    def _relevant(self) -> np.ndarray:
+        """``[flow]``: flows that lack some phase of some criterion, the only ones that can make a gap."""
+        return self.lacks.any(axis=(1, 2))
+
+    # -- array views ----------------------------------------------------------------------------------------
     @functools.cached_property
     def values(self) -> np.ndarray:
-        """The whole cube ``[service, tier, criterion, phase]`` (computed on first access, then kept)."""
-        return self._reduce(AXES)
+        """The whole cube ``[service, tier, criterion, phase]``, NaN where not covered (computed once, read-only).
 
-    def _reduce(self, keep: Sequence[str]) -> np.ndarray:
-        """The cube summed over the axes not in ``keep`` (criterion always kept), multiplying as late as possible."""
-        f = self.factor_values if "phase" in keep else self.factor_values.sum(axis=2, keepdims=True)
-        q = self.quantities if "service" in keep else self.quantities.sum(axis=0, keepdims=True)
-        if "tier" in keep:
-            cube = contract_by_group(q, f, self.tier_of, len(self.tiers))
-        else:
-            cube = (q @ f.reshape(f.shape[0], -1)).reshape(q.shape[0], 1, *f.shape[1:])
+        The same numbers as ``total(AXES)``; a partial cell holds the sum of what is covered.
+        """
+        values = self._view(AXES).values
+        values.flags.writeable = False
+        return values
+
+    @functools.cached_property
+    def coverage_codes(self) -> np.ndarray:
+        """Codes into :data:`COVERAGE_LABELS` for every cell of ``values`` (read-only)."""
+        codes = self._view(AXES).codes()
+        codes.flags.writeable = False
+        return codes
+
+    def flags(self, by: str | Sequence[str] = AXES) -> tuple[np.ndarray, np.ndarray]:
+        """``(lacking, found)`` for the totals kept by the axes ``by`` (and criterion), in axis order: some line
+        behind the total lacks a factor in a kept phase / has one. Both are "any" over lines, so they compose:
+        see the module docstring for the rule that turns them into complete, partial or not covered."""
+        names = _axes(by)
+        if any(g in names for g in (*GROUPS, "stage")):
+            raise ValueError("flags() keeps the cube's axes only (service, tier, criterion, phase); group the "
+                             "masks yourself (they combine with any()), or read total()'s coverage column")
+        keep = [a for a in AXES if a in names or a == "criterion"]
+        view = self._view(keep)
         squeeze = tuple(i for i, axis in enumerate(AXES) if axis not in keep)
-        return cube.squeeze(axis=squeeze) if squeeze else cube
+        used = self.quantities > 0 if "service" in keep else (self.quantities > 0).any(axis=0, keepdims=True)
+        has = self.has if "phase" in keep else self._has_any_phase
+        found = view.found if view.found is not None else self._any_used(used, has, *self._column_groups(keep))
+        lacking = view.lacks if view.lacks is not None else np.zeros(view.values.shape, dtype=bool)
+        return lacking.squeeze(axis=squeeze), found.squeeze(axis=squeeze)
+
+    @property
+    def missing(self) -> np.ndarray:
+        """``[service, tier, criterion]``: True where some line of that tier lacks a factor in some phase."""
+        view = self._view(("service", "tier", "criterion"))
+        if view.lacks is None:
+            return np.zeros((len(self.services), len(self.tiers), len(self.criteria)), dtype=bool)
+        return view.lacks[..., 0]
+
+    def scores(self, *, per_audience: bool = False) -> Scores:
+        """Service × criterion totals without pandas (see :class:`Scores`), in each criterion's unit, or per
+        unit of each service's audience with ``per_audience``."""
+        view = self._view(("service", "criterion"))
+        values, codes = view.values[:, 0, :, 0], view.codes()[:, 0, :, 0]
+        if per_audience:
+            values, codes = self._per_audience(values, codes, self.audience[:, None])
+        return Scores(values, codes, self.services, self.criteria, tuple(self.units().values()))
+
+    @staticmethod
+    def _per_audience(values: np.ndarray, codes: np.ndarray, audience: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(audience > 0, values / audience, np.nan)
+        return values, np.where(audience > 0, codes, _ZERO_AUDIENCE).astype(np.int8)
+
+    # -- labels ---------------------------------------------------------------------------------------------
+    @property
+    def selection(self) -> dict[tuple[str, str], str]:
+        """For each (flow, criterion) the bills use: the factor set(s) that supplied its factors."""
+        chosen = self.factor_set.selection
+        return {(f, c): chosen[(f, c)] for f in self.flows for c in self.criteria if (f, c) in chosen}
 
     def sources(self) -> pd.DataFrame:
         """For every flow the bills use and every criterion: which factor set(s) supplied the factors."""
         import pandas as pd
 
-        rows = [{"flow": f, "criterion": c, "set": self.selection.get((f, c), "missing")}
-                for f in self.flows for c in self.criteria]
+        selection = self.selection
+        rows = [{"flow": f, "criterion": c, "set": selection.get((f, c), "missing")}
+                for f in dict.fromkeys(self.flows) for c in self.criteria]  # a flow in two stages: once
         return pd.DataFrame(rows, columns=["flow", "criterion", "set"])
 
     def units(self) -> dict[str, str]:
@@ -107,82 +288,91 @@ class Results:
         return {c: get_criterion(c).unit for c in self.criteria}
 
     def _labels(self, axis: str) -> Sequence[str]:
-        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases}[axis]
+        return {"service": self.services, "tier": self.tiers, "criterion": self.criteria, "phase": self.phases,
+                "stage": self.stage_labels}[axis]
 
-    def total(self, by: Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
-        """Tidy totals kept by the axes ``by`` (any of service, tier, criterion, phase), summed over the rest.
+    # -- tidy tables ----------------------------------------------------------------------------------------
+    def total(self, by: str | Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
+        """Tidy totals kept by ``by``, summed over the rest: any of the axes service, tier, stage, criterion,
+        phase and the groups kind, campaign (a single name may be given as a string).
 
-        Columns: the ``by`` axes and ``criterion``, then ``value``, ``unit`` and ``coverage``. With
-        ``per_audience`` (which needs ``service`` in ``by``) values are divided by each service's audience and
-        the columns ``audience`` and ``per`` ("per visit"...) are added.
+        Columns: the groups, the kept axes and ``criterion``, then ``value`` (in ``unit``) and ``coverage``
+        (see the module docstring: a not-covered value is NaN). With ``per_audience`` (which needs
+        ``service`` in ``by``) values are divided by each service's audience and the columns ``audience`` and
+        ``per`` ("per visit"...) are added.
         """
         import pandas as pd
 
-        unknown = [a for a in by if a not in AXES + GROUPS]
-        if unknown:
-            raise ValueError(f"unknown axis {unknown}; axes are {', '.join(AXES + GROUPS)}")
-        if any(g in by for g in GROUPS):
-            return self._grouped(by, per_audience)
-        keep = [a for a in AXES if a in by or a == "criterion"]
+        by = _axes(by)
+        keep = [a for a in VIEW_AXES if a in by or a == "criterion"]
+        groups = [g for g in GROUPS if g in by]
         if per_audience and "service" not in keep:
             raise ValueError("per-audience values need 'service' in `by`: audiences of different services do not add")
-        values = self._reduce(keep)
-        flag_drop = tuple(i for i, a in enumerate(AXES[:3]) if a not in keep)  # missing/found have no phase axis
-        missing, found = self.missing.any(axis=flag_drop), self.found.any(axis=flag_drop)
-        if "phase" in keep:
-            missing, found = missing[..., None], found[..., None]
-        missing, found = np.broadcast_to(missing, values.shape), np.broadcast_to(found, values.shape)
-        status = np.where(missing, np.where(found, 1, 2), 0).astype(np.int8)  # codes into _COVERAGE
-        values = np.where(status == 2, np.nan, values)
+        if "service" in keep:
+            view, row_labels = self._view(keep), self.services
+            group_columns = {g: tuple(np.unique(self._group_of(g), return_inverse=True)) for g in groups}
+            group_columns = {g: (list(labels), codes) for g, (labels, codes) in group_columns.items()}
+        else:
+            rows, firsts, group_columns = self._group_rows(groups)
+            view, row_labels = self._view(keep, rows, len(firsts)), ()
+        shape = view.values.shape  # [row, group, criterion, phase], size 1 where summed
 
-        # Columns are built from integer codes: categorical axes keep their order in groupby and sort, and a
-        # 100,000-service table costs a fraction of a second.
-        def codes(axis: str) -> np.ndarray:
-            k = keep.index(axis)
-            shape = [values.shape[k] if i == k else 1 for i in range(values.ndim)]
-            return np.broadcast_to(np.arange(values.shape[k]).reshape(shape), values.shape).ravel()
+        def position(axis: int) -> np.ndarray:
+            """Each output cell's index on ``axis``, in the smallest integer type (the column's codes)."""
+            index = np.arange(shape[axis], dtype=_code_dtype(shape[axis]))
+            return np.broadcast_to(index.reshape([-1 if i == axis else 1 for i in range(4)]), shape).ravel()
 
-        columns: dict[str, Any] = {a: pd.Categorical.from_codes(codes(a), list(self._labels(a))) for a in keep}
-        columns["value"] = values.ravel()
+        columns: dict[str, Any] = {}
+        row = position(0)
+        for g, (labels, codes) in group_columns.items():
+            columns[g] = _categorical(pd, codes.astype(_code_dtype(len(labels)))[row], labels)
+        group = position(1)
+        n_stages = len(self.stage_labels)
+        codes_of = {"service": row, "criterion": position(2), "phase": position(3),
+                    "tier": group // n_stages if "stage" in keep else group,
+                    "stage": group % n_stages if "tier" in keep else group}
+        for axis in keep:
+            labels = row_labels if axis == "service" else self._labels(axis)
+            columns[axis] = _categorical(pd, codes_of[axis], labels)
+        values, status = view.values.ravel(), view.codes().ravel()
         unit_names = sorted(set(self.units().values()))
-        unit_of = np.array([unit_names.index(u) for u in self.units().values()])
-        columns["unit"] = pd.Categorical.from_codes(unit_of[codes("criterion")], unit_names)
-        status = status.ravel()
+        unit_of = np.array([unit_names.index(u) for u in self.units().values()], dtype=np.int8)
+        criterion = codes_of["criterion"]
         if per_audience:
-            service = codes("service")
-            audience = self.audience[service]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                columns["value"] = np.where(audience > 0, columns["value"] / audience, np.nan)
-            status = np.where(audience > 0, status, 3).astype(np.int8)
+            audience = self.audience[row]
+            values, status = self._per_audience(values, status, audience)
+        columns["value"] = values
+        columns["unit"] = _categorical(pd, unit_of[criterion], unit_names)
+        columns["coverage"] = _categorical(pd, status, list(COVERAGE_LABELS))
+        if per_audience:
             per_names = sorted(set(self.audience_units))
             per_of = np.array([per_names.index(u) for u in self.audience_units])
             columns["audience"] = audience
-            columns["per"] = pd.Categorical.from_codes(per_of[service], [f"per {u}" for u in per_names])
-        columns["coverage"] = pd.Categorical.from_codes(status, _COVERAGE)
-        order = [*keep, "value", "unit", "coverage", *(["audience", "per"] if per_audience else [])]
-        return pd.DataFrame(columns)[order]
+            columns["per"] = _categorical(pd, per_of[row], [f"per {u}" for u in per_names])
+        return pd.DataFrame(columns, copy=False)
 
-    def _grouped(self, by: Sequence[str], per_audience: bool) -> pd.DataFrame:
-        """Totals by kind or campaign: service totals summed within each group."""
-        import pandas as pd
+    def _group_of(self, group: str) -> tuple[str, ...]:
+        return self.kinds if group == "kind" else self.campaigns
 
-        if per_audience:
-            raise ValueError("per-audience values are per service: audiences of different services do not add")
-        groups = [g for g in GROUPS if g in by]
-        frame = self.total(("service", *[a for a in by if a in AXES]))
-        labels = {"kind": self.kinds, "campaign": self.campaigns}
+    def _group_rows(self, groups: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, _Column]]:
+        """Rows of a table summed over services: one per combination of the groups, in order of appearance."""
+        if not groups:
+            return np.zeros(len(self.services), dtype=np.intp), np.zeros(1, dtype=np.intp), {}
+        key = np.zeros(len(self.services), dtype=np.intp)
+        decoded = {}
         for g in groups:
-            frame[g] = frame["service"].map(dict(zip(self.services, labels[g], strict=True))).astype(str)
-        keys = [*groups, *[a for a in AXES[1:] if a in frame.columns]]
-        code = frame["coverage"].cat.codes
-        grouped = frame.assign(_code=code).groupby(keys, observed=True, sort=False)
-        out = grouped.agg(value=("value", lambda v: v.sum(min_count=1)), unit=("unit", "first"),
-                          _low=("_code", "min"), _high=("_code", "max")).reset_index()
-        status = np.where(out["_high"] == 0, 0, np.where(out["_low"] == 2, 2, 1)).astype(np.int8)
-        out["coverage"] = pd.Categorical.from_codes(status, _COVERAGE)
-        return out.drop(columns=["_low", "_high"])
+            labels, codes = np.unique(self._group_of(g), return_inverse=True)
+            key = key * len(labels) + codes
+            decoded[g] = (list(labels), codes)
+        _, firsts, inverse = np.unique(key, return_index=True, return_inverse=True)
+        order = np.argsort(firsts, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        rows = rank[inverse]
+        first_of_row = firsts[order]
+        return rows, first_of_row, {g: (labels, codes[first_of_row]) for g, (labels, codes) in decoded.items()}
 
-    def per_audience(self, by: Sequence[str] = ("service",)) -> pd.DataFrame:
+    def per_audience(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
         """Totals per unit of each service's audience (per visit, per view...): ``total(by, per_audience=True)``."""
         return self.total(by, per_audience=True)
 
@@ -190,21 +380,26 @@ class Results:
         """The whole cube as a tidy long table: one row per service, tier, criterion and phase."""
         return self.total(AXES, per_audience=per_audience)
 
-    def coverage(self, by: Sequence[str] = ("service",)) -> pd.DataFrame:
+    to_pandas = to_dataframe
+
+    def coverage(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
         """For each total kept by ``by`` (and criterion): complete, partial or not covered."""
-        return self.total(by)[[*[a for a in AXES if a in by or a == "criterion"], "coverage"]]
+        table = self.total(by)
+        return table[[c for c in table.columns if c not in ("value", "unit")]]
 
     @property
     def is_complete(self) -> bool:
-        """True when every line of every service had a factor for every criterion shown."""
-        return not bool(self.missing.any())
+        """True when no line of any service lacks a factor in a phase, for any criterion shown."""
+        return not bool((self.quantities[:, self._relevant] > 0).any())
 
     def summary(self) -> pd.DataFrame:
-        """Service × criterion totals as a wide table, with units in the column names."""
-        table = self.total(("service",))
-        units = self.units()
-        wide = table.pivot(index="service", columns="criterion", values="value")
-        return wide.rename(columns=lambda c: f"{c} ({units[c]})")
+        """Service × criterion totals as a wide table, with units in the column names (NaN: not covered)."""
+        import pandas as pd
+
+        scores = self.scores()
+        return pd.DataFrame(scores.values, index=pd.Index(self.services, name="service"),
+                            columns=pd.Index([f"{c} ({u})" for c, u in zip(scores.criteria, scores.units, strict=True)],
+                                             name="criterion"))
 
     def __repr__(self) -> str:
         status = "complete" if self.is_complete else "INCOMPLETE: some lines lack factors (see .coverage())"
@@ -215,25 +410,69 @@ class Results:
         """Jupyter display: provenance, then service × criterion totals with units and coverage flags."""
         import html
 
-        table = self.total(("service",))
-        table = table.assign(value=table["value"].map(lambda v: f"{v:.4g}"))
-        wide = table.pivot(index="service", columns="criterion", values="value")
-        flags = table.pivot(index="service", columns="criterion", values="coverage")
-        shown = wide.where(flags.astype(str) == COMPLETE, wide + " (" + flags.astype(str) + ")")
-        shown.columns = [f"{c} ({u})" for c, u in ((c, self.units()[c]) for c in shown.columns)]
+        import pandas as pd
+
+        scores = self.scores()
+        shown = np.array([[f"{v:.4g}" if code == 0 else f"{'NaN' if np.isnan(v) else f'{v:.4g}'} "
+                           f"({COVERAGE_LABELS[code]})" for v, code in zip(row, codes, strict=True)]
+                          for row, codes in zip(scores.values, scores.coverage, strict=True)], dtype=object)
+        table = pd.DataFrame(shown, index=pd.Index(self.services, name="service"),
+                             columns=[f"{c} ({u})" for c, u in zip(scores.criteria, scores.units, strict=True)])
         p = self.provenance
         head = (f"<p><b>Results</b>: {len(self.services)} service(s), factors {html.escape(p['factor_set'])} "
                 f"{html.escape(p['factor_set_version'])} (hash {p['factor_set_hash'][:12]})"
                 f"{'' if self.is_complete else ' — <b>some totals are incomplete</b>'}</p>")
-        return head + shown.to_html()
+        return head + table.to_html()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (lists and strings) for JSON: labels, values, flags, audiences, provenance."""
+        """Plain data for JSON: labels, the cube ``values`` (``None`` where not covered), its ``coverage``
+        labels, audiences and provenance."""
+        values = self.values
         return {
             "axes": list(AXES), "services": list(self.services), "kinds": list(self.kinds),
             "campaigns": list(self.campaigns),
             "tiers": list(self.tiers), "criteria": list(self.criteria), "phases": list(self.phases),
-            "units": self.units(), "values": self.values.tolist(), "missing": self.missing.tolist(),
-            "found": self.found.tolist(), "audience": self.audience.tolist(),
+            "units": self.units(),
+            "values": np.where(np.isnan(values), None, values).tolist(),
+            "coverage": np.asarray(COVERAGE_LABELS, dtype=object)[self.coverage_codes].tolist(),
+            "audience": self.audience.tolist(),
             "audience_units": list(self.audience_units), "provenance": dict(self.provenance),
         }
+
+    def to_xarray(self) -> xr.Dataset:
+        """The cube as an ``xarray.Dataset`` (optional extra ``xarray``): see :mod:`lca_numerique.bridges.xarray`."""
+        from .bridges.xarray import to_xarray
+
+        return to_xarray(self)
+
+
+_Column = tuple[list[str], np.ndarray]  # a group's labels and each row's code
+
+
+def _axes(by: str | Sequence[str]) -> tuple[str, ...]:
+    """``by`` as a tuple of known axis or group names, or a ValueError naming the unknown ones."""
+    names = (by,) if isinstance(by, str) else tuple(by)
+    unknown = [a for a in names if a not in VIEW_AXES + GROUPS]
+    if unknown:
+        raise ValueError(f"unknown axis {', '.join(map(repr, unknown))} in `by`; axes are {', '.join(VIEW_AXES)} "
+                         f"and groups {', '.join(GROUPS)}")
+    return names
+
+
+def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
+    """The integer type pandas keeps categorical codes in for ``n`` categories."""
+    return np.int8 if n < 127 else np.int16 if n < 32767 else np.int32 if n < 2**31 - 1 else np.int64
+
+
+def _categorical(pd: Any, codes: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
+    """A categorical column straight from integer codes (no per-row Python, no validation pass)."""
+    return pd.Categorical.from_codes(codes, dtype=_dtype(tuple(labels)), validate=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _dtype(labels: tuple[str, ...]) -> Any:
+    """The categorical type of these labels, built once: pandas checks 100,000 service names in milliseconds,
+    a repeated evaluation of the same services should not pay it again."""
+    import pandas as pd
+
+    return pd.CategoricalDtype(list(labels), ordered=False)

@@ -36,7 +36,7 @@ def tornado(services: Sequence[Service], factors: FactorSet, criterion: str = "c
     criterion = get_criterion(criterion).id
     bills = [s.bill_of_materials() for s in services]
     base_total = float(evaluate(bills, factors).total(()).set_index("criterion").loc[criterion, "value"])
-    matrix = BillMatrix.stack(bills)
+    matrix = BillMatrix.stack(bills).by_flow()
     used = dict(zip(matrix.flows, matrix.quantities.sum(axis=0), strict=True))
     rows = []
     for (flow, crit, phase), factor in factors.factors.items():
@@ -96,7 +96,7 @@ def sobol_portfolio(services: Sequence[Service], factors: FactorSet, criterion: 
 
     criterion = get_criterion(criterion).id
     bills = [s.bill_of_materials() for s in services]
-    matrix = BillMatrix.stack(bills)
+    matrix = BillMatrix.stack(bills).by_flow()
     flows = {f: i for i, f in enumerate(matrix.flows)}
     uniform = Distribution("uniform", (("low", 0.0), ("high", 1.0)))
     inputs: dict[str, tuple[Distribution, float]] = {}

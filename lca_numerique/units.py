@@ -17,7 +17,18 @@ Domain conventions that differ from pint's defaults, and why:
   accept a bare duration ("3 min"), read as that duration on one device.
 * Each impact criterion has its own dimension (kg CO2 eq cannot be added to kg Sb eq), and so does each
   kind of audience (visits are not views).
-* French byte symbols are accepted: ``o``, ``ko``, ``Mo``, ``Go``.
+* French symbols are accepted: ``o``, ``ko``, ``Mo``, ``Go``, ``To`` for bytes, ``j`` for a day (``h``,
+  ``min``, ``s`` are shared with English).
+
+How text is read (:func:`parse_quantity`, used by every entry point: Python arguments, YAML, template cells,
+factor parameter overrides): a number in English or French form (``1800.5``, ``1,800.5``, ``1 800,5`` with a
+space, no-break space or narrow no-break space, ``1,8``), then an optional unit. A number without unit is
+taken in the field's documented unit; with a unit it is converted, ratios included (``240 min/day`` is
+4 ``hour/day``, ``60 %`` is 0.6). What could be read two ways or is a trap is refused with the way to write
+it: ``1,800`` (1.8 or 1800?), ``500k`` (pint's Boltzmann constant), any physical constant (``3 c``, ``2 e``),
+``mo`` (a millibyte, not a megaoctet), ``Mb`` (a megabarn). Inputs are bounded, since inventories travel:
+at most :data:`MAX_TEXT` characters, no power on numbers (``10**400``), unit powers within
+±:data:`MAX_EXPONENT`, non-finite results refused.
 """
 
 from __future__ import annotations
@@ -139,7 +150,7 @@ def _build_registry() -> tuple[pint.UnitRegistry, frozenset[str]]:
     constants = (folder / "constants_en.txt").read_text(encoding="utf-8")
     text = text.replace("@import constants_en.txt", constants)
     for old, new in (
-        ("\nbit = []\n", "\nbit = [information] = b\n"),
+        ("\nbit = []\n", "\nbit = [information]\n"),
         ("\nyear = 365.25 * day = a = yr = julian_year\n", "\nyear = 365 * day = a = yr\njulian_year = 365.25 * day\n"),
         ("byte = 8 * bit = B = octet", "byte = 8 * bit = B = octet = o"),
         ("day = 24 * hour = d", "day = 24 * hour = d = j = jour"),
@@ -258,6 +269,9 @@ def _check_unit_name(ureg: pint.UnitRegistry, name: str, constants: frozenset[st
         if base in constants:
             raise _Unreadable(f"{name!r} is a physical constant in pint, not a unit of this field"
                               f"{'; for thousands write 500000 or 500 000' if base == 'boltzmann_constant' else ''}")
+        if base == "barn":
+            raise _Unreadable(f"{name!r} is read as the barn (an area); bits are written 'bit' ('Mbit'), bytes "
+                              "'B' or 'o' ('MB', 'Mo')")
         if base in _BYTES and prefix in _SUB_UNIT_PREFIXES:
             raise _Unreadable(f"{name!r} is a fraction of a byte ({prefix}); megabytes are written MB or Mo, "
                               "kilobytes kB or ko")
@@ -352,10 +366,17 @@ def parse_quantity(value: Any, field: str, expected: str | None = None) -> pint.
         value = f"{float(value.magnitude)!r} {value.units}"
     if not isinstance(value, str):
         raise UnitError(field, value, "a number, a string such as '2.5 MB', or a pint Quantity")
+    magnitude, unit = _read_text(value, field, expected)
+    return ureg.Quantity(magnitude, unit or _unit("dimensionless"))
+
+
+def _read_text(text: str, field: str, expected: str | None) -> tuple[float, pint.Unit | None]:
+    """The number and the unit (None when none is written) of a quantity string."""
     try:
-        return _quantity(value)
+        magnitude, unit = _read(text)
+        return magnitude, _unit(unit) if unit else None
     except _Unreadable as exc:
-        raise UnitError(field, value, describe_unit(expected) if expected else _HOW_TO_WRITE, str(exc)) from None
+        raise UnitError(field, text, describe_unit(expected) if expected else _HOW_TO_WRITE, str(exc)) from None
 
 
 def _from_pint(value: pint.Quantity, field: str) -> pint.Quantity:
@@ -368,7 +389,8 @@ def _from_pint(value: pint.Quantity, field: str) -> pint.Quantity:
     return value
 
 
-def _quantity(text: str) -> pint.Quantity:
+def _read(text: str) -> tuple[float, str]:
+    """The number and the unit text ("" when none) of a quantity string; the unit is checked by the caller."""
     if len(text) > MAX_TEXT:
         raise _Unreadable(f"longer than {MAX_TEXT} characters")
     rest = text.strip()
@@ -392,8 +414,7 @@ def _quantity(text: str) -> pint.Quantity:
     if first and first["name"] in _MULTIPLIER_LETTERS:
         raise _Unreadable(f"a bare {first['name']!r} after a number is not a multiplier: write 500000 or "
                           f"'500 000' rather than '500{first['name']}'")
-    ureg = registry()
-    return ureg.Quantity(magnitude, _unit(rest) if rest else ureg.dimensionless)
+    return magnitude, rest
 
 
 def describe_unit(unit: str) -> str:
@@ -420,16 +441,27 @@ def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = No
     if isinstance(value, Real):
         magnitude = float(value)
     else:
-        quantity = parse_quantity(value, field, unit)
-        ureg = registry()
-        if quantity.units == ureg.dimensionless:  # no unit written: "1.2e6" in YAML is text, read in `unit`
-            quantity = ureg.Quantity(float(quantity.magnitude), parse_unit(unit, field))
-        if at_rest and "information" in str(quantity.dimensionality) and "stored" not in str(quantity.dimensionality):
-            quantity = quantity * ureg.Quantity(1, "B_stored / B")
-        magnitude = _convert(quantity, unit, field, implicit)
+        number, quantity = _written(value, field, unit)
+        # No unit written ("1.2e6" in YAML is text): the number is in `unit`, and pint is not needed.
+        magnitude = number if quantity is None else _in_unit(quantity, unit, field, implicit, at_rest)
     if not math.isfinite(magnitude):
         raise UnitError(field, value, describe_unit(unit), "NaN and infinite values are not quantities")
     return magnitude
+
+
+def _written(value: Any, field: str, unit: str) -> tuple[float, pint.Quantity | None]:
+    """The number of a string or Quantity, and the Quantity itself when it has a unit."""
+    if isinstance(value, str):
+        number, written = _read_text(value, field, unit)
+        return number, None if written is None else registry().Quantity(number, written)
+    quantity = parse_quantity(value, field, unit)
+    return float(quantity.magnitude), quantity if quantity.unit_items() else None
+
+
+def _in_unit(quantity: pint.Quantity, unit: str, field: str, implicit: str | None, at_rest: bool) -> float:
+    if at_rest and "information" in str(quantity.dimensionality) and "stored" not in str(quantity.dimensionality):
+        quantity = quantity * registry().Quantity(1, "B_stored / B")
+    return _convert(quantity, unit, field, implicit)
 
 
 def _convert(quantity: pint.Quantity, unit: str, field: str, implicit: str | None) -> float:

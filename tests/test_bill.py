@@ -76,3 +76,37 @@ def test_matrix_validation():
         lca.BillMatrix.from_arrays(["a"], ["paper"], [[1.0, 2.0]], [1], "copy")
     with pytest.raises(BillError, match="audience unit"):
         lca.BillMatrix.from_arrays(["a"], ["paper"], [[1.0]], [1], "parsec")
+
+
+def test_stack_keeps_each_stage_of_a_flow_in_its_own_column():
+    line = lca.Line
+    a = lca.BillOfMaterials("a", lca.Audience(1, "recipient"), (
+        line("network.fixed@FR", 1.0, stage="network_receive"), line("network.fixed@FR", 2.0, stage="network_send"),
+        line("network.fixed@FR", 4.0, stage="network_send"), line("dc.server@FR", 0.5, stage="processing")))
+    b = lca.BillOfMaterials.build("b", "2 view", {"network.fixed@FR": 8.0})
+    matrix = lca.BillMatrix.stack([a, b])
+    # catalogue order of flows, then the order of STAGES (network_send comes before network_receive)
+    assert list(zip(matrix.flows, matrix.stages, strict=True)) == [
+        ("network.fixed@FR", "network_send"), ("network.fixed@FR", "network_receive"),
+        ("network.fixed@FR", "other"), ("dc.server@FR", "processing")]
+    np.testing.assert_array_equal(matrix.quantities, [[6.0, 1.0, 0.0, 0.5], [0.0, 0.0, 8.0, 0.0]])
+    merged = matrix.by_flow()
+    assert merged.flows == ("network.fixed@FR", "dc.server@FR") and merged.stages == ("other", "other")
+    np.testing.assert_array_equal(merged.quantities, [[7.0, 0.5], [8.0, 0.0]])
+
+
+def test_stages_are_checked():
+    with pytest.raises(BillError, match="stage 'sending' is not one of sender_device"):
+        lca.Line("paper", 1.0, stage="sending")
+    with pytest.raises(BillError, match="once"):
+        lca.BillMatrix.from_arrays(["a"], ["paper", "paper"], [[1.0, 2.0]], [1], "copy", stages=["paper", "paper"])
+    with pytest.raises(BillError, match="one entry per flow column"):
+        lca.BillMatrix.from_arrays(["a"], ["paper"], [[1.0]], [1], "copy", stages=["paper", "printing"])
+
+
+def test_every_audience_unit_and_stage_is_defined_in_one_line():
+    from lca_numerique.bill import AUDIENCE_DEFINITIONS, STAGES
+
+    assert set(AUDIENCE_DEFINITIONS) == set(lca.units.AUDIENCE_UNITS)
+    for text in (*AUDIENCE_DEFINITIONS.values(), *STAGES.values()):
+        assert text and "\n" not in text and len(text) < 130

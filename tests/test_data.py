@@ -61,12 +61,16 @@ def test_print_factors_reproduce_their_sources():
     fs = load_factor_set("print_ademe")
     # 0.00458 kg CO2 eq per A4 sheet of 0.210 x 0.297 m at 80 g/m2 (4.99 g) = 0.918 kg per kg
     assert fs.factor("paper", "GWP", "manufacturing").value == pytest.approx(0.00458 / (0.06237 * 0.080))
-    # sorted paper: 82 % recycled (0.992), 4.5 % landfilled (0.95), 13.5 % incinerated (0.12)
-    assert fs.factor("paper", "GWP", "end_of_life").value == pytest.approx(0.82 * 0.992 + 0.045 * 0.95 + 0.135 * 0.12)
+    # graphic paper, cut-off: 60 % recycled (Citeo 2022) at no burden; the other 40 % in residual household
+    # waste, 26 % landfilled (0.95) and 74 % incinerated (0.12) (Nos Gestes Climat)
+    assert fs.factor("paper", "GWP", "end_of_life").value == pytest.approx(0.40 * (0.26 * 0.95 + 0.74 * 0.12))
     # truck: 898.9 g per vehicle-km x 1.05 detour / (0.8 loaded x 3.5 t) + 5.6 + 2.8 g/t.km = 345.5 g/t.km
     road = sum(fs.factor("freight.road", "GWP", p).value for p in ("use", "manufacturing"))
     assert road * 1000 == pytest.approx(345.5, abs=0.05)
-    assert "printing" not in fs.flows  # no open factor for printing itself: results say partial
+    # printing: GEO magazine's printing / paper emissions (702 / 1347 t, Bilan Carbone 2008) x the paper factor
+    paper = 0.00458 / (0.06237 * 0.080)
+    assert fs.factor("printing", "GWP", "manufacturing").value == pytest.approx(paper * 702 / 1347)
+    assert fs.factor("printing", "ADPe", "manufacturing") is None  # climate only: other criteria not covered
 
 
 def test_base_empreinte_devices_per_hour_of_use():
@@ -95,9 +99,13 @@ def test_default_profile_takes_each_phase_from_its_best_source():
     assert fs.factor("device.smartphone@FR", adpe, "manufacturing").provenance.set_id == "base_empreinte"
     assert fs.factor("device.smartphone@FR", adpe, "use").provenance.set_id == "electricity_base_impacts"
     assert fs.selection[("device.smartphone@FR", adpe)] == "base_empreinte+electricity_base_impacts"
-    # networks: Impact CO2's per-GB climate figure aggregates every phase, so nothing is added to it
-    assert fs.factor("network.fixed@FR", "GWP", "manufacturing") is None
-    assert ("network.fixed@FR", "climate_change", "manufacturing") in fs.included
+    # networks: Impact CO2's per-GB climate figure (every phase) split by ADEME 2025's tier-2 shares, so that
+    # phases mean the same for every criterion; distribution and end of life stay inside the embodied row
+    assert fs.factor("network.fixed@FR", "GWP", "manufacturing").value == pytest.approx(9.26934695867389e-3 * 1.8 / 3.8)
+    assert fs.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(9.26934695867389e-3 * 2.0 / 3.8)
+    assert ("network.fixed@FR", "climate_change", "end_of_life") in fs.included
+    assert fs.factor("network.fixed@EU", "GWP", "manufacturing") is None  # Europe: Impact CO2's aggregate only
+    assert ("network.fixed@EU", "climate_change", "manufacturing") in fs.included
 
 
 def test_digital4better_ctue_derivations():

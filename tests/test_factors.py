@@ -56,7 +56,14 @@ def test_every_row_is_sourced(impactco2):
 
 def test_missing_criteria_are_missing_not_zero(impactco2):
     cov = impactco2.coverage()
-    assert set(cov.loc[cov.criterion == "climate_change", "status"]) == {"covered"}
+    gwp = cov[cov.criterion == "climate_change"].set_index("flow")
+    # Impact CO2 has no world electricity mix: a device used "anywhere" lacks its use phase in this set alone
+    # (the default profile fills it from another set), so it is partial, not covered with a use phase of 0.
+    world_devices = {f for f in gwp.index if f.startswith("device.") and f.endswith("@WORLD")}
+    assert len(world_devices) == 7
+    assert set(gwp.loc[sorted(world_devices), "status"]) == {"partial"}
+    assert "use" not in gwp.loc["device.tv@WORLD", "phases"]
+    assert set(gwp.drop(index=sorted(world_devices))["status"]) == {"covered"}
     assert set(cov.loc[cov.criterion == "ecotoxicity_freshwater", "status"]) == {"missing"}
     assert not impactco2.covered[:, impactco2.criteria.index("resource_use_minerals_metals")].any()
 
@@ -167,3 +174,43 @@ def test_formula_names_do_not_evaluate():
     assert formula_names("a.b * c / ((1 - d) * e) ** 2 - -f") == ("a.b", "c", "d", "e", "f")
     with pytest.raises(ValueError, match="not allowed"):
         formula_names("__import__('os')")
+
+
+def test_a_negative_factor_needs_a_declared_credit(write_set):
+    import csv
+
+    row = {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "end_of_life", "value": "-2",
+           "unit": "g CO2e/GB"}
+    with pytest.raises(FactorDataError, match="only a declared credit"):
+        lca.load_factor_set(write_set([row], name="undeclared"))
+    folder = write_set([row], name="declared")
+    text = (folder / "factors.csv").read_text(encoding="utf-8").splitlines()
+    with open(folder / "factors.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([*next(csv.reader([text[0]])), "credit"])
+        writer.writerow([*next(csv.reader([text[1]])), "yes"])
+    factor = lca.load_factor_set(folder).factor("network.fixed@FR", "GWP", "end_of_life")
+    assert factor.credit and factor.value == pytest.approx(-0.002)
+    assert "(credit: avoided impact)" in factor.explain()
+
+
+def test_package_metadata_declares_every_licence_the_data_carries():
+    from pathlib import Path
+
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = set(project["license"].split(" AND "))
+    spdx = {"MIT": "MIT", "ODbL-1.0": "ODbL-1.0",
+            "ADEME Base Empreinte terms of use v1.0 (2025)": "LicenseRef-ADEME-Base-Empreinte-1.0"}
+    shipped = set()
+    for name in available_factor_sets():
+        fs = lca.load_factor_set(name)
+        for factor in fs.factors.values():
+            shipped |= {part.strip() for part in factor.provenance.licence.split(";")}
+        shipped |= {str(src["licence"]) for src in fs.sources.values()}
+    assert shipped <= set(spdx), f"licence without an SPDX id here: {shipped - set(spdx)}"
+    assert {spdx[lic] for lic in shipped} | {"MIT"} == declared  # MIT: the code
+    for path in project["license-files"]:
+        assert (root / path).is_file(), path

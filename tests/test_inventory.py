@@ -140,3 +140,73 @@ def test_template_filled_and_read_back(tmp_path, suffix):
     assert site.visits == 10000 and site.page_weight == pytest.approx(2.0)
     assert site.device_mix == {"smartphone": 0.6, "laptop": 0.4}
     assert inventory.portfolio.campaigns[0].name == "Sites"
+
+
+# -- untrusted files and scale (issue 11 §3, §9, §10; issue 10 §7) -----------------------------------------------
+
+def _many_services(n: int) -> str:
+    return "organisation: X\nservices:\n" + "".join(
+        f"  - {{kind: website, name: site {i}, visits: {1000 + i}, page_weight: 1.5}}\n" for i in range(n))
+
+
+def test_loading_is_linear_in_the_number_of_services():
+    # 8,000 services: about 4 s of CPU here; the quadratic duplicate check alone took 19 s before
+    text = _many_services(8000)
+    start = time.process_time()
+    inventory = inventory_from_text(text)
+    assert time.process_time() - start < 15.0
+    assert len(inventory.services) == 8000
+
+
+def test_the_yaml_reader_keeps_nothing_between_documents():
+    import gc
+    import tracemalloc
+
+    from lca_numerique.inventory import read_yaml
+
+    text = _many_services(2000)  # ~140 kB
+    read_yaml("warm-up", text=text)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(20):
+        read_yaml("again", text=text)
+    gc.collect()
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert kept < 1_000_000, f"{kept / 1e6:.1f} MB kept after 20 reads"
+
+
+def test_a_folder_given_as_inventory_says_so(tmp_path):
+    with pytest.raises(InventoryError, match="this is a folder; give the path of an inventory file"):
+        load_inventory(tmp_path)
+
+
+def test_unknown_names_are_input_errors_with_suggestions():
+    from lca_numerique.errors import InputError, UnknownNameError
+
+    for call, fragment in ((lambda: lca.get_flow("network.fixd@FR"), "did you mean 'network.fixed@FR'"),
+                           (lambda: lca.get_criterion("climat_change"), "did you mean 'climate_change'"),
+                           (lambda: lca.get_criterion(3), "unknown criterion 3"),
+                           (lambda: load_inventory(example_path()).service("Site metropolitain"),
+                            "did you mean 'Site métropolitain'")):
+        with pytest.raises(UnknownNameError) as info:
+            call()
+        assert isinstance(info.value, KeyError) and isinstance(info.value, InputError)
+        assert fragment in str(info.value) and not str(info.value).startswith('"')  # printed as written
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (HEAD + "  - {kind: website, name: a, visits: 1}\n  - {kind: website, name: a, visits: 2}\n",
+     "inv.yaml:4:27: services[1].name: service name 'a' is already used (services[0].name, line 3)"),
+    (HEAD + "  - {kind: website, name: a, visits: 010}\n", "inv.yaml:3:38: services[0].visits: '010' is an ambiguous"),
+    (HEAD + "  - {kind: website, name: a, visits: 1:30}\n", "'1:30' is an ambiguous number"),
+    (HEAD + "  - {kind: website, name: a, visits: !!float 1}\n---\nb: 1\n", "one document per file"),
+    ("organisation: X\nperiod: 2025-13-45\n", "inv.yaml:2:9: period: '2025-13-45' cannot be read as timestamp"),
+    ("organisation: X\nnotes: " + "[" * 5000 + "]" * 5000 + "\n", "inv.yaml:2:"),
+    ("organisation: !!python/object/apply:os.system [ls]\n", "inv.yaml:1:15: organisation: the tag"),
+    ("organisation: X\nfactors: {profile: [a]}\n", "factors.profile: 'profile' is the id of a bundled"),
+])
+def test_hostile_yaml_gets_located_errors(text, expected):
+    found = errors(text)
+    assert any(expected in e for e in found), found

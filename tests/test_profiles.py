@@ -61,8 +61,9 @@ def test_uses_imports_parameters_and_licences_must_follow(write_set):
 def test_declared_phases(write_set):
     rows = [
         {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "use", "value": "9", "unit": "g CO2e/GB"},
-        {"flow": "network.fixed@FR", "criterion": "GWP", "phase": "manufacturing", "value": "included",
-         "unit": "g CO2e/GB", "note": "in the use row"},
+        *({"flow": "network.fixed@FR", "criterion": "GWP", "phase": phase, "value": "included",
+           "unit": "g CO2e/GB", "note": "in the use row"}
+          for phase in ("manufacturing", "distribution", "end_of_life")),
         {"flow": "network.fixed@FR", "criterion": "ADPe", "phase": "manufacturing", "value": "1",
          "unit": "mg Sb eq/GB"},
         {"flow": "network.fixed@FR", "criterion": "ADPe", "phase": "use", "value": "missing", "unit": "mg Sb eq/GB",
@@ -71,7 +72,7 @@ def test_declared_phases(write_set):
     fs = lca.load_factor_set(write_set(rows))
     cov = fs.coverage().set_index("criterion")
     assert cov.loc["climate_change", "status"] == "covered"
-    assert cov.loc["climate_change", "included"] == "manufacturing"
+    assert cov.loc["climate_change", "included"] == "manufacturing, distribution, end_of_life"
     assert cov.loc["resource_use_minerals_metals", "status"] == "partial"
     assert "use: no open electricity factor" in cov.loc["resource_use_minerals_metals", "gaps"]
     bill = lca.BillOfMaterials.build("transfer", "1 user", {"network.fixed@FR": "1 GB"})
@@ -80,7 +81,7 @@ def test_declared_phases(write_set):
     assert total.loc["resource_use_minerals_metals", "coverage"] == "partial"
     assert total.loc["resource_use_minerals_metals", "value"] == pytest.approx(1e-6)
     with pytest.raises(FactorDataError, match="needs a note"):
-        lca.load_factor_set(write_set([{**rows[3], "note": ""}], name="nonote"))
+        lca.load_factor_set(write_set([{**rows[5], "note": ""}], name="nonote"))
 
 
 def test_compose_phase_by_phase(write_set):
@@ -119,7 +120,7 @@ def test_load_factors_with_extra_sets_and_licences(write_set, impactco2):
                        "unit": "g CO2e/GB", "licence": "proprietary"}], name="mine", metadata=_meta("mine"))
     fs = lca.load_factors(extra_sets=[mine])
     assert fs.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.012)
-    assert fs.factor("network.mobile@FR", "GWP", "use").provenance.set_id == "impactco2"
+    assert fs.factor("network.mobile@FR", "GWP", "use").provenance.set_id == "ademe_numerique_2025"
     only_open = lca.load_factors(extra_sets=[mine], licences=["MIT", "CC0-1.0"])
     assert only_open.factor("network.fixed@FR", "GWP", "use").value == pytest.approx(0.00926934695867389)
 
@@ -153,3 +154,92 @@ def test_override_one_factor_and_see_it_in_results(impactco2):
     assert sources[("network.fixed@FR", "ecotoxicity_freshwater")] == "missing"
     with pytest.raises(lca.UnitError):
         impactco2.override("network.fixed@FR", "GWP", "use", "12 g CO2 eq / h")
+
+
+# -- overrides are checked against declared domains and recorded (issue 11 §6) -----------------------------------
+
+def test_an_accepted_override_is_recorded_and_rederives_factors():
+    fs = lca.load_factors("impactco2", parameters={"smartphone.lifetime": "5 year"})
+    assert fs.overrides == {"smartphone.lifetime": "5 year"}
+    # Impact CO2: 77,000 g fabrication / (5 y x 365 d x 3 h/d = 5,475 h) = 14.0639 g per hour of use
+    assert fs.factor("device.smartphone@FR", "GWP", "manufacturing").value == pytest.approx(77 / 5475, rel=1e-12)
+    assert lca.load_factors("impactco2").overrides == {}
+    assert lca.load_factors(parameters={"smartphone.lifetime": "5 year"}).overrides == {"smartphone.lifetime": "5 year"}
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("smartphone.lifetime", -3, "outside the declared domain positive"),
+    ("smartphone.lifetime", 0, "outside the declared domain positive"),
+    ("smartphone.lifetime", float("nan"), "NaN"),
+    ("smartphone.lifetime", float("inf"), "infinite"),
+    ("smartphone.lifetime", "1e-320 year", "(with the override smartphone.lifetime = 9.99989e-321 year)"),
+    ("smartphone.daily_use", "25 hour / day", "outside the declared domain (0, 24]"),
+    ("storage.fill_rate", "150 %", "a share, from 0 to 1"),
+    ("freight.truck.empty_ratio", 1, "outside the declared domain [0, 1)"),
+    ("smartphone.lifetime", [3], "expected a number or a quantity"),
+])
+def test_an_override_outside_its_domain_is_refused(name, value, message):
+    with pytest.raises(FactorDataError) as info:
+        lca.load_factors(parameters={name: value})
+    assert message in str(info.value)
+
+
+def test_every_bundled_parameter_declares_its_domain_and_lies_in_it():
+    import csv
+
+    for path in sorted(lca.factors.data_root().glob("*/parameters*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                assert row["domain"], f"{path}: {row['name']} declares no domain"
+    for name in lca.factors.available_factor_sets():
+        lca.load_factor_set(name)  # the loader refuses a published value outside its own domain
+
+
+def test_a_declared_value_outside_its_domain_is_refused(write_set):
+    params = [{"name": "share", "value": "1.5", "unit": "dimensionless", "domain": "share"}]
+    rows = [{"flow": "network.fixed@FR", "criterion": "GWP", "phase": "use", "formula": "share * 1 g CO2e / GB",
+             "unit": "g CO2e/GB"}]
+    folder = write_set(rows, params)
+    with open(folder / "parameters.csv", encoding="utf-8") as handle:
+        assert "domain" not in handle.readline()  # the shared writer leaves the optional column out: add it
+    import csv
+
+    with open(folder / "parameters.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, [*lca.factors.PARAMETER_COLUMNS, "domain"])
+        writer.writeheader()
+        writer.writerow({**{c: "" for c in lca.factors.PARAMETER_COLUMNS}, "source": "hand", "locator": "t",
+                         "year": "2024", "geography": "FR", "licence": "CC0-1.0", "confidence": "medium", **params[0]})
+    with pytest.raises(FactorDataError, match=r"parameters\.csv:2: value 1\.5 dimensionless: outside the declared "
+                                              r"domain a share"):
+        lca.load_factor_set(folder)
+
+
+# -- open data only, one argument away (issue 11 §11) -----------------------------------------------------------
+
+def test_open_licences_only_use_no_other_factor_and_leave_gaps_not_covered():
+    open_only = lca.load_factors(licences=["MIT", "ODbL-1.0"])
+    for factor in open_only.factors.values():
+        assert {part.strip() for part in factor.provenance.licence.split(";")} <= {"MIT", "ODbL-1.0"}
+    # Ionising radiation of a smartphone comes only from ADEME data (Base Empreinte, Base IMPACTS): not covered
+    key = ("device.smartphone@FR", "ionising_radiation")
+    assert lca.load_factors().factor(*key, "manufacturing") is not None
+    assert key[1] not in open_only.criteria or not open_only.covered[
+        open_only.flows.index(key[0]), open_only.criteria.index(key[1])]
+    # Its ecotoxicity: the use phase is open (digital4better x Impact CO2 power), its manufacturing is not:
+    # a declared gap, so the pair is partial, never complete with a zero manufacturing
+    flow, criterion = "device.smartphone@FR", "ecotoxicity_freshwater"
+    assert open_only.factor(flow, criterion, "use") is not None
+    assert open_only.factor(flow, criterion, "manufacturing") is None
+    assert "licence" in open_only.gaps[(flow, criterion, "manufacturing")]
+    i, j = open_only.flows.index(flow), open_only.criteria.index(criterion)
+    assert open_only.covered[i, j] and not open_only.complete[i, j]
+    bill = lca.BillOfMaterials.build("an hour on a phone", "1 user", {flow: "1 device_hour"})
+    total = lca.evaluate([bill], open_only).total().set_index("criterion")
+    assert total.loc[criterion, "coverage"] != "complete"
+
+
+def test_a_profile_of_yours_cannot_take_a_bundled_id(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text('id: default\nversion: "1"\ntitle: not the default\nsets: [impactco2]\n', encoding="utf-8")
+    with pytest.raises(FactorDataError, match="id 'default' is the id of bundled data"):
+        lca.load_factors(path)

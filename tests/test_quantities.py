@@ -54,6 +54,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
         ("1,5e3", "visit", 1500.0),
         # French unit symbols
         ("2 o", "B", 2.0),
+        ("8 Mbit", "MB", 1.0),
         ("2 Go", "MB", 2000.0),
         ("1,5 To", "GB", 1500.0),
         ("3 j", "day", 3.0),
@@ -85,6 +86,7 @@ def test_quantities_written_by_people(text, unit, expected):
         ("2 k_B", "J/K", "physical constant"),
         ("1,8 mo", "MB", "fraction of a byte"),  # millibyte, not megaoctet
         ("2 mB", "MB", "fraction of a byte"),
+        ("10 Mb", "MB", "barn"),  # pint's b is the barn; a megabit is Mbit
         ("1 2 visit", "visit", "grouped by thousands"),
         ("1 80 visit", "visit", "grouped by thousands"),
         ("1,80,000 visit", "visit", "grouped by thousands"),
@@ -124,9 +126,10 @@ def test_services_read_french_and_percentages():
 
 
 def test_bounds_still_apply_after_converting_a_ratio():
-    # pages_per_visit has a minimum of 0; a converted negative ratio is still refused.
-    with pytest.raises(ParameterError, match="below the minimum"):
-        Website("s", visits="-1 visit/visit")
+    # pages_per_visit (dimensionless, minimum 0): the ratio is converted first (-120 min/hour is -2), then bounded.
+    assert Website("s", visits=1, pages_per_visit="150 min/hour").pages_per_visit == pytest.approx(2.5)
+    with pytest.raises(ParameterError, match="-2 is below the minimum 0"):
+        Website("s", visits=1, pages_per_visit="-120 min/hour")
 
 
 def test_factor_parameter_overrides_convert_ratios():
@@ -219,8 +222,11 @@ def written_numbers(draw):
     """(text, exact value, ambiguous?) for a number written in one of the accepted English or French forms."""
     whole = str(draw(st.integers(0, 10**9)))
     fraction = draw(st.text("0123456789", max_size=4))
-    style = draw(st.sampled_from(["plain", "english", "french", "french_plain", "scientific"]))
-    if style == "plain":
+    style = draw(st.sampled_from(["plain", "english", "french", "french_plain", "continental", "scientific"]))
+    if style == "continental":  # "1.800,5"; without a decimal part, "1.800" is 1.8 as in YAML (documented)
+        fraction = fraction or "5"
+        text = _group(whole, ".") + "," + fraction
+    elif style == "plain":
         text = whole + ("." + fraction if fraction else "")
     elif style == "english":
         text = _group(whole, ",") + ("." + fraction if fraction else "")
@@ -234,6 +240,8 @@ def written_numbers(draw):
         return text, Decimal(f"{whole}.{fraction or '0'}") * Decimal(10) ** exponent, False
     number = Decimal(whole + ("." + fraction if fraction else ""))
     ambiguous = bool(re.fullmatch(r"\d{1,3},\d{3}", text)) and text.split(",")[0].strip("0") != ""
+    if draw(st.booleans()):
+        text, number = "-" + text, -number
     return text, number, ambiguous
 
 

@@ -116,7 +116,7 @@ def test_adding_a_service_without_a_factor_is_not_a_change_of_zero(town, factors
     row = by_service.query("service == 'tract' and criterion == 'ecotoxicity_freshwater'").iloc[0]
     assert math.isnan(row["delta"]) and row["coverage"] == "not comparable"
     climate = table.set_index("criterion").loc["climate_change"]
-    assert climate["delta"] > 0 and climate["coverage"] == "partial"  # paper covered, printing not: "at least"
+    assert climate["delta"] > 0 and climate["coverage"] == "complete"  # paper and printing (a proxy) covered
 
 
 def test_email_to_print_is_never_ranked_as_a_reduction_where_print_has_no_factor(town, factors):

@@ -169,3 +169,198 @@ def test_compare_gives_per_service_intervals(inventory, factors):
     rows = table[table.criterion == "climate_change"].set_index("service")
     assert rows.loc["Facebook", "delta_p97.5"] < 0 and rows.loc["Facebook", "P(lower)"] == 1.0
     assert rows.loc["Intranet", "delta_p2.5"] == rows.loc["Intranet", "delta_p97.5"] == 0  # untouched: exactly zero
+
+
+# -- coverage: a not-covered total is NaN in every Monte Carlo and comparison view -----------------------------
+def _masked_factors(base, dropped):
+    """The factor set without the (flow, criterion) pairs in ``dropped``: a random coverage mask."""
+    from lca_numerique.factors.model import build_factor_set
+
+    kept = {k: f for k, f in base.factors.items() if (k[0], k[1]) not in dropped}
+    return build_factor_set(kept, id="masked", version="1", title="masked", licence=base.licence,
+                            sources=base.sources, parameters=base.parameters,
+                            gaps={k: v for k, v in base.gaps.items() if (k[0], k[1]) not in dropped},
+                            included={k: v for k, v in base.included.items() if (k[0], k[1]) not in dropped})
+
+
+SMALL = """\
+organisation: masks
+services:
+  - {kind: website, name: site, visits: 5000, zone: FR}
+  - {kind: social_account, name: compte, platform: instagram, posts: 50, impressions_per_post: 300, zone: FR}
+  - {kind: print, name: tract, copies: 400, pages: 2}
+"""
+
+
+@pytest.fixture(scope="module")
+def small():
+    from lca_numerique.inventory.model import inventory_from_text
+
+    return inventory_from_text(SMALL)
+
+
+@pytest.fixture(scope="module")
+def small_pairs(small, factors):
+    flows = {line.flow for s in small.services for line in s.bill_of_materials().lines}
+    return sorted({(k[0], k[1]) for k in factors.factors if k[0] in flows and k[1] in MISSION})
+
+
+MISSION = ("climate_change", "ecotoxicity_freshwater", "resource_use_minerals_metals")
+
+
+def test_random_coverage_masks_never_give_a_number_for_a_not_covered_total(small, small_pairs, factors):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    fewer = Scenario("fewer", (scale("posts", 0.5, kind="social_account"),))
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.frozensets(st.sampled_from(small_pairs), max_size=len(small_pairs)))
+    def check(dropped):
+        masked = _masked_factors(factors, dropped)
+        mc = monte_carlo(small, masked, samples=16, seed=3, by=[("tier",), ("kind",)])
+        for view in [("service",), ("tier",), ("kind",), ()]:
+            table = mc.summary(by=view)
+            gap = table["coverage"] == "not covered"
+            stats = table[["deterministic", "mean", "median", "std", "p2.5", "p97.5"]]
+            assert stats[gap].isna().all().all(), view
+            assert np.isfinite(stats[~gap].to_numpy(dtype=float)).all(), view
+            if view != ("service",):
+                labels, samples = mc.samples_of(view)
+                flat = gap.to_numpy().reshape(len(labels), len(mc.criteria))
+                assert np.isnan(samples[:, flat]).all() and np.isfinite(samples[:, ~flat]).all()
+        services = mc.summary(by="service")
+        gap = (services["coverage"] == "not covered").to_numpy().reshape(len(mc.services), len(mc.criteria))
+        assert np.isnan(mc.samples[:, gap]).all() and np.isfinite(mc.samples[:, ~gap]).all()
+        compared = compare(small, [fewer], factors=masked, by=("service",))
+        one_side_missing = (compared["baseline_coverage"] == "not covered") | (
+            compared["scenario_coverage"] == "not covered")
+        assert compared.loc[one_side_missing, "delta"].isna().all()
+        assert (compared.loc[one_side_missing, "coverage"] == "not comparable").all()
+        ranking = rank_levers(small, [fewer], factors=masked, criteria=MISSION)
+        unknown = ranking["coverage"] == "not comparable"
+        assert ranking.loc[unknown, "change"].isna().all() and ranking.loc[unknown, "rank"].isna().all()
+        assert (ranking.loc[ranking["direction"] == "reduction", "change"] < 0).all()
+
+    check()
+
+
+# -- inputs that used to crash or silently zero a service (issue 11 §9) ----------------------------------------
+def test_extreme_or_malformed_distributions_are_located_errors(factors, tmp_path):
+    from lca_numerique.cli import main
+    from lca_numerique.inventory.model import inventory_from_text
+
+    with pytest.raises(lca.InventoryError, match=r"<text>:3:.*written as text"):
+        inventory_from_text("organisation: x\nservices:\n  - {kind: website, name: s, visits: 100, "
+                            "uncertainty: {visits: 5}}\n")
+    with pytest.raises(lca.InventoryError, match="not finite"):
+        inventory_from_text("organisation: x\nservices:\n  - {kind: website, name: s, visits: 100, "
+                            "uncertainty: {visits: lognormal gsd=1e300}}\n")
+    with pytest.raises(ValueError, match="finite"):
+        parse_distribution("uniform low=-1e308 high=1e308", 0.0)
+    huge = Website("huge", visits=1000, uncertainty={"visits": "triangular low=0 high=1e308"})
+    with pytest.raises(lca.LcaError, match=r"'huge'.*not finite"):  # a service is never silently zeroed
+        monte_carlo([huge], factors, samples=50, seed=0)
+    site = [Website("s", visits=10)]
+    for bad in (0, 1, -5, 2.5, True):
+        with pytest.raises(lca.LcaError, match="samples"):
+            monte_carlo(site, factors, samples=bad)
+    with pytest.raises(lca.LcaError, match=r"samples.*at most"):
+        monte_carlo(site, factors, samples=10**12)
+    with pytest.raises(lca.LcaError, match=r"powers of two"):
+        monte_carlo(site, factors, samples=1000, sampler="sobol")
+    inventory = tmp_path / "i.yaml"
+    inventory.write_text("organisation: x\nservices:\n  - {kind: website, name: s, visits: 100}\n", encoding="utf-8")
+    for samples in ("0", "10000000000000"):
+        assert main(["uncertainty", str(inventory), "--samples", samples]) == 2
+
+
+# -- parameters behind derived factors are drawn once per sample (issue 16 §1) ---------------------------------
+def test_a_shared_parameter_moves_every_factor_that_uses_it_together(factors):
+    """Per device-hour factors are impact / (lifetime x 365 d x hours per day): the smartphone's lifetime and
+    daily use, drawn once, must divide the manufacturing, distribution and end-of-life rows of every criterion
+    in every sample. Expected values re-derived here from the parameters' own draws and the formula."""
+    from lca_numerique.bill import BillOfMaterials
+
+    assert "smartphone.lifetime" in factors.factor("device.smartphone@FR", "climate_change", "manufacturing").formula
+    assert "smartphone.lifetime" in factors.factor("device.smartphone@FR", "resource_use_minerals_metals",
+                                                   "manufacturing").formula
+    bill = BillOfMaterials.build("phone", "1 visit", {"device.smartphone@FR": "1 device_hour"})
+    n, seed = 400, 9
+    mc = monte_carlo([bill], factors, samples=n, seed=seed, by="phase")
+    labels, samples = mc.samples_of("phase")
+
+    def drawn(name):
+        p = factors.parameters[name]
+        return draw(p.distribution, p.value, uniforms(seed, f"parameter:{name}", n))
+
+    hours = drawn("smartphone.lifetime") * 365 * drawn("smartphone.daily_use")  # year x 365 d/y x h/d
+    assert np.std(hours) > 0.2 * np.mean(hours)  # the lifetime and daily use do vary
+    climate, adpe = mc.criteria.index("climate_change"), mc.criteria.index("resource_use_minerals_metals")
+    for phase, parameter in (("manufacturing", "smartphone.fabrication"), ("distribution", "smartphone.distribution"),
+                             ("end_of_life", "smartphone.end_of_life")):
+        expected = drawn(parameter) / 1000 / hours  # g CO2 eq per device -> kg per device-hour
+        np.testing.assert_allclose(samples[:, labels.index((phase,)), climate], expected, rtol=1e-9)
+    np.testing.assert_allclose(samples[:, labels.index(("manufacturing",)), adpe],
+                               drawn("smartphone.adpe") / hours, rtol=1e-9)  # another set, another criterion
+
+
+def test_drawing_shared_parameters_widens_a_device_dominated_interval(factors):
+    phone = [Video("clip", views=10_000, duration="10 min", device_mix={"smartphone": 1.0})]
+    table = {}
+    for shared in (True, False):
+        mc = monte_carlo(phone, factors, samples=3000, seed=4, parameter_sampling=shared)
+        row = mc.summary(["climate_change"]).set_index("service").loc["clip"]
+        table[shared] = row["p97.5"] / row["p2.5"]
+    # manufacturing rows drawn alone average the lifetime's uncertainty away; drawn through it, they move as one
+    assert table[True] > 1.3 * table[False]
+
+
+# -- intervals for every view, samplers, stopping rule (issue 16 §2-§3) -----------------------------------------
+def test_views_add_up_to_the_portfolio_in_every_sample(inventory, factors):
+    mc = monte_carlo(inventory, factors, samples=64, seed=2, by=[("tier",), ("phase",), ("kind",), ("campaign",)])
+    _, portfolio = mc.samples_of(())
+    for view in [("tier",), ("phase",), ("kind",), ("campaign",)]:
+        _, samples = mc.samples_of(view)
+        np.testing.assert_allclose(np.nansum(samples, axis=1), np.nan_to_num(portfolio[:, 0]), rtol=1e-9)
+    kinds = mc.summary(["climate_change"], by="kind").set_index("kind")
+    assert kinds.loc["print", "coverage"] == "partial"  # the same flags as the deterministic results
+    assert kinds.loc["print", "p2.5"] < kinds.loc["print", "deterministic"] < kinds.loc["print", "p97.5"]
+    with pytest.raises(lca.LcaError, match="no view"):
+        mc.summary(by="phase").pipe(lambda t: monte_carlo([Website("s", visits=1)], factors, samples=4).view("tier"))
+
+
+def test_probability_lower_per_view(inventory, factors):
+    fewer = Scenario("fewer", (scale("posts", 0.7, kind="social_account"),)).apply(inventory)
+    a = monte_carlo(inventory, factors, samples=100, seed=2, by="tier")
+    b = monte_carlo(fewer, factors, samples=100, seed=2, by="tier")
+    table = probability_lower(a, b, by="tier").set_index(["tier", "criterion"])
+    assert table.loc[("networks", "climate_change"), "P(B < A)"] == 1.0  # fewer posts, less network
+    assert table.loc[("other", "climate_change"), "P(B < A)"] == 0.0  # print untouched: never lower
+    assert table.loc[("other", "ecotoxicity_freshwater"), "coverage"] == "not comparable"
+    assert np.isnan(table.loc[("other", "ecotoxicity_freshwater"), "P(B < A)"])
+
+
+def test_latin_hypercube_and_sobol_uniforms():
+    from lca_numerique.uncertainty import Uniforms
+
+    lhs = Uniforms(1, 200, sampler="lhs")("x")
+    assert (np.sort(np.floor(lhs * 200)) == np.arange(200)).all()  # one draw per stratum
+    assert np.array_equal(lhs, Uniforms(1, 200, sampler="lhs", keys=["y"])("x"))  # the same whatever else is drawn
+    sobol = Uniforms(1, 256, sampler="sobol", keys=["a", "b"])
+    a, b = sobol("a"), sobol("b")
+    assert (np.sort(np.floor(a * 256)) == np.arange(256)).all() and not np.array_equal(a, b)
+    two = Uniforms(1, 256, batches=2, sampler="sobol", keys=["a", "b"])("a")
+    assert np.array_equal(two[:256], a) and not np.array_equal(two[256:], a)  # a new scramble per batch
+
+
+def test_stopping_rule_reaches_the_precision_asked(factors):
+    services = [Website("site", visits=10_000), Video("clip", views=2000, duration="3 min")]
+    mc = monte_carlo(services, factors, samples=128, seed=0, precision=0.05, sampler="lhs")
+    reached = mc.precision.set_index("criterion")
+    covered = reached["converged"].notna()
+    assert reached.loc[covered, "converged"].all()
+    assert (reached.loc[covered, ["p2.5 ± (relative)", "p97.5 ± (relative)"]] <= 0.05).all().all()
+    assert mc.n == int(reached["batches"].iloc[0]) * 128 >= 3 * 128
+    tighter = monte_carlo(services, factors, samples=128, seed=0, precision=0.02, sampler="lhs", max_batches=40)
+    assert tighter.n > mc.n

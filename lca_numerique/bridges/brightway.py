@@ -61,7 +61,7 @@ def export_to_brightway(bills: Sequence[BillOfMaterials] | BillMatrix, factors: 
     """
     import bw2data as bd
 
-    matrix = bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)
+    matrix = (bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)).by_flow()
     bd.projects.set_current(project)
     names = {"impacts": f"{prefix}-impacts", "flows": f"{prefix}-flows", "services": f"{prefix}-services"}
     clash = [n for n in names.values() if n in bd.databases]

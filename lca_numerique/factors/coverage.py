@@ -14,9 +14,9 @@ from ..criteria import MISSION_CRITERIA, get_criterion
 from ..flows import FLOWS
 from .model import FactorSet
 
-SYMBOLS = {"factor": "F", "included": "i", "gap": "g", "missing": "·"}
+SYMBOLS = {"factor": "F", "included": "i", "gap": "g", "missing": "·", "n/a": "-"}
 LEGEND = ("F: factor · i: included in another phase's row · g: gap declared by a source · "
-          "·: no source (missing)")
+          "·: no source (an undeclared gap) · -: a phase the flow does not have")
 
 
 def coverage_markdown(factors: FactorSet, criteria: Sequence[str] = MISSION_CRITERIA) -> str:

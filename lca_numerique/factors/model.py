@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import threading
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -51,6 +54,7 @@ class Parameter:
     distribution: Distribution
     provenance: Provenance
     note: str = ""
+    domain: str = ""  # values an override may take (see lca_numerique.factors.loader); "" = same sign as value
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,14 @@ class Factor:
     formula: str | None = None
     inputs: tuple[Parameter, ...] = ()
     note: str = ""
+    credit: bool = False  # a declared credit (avoided impact): the only kind of factor that may be negative
 
     def explain(self) -> str:
         """The factor and its source; for a derived one, its formula and every input with its own source."""
         p = self.provenance
         head = f"{self.flow} / {self.criterion} / {self.phase} = {self.value:.6g} {self.unit}"
+        if self.credit:
+            head += " (credit: avoided impact)"
         lines = [f"{head}  [{p.cite()}, {p.geography}, {p.licence}; {p.set_id}; confidence {p.confidence}]"]
         if self.formula:
             lines.append(f"  = {self.formula}")
@@ -99,6 +106,12 @@ class FactorSet:
     source's factor for them, which would count them twice.
     A set loaded from one folder has one component (itself); a profile lists the sets it drew from in
     ``components`` and, in ``selection``, which set supplied each (flow, criterion).
+
+    Coverage is decided per phase (see :attr:`lacks`): each flow of the catalogue has the phases its nature
+    gives it (``FLOWS[flow].phases``: a device has all four, a kWh only ``use``, a data-centre flow is
+    embodied only); a phase of the flow with no factor and no ``included`` declaration is a gap, declared or
+    not. A set is immutable: its arrays are read-only and its mappings read-only views, so changing what one
+    caller got can never change what another gets from the loader's cache.
     """
 
     id: str
@@ -118,15 +131,54 @@ class FactorSet:
     selection: dict[tuple[str, str], str] = field(default_factory=dict)  # (flow, criterion) -> set id
     gaps: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> why
     included: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (flow, criterion, phase) -> where
+    overrides: dict[str, str] = field(default_factory=dict)  # parameter name -> value given in place of the data's
+
+    def __post_init__(self) -> None:
+        for name in ("values", "covered"):
+            view = np.asarray(getattr(self, name)).view()  # read-only view, no copy of a large array
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
+        for name in ("factors", "parameters", "selection", "gaps", "included", "overrides"):
+            object.__setattr__(self, name, types.MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(self, "sources", types.MappingProxyType(
+            {k: types.MappingProxyType(dict(v)) for k, v in self.sources.items()}))
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle (and deep-copy) as plain mappings: read-only views do not pickle, and are rebuilt on load."""
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        state.update({k: _thaw(v) for k, v in state.items() if isinstance(v, types.MappingProxyType)})
+        return _rebuild, (state,)
+
+    @functools.cached_property
+    def has(self) -> np.ndarray:
+        """``has[flow, criterion, phase]``: a factor, or a declaration that another phase's row counts it."""
+        has = np.zeros(self.values.shape, dtype=bool)
+        for flow, criterion, phase in (*self.factors, *self.included):
+            has[self._index(flow, criterion, phase)] = True
+        has.flags.writeable = False
+        return has
+
+    @functools.cached_property
+    def lacks(self) -> np.ndarray:
+        """``lacks[flow, criterion, phase]``: a gap, i.e. no factor and no *included* declaration for a phase
+        that the flow has (``FLOWS[flow].phases``) or that a source declares missing."""
+        lacks = _expected(self.flows)[:, None, :] & ~self.has
+        for key in self.gaps:
+            lacks[self._index(*key)] = not self.has[self._index(*key)]
+        lacks.flags.writeable = False
+        return lacks
+
+    def _index(self, flow: str, criterion: str, phase: str) -> tuple[int, int, int]:
+        return self._positions[0][flow], self._positions[1][criterion], PHASE_IDS.index(phase)
+
+    @functools.cached_property
+    def _positions(self) -> tuple[dict[str, int], dict[str, int]]:
+        return {f: i for i, f in enumerate(self.flows)}, {c: i for i, c in enumerate(self.criteria)}
 
     @functools.cached_property
     def complete(self) -> np.ndarray:
-        """``complete[flow, criterion]``: covered, with no declared gap in any phase."""
-        complete = self.covered.copy()
-        fi = {f: i for i, f in enumerate(self.flows)}
-        ci = {c: i for i, c in enumerate(self.criteria)}
-        for flow, criterion, _ in self.gaps:
-            complete[fi[flow], ci[criterion]] = False
+        """``complete[flow, criterion]``: no gap in any phase (see :attr:`lacks`)."""
+        complete = ~self.lacks.any(axis=2)
         complete.flags.writeable = False
         return complete
 
@@ -157,18 +209,47 @@ class FactorSet:
 
     def aligned(self, flows: Sequence[str], criteria: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(values, covered, complete)`` re-indexed on these flows and criteria; unknown ones are uncovered zeros."""
-        flow_pos = {f: i for i, f in enumerate(self.flows)}
-        crit_pos = {c: i for i, c in enumerate(self.criteria)}
+        values, has, lacks = self.aligned_phases(flows, criteria)
+        return values, has.any(axis=2), ~lacks.any(axis=2)
+
+    def aligned_phases(self, flows: Sequence[str],
+                       criteria: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(values, has, lacks)``, each ``[flow, criterion, phase]``, re-indexed on these flows and criteria.
+
+        A flow or criterion the set does not know has zero values and lacks every phase the flow has. The
+        arrays are read-only and cached on the set (it is immutable), so repeated evaluations of the same
+        flows cost a dictionary look-up.
+        """
+        key = (tuple(flows), tuple(criteria))
+        cache = self._aligned_cache
+        found = cache.get(key)
+        if found is None:
+            found = self._align(*key)
+            with _ALIGN_LOCK:
+                if len(cache) >= _ALIGN_CACHE_SIZE:
+                    cache.pop(next(iter(cache)))
+                cache[key] = found
+        return found
+
+    @functools.cached_property
+    def _aligned_cache(self) -> dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[np.ndarray, ...]]:
+        return {}
+
+    def _align(self, flows: tuple[str, ...], criteria: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        flow_pos, crit_pos = self._positions
         fi = np.array([flow_pos.get(f, -1) for f in flows], dtype=np.intp)
         ci = np.array([crit_pos.get(c, -1) for c in criteria], dtype=np.intp)
-        values = np.zeros((len(flows), len(criteria), len(PHASE_IDS)))
-        covered = np.zeros((len(flows), len(criteria)), dtype=bool)
-        complete = np.zeros_like(covered)
-        rows, cols = fi >= 0, ci >= 0
-        values[np.ix_(rows, cols)] = self.values[np.ix_(fi[rows], ci[cols])]
-        covered[np.ix_(rows, cols)] = self.covered[np.ix_(fi[rows], ci[cols])]
-        complete[np.ix_(rows, cols)] = self.complete[np.ix_(fi[rows], ci[cols])]
-        return values, covered, complete
+        shape = (len(flows), len(criteria), len(PHASE_IDS))
+        values, has = np.zeros(shape), np.zeros(shape, dtype=bool)
+        lacks = np.broadcast_to(_expected(flows)[:, None, :], shape).copy()
+        rows, cols = np.ix_(fi >= 0, ci >= 0)
+        source = np.ix_(fi[fi >= 0], ci[ci >= 0])
+        values[rows, cols] = self.values[source]
+        has[rows, cols] = self.has[source]
+        lacks[rows, cols] = self.lacks[source]
+        for array in (values, has, lacks):
+            array.flags.writeable = False
+        return values, has, lacks
 
     def with_factors(self, factors: Mapping[tuple[str, str, str], Factor], *,
                      id_suffix: str = "+overrides") -> FactorSet:
@@ -180,6 +261,7 @@ class FactorSet:
             components=self.components, selection={**self.selection, **{(k[0], k[1]): f.provenance.set_id
                                                                           for k, f in factors.items()}},
             gaps={k: v for k, v in self.gaps.items() if k not in factors}, included=self.included,
+            overrides=self.overrides,
         )
 
     def override(self, flow: str, criterion: str, phase: str, value: Any, *, note: str = "user override",
@@ -231,9 +313,10 @@ class FactorSet:
             for criterion in wanted:
                 gaps = [(k[2], why) for k, why in self.gaps.items() if k[:2] == (flow, criterion)]
                 found = sorted(by_pair.get((flow, criterion), []), key=lambda f: PHASE_IDS.index(f.phase))
+                lacking = criterion not in self.criteria or not self.complete[self._index(flow, criterion, "use")[:2]]
                 rows.append({
                     "flow": flow, "tier": FLOWS[flow].tier, "criterion": criterion,
-                    "status": ("partial" if gaps else "covered") if found else "missing",
+                    "status": ("partial" if lacking else "covered") if found else "missing",
                     "phases": ", ".join(f.phase for f in found),
                     "included": ", ".join(k[2] for k in self.included if k[:2] == (flow, criterion)),
                     "gaps": "; ".join(f"{phase}: {why}" for phase, why in gaps),
@@ -248,7 +331,8 @@ class FactorSet:
     def coverage_by_phase(self, criteria: Sequence[str] = MISSION_CRITERIA,
                           flows: Sequence[str] | None = None) -> pd.DataFrame:
         """Flow × (criterion, phase): ``factor``, ``included`` (counted in another phase's row), ``gap``
-        (declared missing by a source) or ``missing`` (no source says anything).
+        (declared missing by a source), ``missing`` (no source says anything: a gap too) or ``n/a`` (a phase
+        the flow does not have, e.g. the manufacturing of a kWh).
 
         ``flows`` defaults to the set's flows; pass ``FLOWS`` to see every flow of the catalogue.
         """
@@ -263,7 +347,8 @@ class FactorSet:
                 for flow in rows:
                     key = (flow, criterion, phase)
                     column.append("factor" if key in self.factors else "included" if key in self.included
-                                  else "gap" if key in self.gaps else "missing")
+                                  else "gap" if key in self.gaps else "missing" if phase in FLOWS[flow].phases
+                                  else "n/a")
                 table[(criterion, phase)] = column
         return pd.DataFrame(table, index=pd.Index(rows, name="flow"))
 
@@ -284,6 +369,24 @@ class FactorSet:
                 f"{len(self.criteria)} criteria, {n} (flow, criterion) pairs covered, hash {self.content_hash[:12]}>")
 
 
+def _thaw(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
+    return {k: _thaw(v) if isinstance(v, types.MappingProxyType) else v for k, v in mapping.items()}
+
+
+def _rebuild(state: dict[str, Any]) -> FactorSet:
+    return FactorSet(**state)
+
+
+_ALIGN_LOCK = threading.Lock()
+_ALIGN_CACHE_SIZE = 16
+
+
+def _expected(flows: Sequence[str]) -> np.ndarray:
+    """``[flow, phase]``: True for the phases each flow has (a flow outside the catalogue: every phase)."""
+    return np.array([[p in (FLOWS[f].phases if f in FLOWS else PHASE_IDS) for p in PHASE_IDS] for f in flows],
+                    dtype=bool).reshape(len(flows), len(PHASE_IDS))
+
+
 def _weakest(levels: Any) -> str:
     found = set(levels)
     return next((c for c in reversed(CONFIDENCE_LEVELS) if c in found), "")
@@ -295,14 +398,16 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
                      components: tuple[tuple[str, str, str], ...] = (),
                      selection: Mapping[tuple[str, str], str] | None = None,
                      gaps: Mapping[tuple[str, str, str], str] | None = None,
-                     included: Mapping[tuple[str, str, str], str] | None = None) -> FactorSet:
+                     included: Mapping[tuple[str, str, str], str] | None = None,
+                     overrides: Mapping[str, str] | None = None) -> FactorSet:
     """Assemble the dense arrays of a FactorSet from its factors (flows and criteria in catalogue order).
 
     The mission's three criteria are always present, so a set that lacks them says so instead of hiding them.
     """
-    present_flows = {k[0] for k in factors}
+    declared = [*factors, *(gaps or {}), *(included or {})]  # a set speaks of every flow it declares about
+    present_flows = {k[0] for k in declared}
     flows = tuple(f for f in FLOWS if f in present_flows)
-    present_criteria = {k[1] for k in factors} | set(MISSION_CRITERIA)
+    present_criteria = {k[1] for k in declared} | set(MISSION_CRITERIA)
     criteria = tuple(c.id for c in CRITERIA if c.id in present_criteria)
     fi = {f: i for i, f in enumerate(flows)}
     ci = {c: i for i, c in enumerate(criteria)}
@@ -319,8 +424,8 @@ def build_factor_set(factors: Mapping[tuple[str, str, str], Factor], *, id: str,
         flows=flows, criteria=criteria, values=values, covered=covered, factors=dict(factors),
         parameters=dict(parameters or {}), path=path, description=description, components=components,
         selection=dict(selection or {(k[0], k[1]): f.provenance.set_id for k, f in factors.items()}),
-        gaps={k: v for k, v in (gaps or {}).items() if (k[0], k[1]) in {(f, c) for f, c, _ in factors}},
-        included=dict(included or {}),
+        gaps=dict(gaps or {}),
+        included=dict(included or {}), overrides=dict(overrides or {}),
     )
 
 

@@ -11,7 +11,14 @@ A profile is a YAML file under ``data/impact_factors/profiles/``::
 For each (flow, criterion, phase), the factor comes from the first set in ``sets`` that gives it (and
 whose licence the user accepts), so a device's embodied ADPe may come from one source and its use-phase
 ADPe (power x electricity) from another. The choice is recorded in the result's ``selection``, and each
-set's id, version and content hash in its ``components``.
+set's id, version and content hash in its ``components``; parameter overrides (the profile's and the
+caller's) in its ``overrides``.
+
+A profile file of your own is read with the library's strict YAML reader; the folders in its ``sets`` are
+read from the profile file's folder, and it may not take the id of a bundled profile or set.
+
+Open data only: ``load_factors(licences=["MIT", "ODbL-1.0"])`` keeps the factors whose every licence is
+listed; a phase whose only factor has another licence becomes a gap, so its results are "not covered".
 """
 
 from __future__ import annotations
@@ -22,7 +29,17 @@ from typing import Any
 
 from ..axes import PHASE_IDS
 from ..errors import FactorDataError
-from .loader import _freeze, _load, available_factor_sets, data_root, resolve_set
+from ..inventory.yaml_source import YamlSyntaxError, read_yaml
+from .loader import (
+    available_factor_sets,
+    available_profiles,
+    check_overrides,
+    freeze_overrides,
+    load_folder,
+    profiles_root,
+    reserved_ids,
+    resolve_set,
+)
 from .model import Factor, FactorSet, build_factor_set
 
 Key = tuple[str, str, str]
@@ -30,44 +47,48 @@ Key = tuple[str, str, str]
 DEFAULT_PROFILE = "default"
 
 
-def profiles_root() -> Path:
-    """The folder of the bundled profiles."""
-    return data_root() / "profiles"
-
-
-def available_profiles() -> tuple[str, ...]:
-    """Ids of the bundled profiles."""
-    return tuple(sorted(p.stem for p in profiles_root().glob("*.yaml")))
-
-
 def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, Any] | None = None,
-                 licences: Iterable[str] | None = None, extra_sets: Sequence[str | Path] = ()) -> FactorSet:
+                 licences: Iterable[str] | None = None, extra_sets: Sequence[str | Path] = (),
+                 base: str | Path | None = None) -> FactorSet:
     """The factors to evaluate with.
 
     ``profile`` is a bundled profile id (default ``"default"``: the best available source for each flow and
     criterion), the path of a profile YAML file, or a single factor set (bundled id or folder).
     ``parameters`` overrides named parameters before derived factors are computed (for example a device
-    lifetime). ``licences``, if given, keeps only factors whose every licence is in it: a pair left without
-    an accepted factor falls to the next set, or becomes *missing*. ``extra_sets`` are your own factor-set
-    folders (for example an export of a licensed database), taking precedence over the profile's sets.
+    lifetime); each value is checked against the parameter's declared domain, and the overrides are
+    recorded in the result's ``overrides``. ``licences``, if given, keeps only factors whose every licence
+    is in it (e.g. ``["MIT", "ODbL-1.0"]`` for open data only): a phase left without an accepted factor
+    falls to the next set, or becomes a gap (not covered). ``extra_sets`` are your own factor-set folders
+    (for example an export of a licensed database), taking precedence over the profile's sets. ``base`` is
+    the folder relative paths are read from (an inventory passes its own folder; default: the current one).
     """
     name = profile or DEFAULT_PROFILE
-    spec = _profile_spec(name)
+    spec = _profile_spec(name, base)
     if spec is None:  # a single factor set
-        spec = {"id": resolve_set(name).name, "version": "", "title": "", "description": "", "sets": [str(name)]}
-    overrides = {**(spec.get("parameters") or {}), **(parameters or {})}
-    sets = [*extra_sets, *spec["sets"]]
-    loaded = [_load(resolve_set(s), _freeze(overrides)) for s in sets]
+        spec = {"id": resolve_set(name, base).name, "version": "", "title": "", "description": "",
+                "sets": [name], "base": base}
+    overrides = {**check_overrides(spec.get("parameters")), **check_overrides(parameters)}
+    accepted = _licences(licences)
+    sets = [*((s, None) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
+    loaded = [load_folder(resolve_set(s, b), freeze_overrides(overrides)) for s, b in sets]
     known = set().union(*(fs.parameters for fs in loaded))
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise FactorDataError([f"parameters: unknown parameter(s) {', '.join(unknown)}; known: "
                                f"{', '.join(sorted(known))}"])
-    accepted = None if licences is None else {lic.strip().lower() for lic in licences}
     if len(loaded) == 1 and accepted is None and not spec["version"]:
         return loaded[0]
     return compose(loaded, id=str(spec["id"]), version=str(spec["version"]), title=str(spec["title"]),
                    description=str(spec.get("description", "")), accepted_licences=accepted)
+
+
+def _licences(licences: Iterable[str] | None) -> set[str] | None:
+    if licences is None:
+        return None
+    if isinstance(licences, str) or not all(isinstance(lic, str) for lic in licences):
+        raise FactorDataError([f"licences: expected a list of licence names such as ['MIT', 'ODbL-1.0'], got "
+                               f"{licences!r}"])
+    return {lic.strip().lower() for lic in licences}
 
 
 def compose(sets: Sequence[FactorSet], *, id: str, version: str = "", title: str = "", description: str = "",
@@ -82,11 +103,17 @@ def compose(sets: Sequence[FactorSet], *, id: str, version: str = "", title: str
     included: dict[Key, str] = {}
     gaps: dict[Key, str] = {}
     for fs in sets:
+        refused: set[tuple[str, str]] = set()  # pairs where this set's factor has a licence not accepted
         for key, factor in fs.factors.items():
-            if key not in chosen and key not in included and _accepted(factor, accepted_licences):
+            if key in chosen or key in included:
+                continue
+            if _accepted(factor, accepted_licences):
                 chosen[key] = factor
+            else:
+                refused.add(key[:2])
+                gaps.setdefault(key, f"{fs.id}: licence {factor.provenance.licence!r} not accepted")
         for key, where in fs.included.items():
-            if key not in chosen:
+            if key not in chosen and key[:2] not in refused:  # included in a row that was not refused
                 included.setdefault(key, f"{fs.id}: {where}")
         for key, why in fs.gaps.items():
             gaps.setdefault(key, f"{fs.id}: {why}")
@@ -103,6 +130,7 @@ def compose(sets: Sequence[FactorSet], *, id: str, version: str = "", title: str
         parameters={k: v for fs in sets for k, v in fs.parameters.items()}, description=description,
         components=tuple(c for fs in sets if fs.id in used for c in fs.components), selection=selection,
         gaps={k: v for k, v in gaps.items() if k not in chosen and k not in included}, included=included,
+        overrides={k: v for fs in sets for k, v in fs.overrides.items()},
     )
 
 
@@ -112,24 +140,32 @@ def _accepted(factor: Factor, accepted: set[str] | None) -> bool:
     return all(part.strip().lower() in accepted for part in factor.provenance.licence.split(";"))
 
 
-def _profile_spec(name: str | Path) -> dict[str, Any] | None:
-    import yaml
-
+def _profile_spec(name: str | Path, base: str | Path | None = None) -> dict[str, Any] | None:
+    """The profile named ``name`` (bundled id or YAML file), with ``base``: the folder its sets are read from;
+    None when ``name`` is not a profile (it may be a factor set)."""
     path = Path(name)
-    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+    if base is not None and not path.is_absolute():
+        path = Path(base) / path
+    bundled = isinstance(name, str) and name in available_profiles()
+    if bundled:
         path = profiles_root() / f"{name}.yaml"
-        if not path.is_file():
-            return None
+    elif path.suffix not in (".yaml", ".yml") or not path.is_file():
+        return None
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FactorDataError([f"{path}: not valid YAML: {exc}"]) from None
-    problems = [f"{path}: '{key}' is missing" for key in ("id", "version", "title", "sets")
-                if not isinstance(spec, dict) or not spec.get(key)]
+        spec = read_yaml(path, what="a factor profile").data
+    except YamlSyntaxError as exc:
+        raise FactorDataError([str(exc.problem)]) from None
+    if not isinstance(spec, dict):
+        raise FactorDataError([f"{path}: a profile is a mapping with id, version, title and sets"])
+    problems = [f"{path}: '{key}' is missing" for key in ("id", "version", "title", "sets") if not spec.get(key)]
+    if not problems and (not isinstance(spec["sets"], list) or not all(isinstance(s, str) for s in spec["sets"])):
+        problems.append(f"{path}: 'sets' must be a list of factor-set ids or folders")
+    if not problems and not bundled and str(spec["id"]) in reserved_ids():
+        problems.append(f"{path}: id {spec['id']!r} is the id of bundled data: a profile of yours needs its own id")
     if not problems:
-        bundled = set(available_factor_sets())
-        problems = [f"{path}: set {s!r} is neither bundled nor a folder" for s in spec["sets"]
-                    if s not in bundled and not Path(s).is_dir()]
+        bundled_sets = set(available_factor_sets())
+        problems = [f"{path}: set {s!r} is neither bundled nor a folder (read from {path.parent})"
+                    for s in spec["sets"] if s not in bundled_sets and not (path.parent / s).is_dir()]
     if problems:
         raise FactorDataError(problems)
-    return spec
+    return {**spec, "base": path.parent}

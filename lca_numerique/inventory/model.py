@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import LcaError
+from ..errors import InventoryError, LcaError, UnknownNameError
 from ..services import SERVICE_KINDS, Campaign, Hosting, Portfolio, Service
 from ..services.parameters import ParameterError
-from .yaml_source import Located, Path_, Problem, YamlSyntaxError, read_yaml
+from .yaml_source import Located, Path_, Problem, format_path, read_located
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..factors import FactorSet
@@ -44,15 +44,6 @@ TOP_KEYS = ("inventory", "organisation", "period", "illustrative", "notes", "fac
             "campaigns", "services")
 FACTOR_KEYS = ("profile", "parameters", "licences")
 ENTRY_KEYS = ("kind", "name", "basis", "uncertainty")
-
-
-class InventoryError(LcaError):
-    """An inventory is invalid; ``problems`` lists every problem found, each with file, line, column and path."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        listing = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the inventory:\n{listing}")
 
 
 @dataclass(frozen=True)
@@ -76,20 +67,16 @@ class Inventory:
         return [s for _, s in self.portfolio.all_services()]
 
     def service(self, name: str) -> Service:
-        """The service called ``name``; a KeyError suggests close names."""
+        """The service called ``name``; an UnknownNameError (a KeyError) suggests close names."""
         for service in self.services:
             if service.name == name:
                 return service
-        close = difflib.get_close_matches(name, [s.name for s in self.services], n=3)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise KeyError(f"no service {name!r} in the inventory{hint}")
+        raise UnknownNameError("service", name, [s.name for s in self.services])
 
     def load_factors(self) -> FactorSet:
-        """The factors the inventory asks for (profile, parameter overrides, accepted licences)."""
-        from ..factors import load_factors
-
-        return load_factors(self.factors.get("profile"), parameters=self.factors.get("parameters"),
-                            licences=self.factors.get("licences"))
+        """The factors the inventory asks for (profile, parameter overrides, accepted licences); a profile or
+        set given as a path is read from the inventory file's folder."""
+        return _factor_choice(self.factors, _folder_of(self.source))
 
     def evaluate(self, factors: FactorSet | None = None) -> Results:
         """Evaluate every service with ``factors`` (default: the inventory's own choice)."""
@@ -153,6 +140,27 @@ class Inventory:
         return text
 
 
+def _folder_of(source: str) -> Path | None:
+    """The folder of the file an inventory was read from (None for text)."""
+    return Path(source).parent if source and Path(source).is_file() else None
+
+
+def _absolute(profile: str, base: Path | None) -> str:
+    """A profile or factor set named by a relative path, as an absolute path from ``base``; ids unchanged."""
+    from ..factors import available_factor_sets, available_profiles
+
+    if base is None or profile in available_profiles() or profile in available_factor_sets():
+        return profile
+    return str((base / profile).resolve())
+
+
+def _factor_choice(factors: Mapping[str, Any], base: Path | None) -> FactorSet:
+    from ..factors import load_factors
+
+    return load_factors(factors.get("profile"), parameters=factors.get("parameters"),
+                        licences=factors.get("licences"), base=base)
+
+
 def _plain(value: Any) -> Any:
     """A given parameter value as YAML-friendly data."""
     if isinstance(value, Service):
@@ -164,16 +172,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_located(source: str | Path, text: str | None = None) -> Located:
-    """Read a YAML file (or ``text``) strictly; a syntax problem raises InventoryError with its location."""
-    try:
-        return read_yaml(source, text=text)
-    except YamlSyntaxError as exc:
-        raise InventoryError([exc.problem]) from None
-
-
 def load_inventory(path: str | Path) -> Inventory:
-    """Read and validate an inventory file. Raises InventoryError listing every problem with its location."""
+    """Read and validate an inventory: a YAML file, or a filled template (``.xlsx`` workbook or folder of CSV
+    files). Raises InventoryError listing every problem with its location."""
+    if Path(path).suffix.lower() == ".xlsx" or Path(path).is_dir():
+        from .template import read_template  # the template reader builds on this module
+
+        return read_template(path)
     return inventory_from_data(read_located(path))
 
 
@@ -191,6 +196,7 @@ class _Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
+        self.names: dict[str, Path_] = {}  # service name -> where it is first written
 
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append(self.located.problem(path, message))
@@ -221,9 +227,6 @@ class _Builder:
         loose = self._services(data.get("services") or [], ("services",), defaults, hostings, basis)
         if not campaigns and not loose and not self.problems:
             self.problem((), "no service: list them under 'services' or under 'campaigns'")
-        names = [s.name for c in campaigns for s in c.services] + [s.name for s in loose]
-        for name in sorted({n for n in names if names.count(n) > 1}):
-            self.problem((), f"service name {name!r} is used more than once: names must be unique")
         if self.problems:
             raise InventoryError(self.problems)
         return Inventory(
@@ -273,11 +276,39 @@ class _Builder:
             self.problem(("factors",), "'factors' is a mapping: profile, parameters, licences")
             return {}
         self._keys(factors, ("factors",), FACTOR_KEYS)
+        ok = True
         if "parameters" in factors and not isinstance(factors["parameters"], dict):
             self.problem(("factors", "parameters"), "'parameters' maps factor parameter names to values")
+            ok = False
         if "licences" in factors and not isinstance(factors["licences"], list):
             self.problem(("factors", "licences"), "'licences' is a list of licence names")
-        return {k: v for k, v in factors.items() if k in FACTOR_KEYS}
+            ok = False
+        if "profile" in factors and not isinstance(factors["profile"], str):
+            self.problem(("factors", "profile"), "'profile' is the id of a bundled profile or set, or a path")
+            ok = False
+        chosen = {k: v for k, v in factors.items() if k in FACTOR_KEYS}
+        if ok and chosen:
+            self._check_factor_choice(chosen)
+            if "profile" in chosen:  # a path is the inventory's folder's: recorded whole, so reports re-run it
+                chosen["profile"] = _absolute(chosen["profile"], _folder_of(self.located.file))
+        return chosen
+
+    def _check_factor_choice(self, factors: dict[str, Any]) -> None:
+        """Load the factors asked for now, so a bad override or profile is reported at its line."""
+        from ..errors import FactorDataError
+
+        try:
+            _factor_choice(factors, _folder_of(self.located.file))
+        except FactorDataError as exc:
+            names = sorted(factors.get("parameters") or {}, key=len, reverse=True)
+            for problem in exc.problems:
+                text = str(problem)
+                name = next((n for n in names if f"parameters[{n}]" in text or f"override {n} =" in text), None)
+                path: Path_ = (("factors", "parameters", name) if name is not None else
+                               ("factors", "licences") if text.startswith("licences") else
+                               ("factors", "parameters") if text.startswith("parameters") else
+                               ("factors", "profile") if "profile" in factors else ("factors",))
+                self.problem(path, text.removeprefix(f"parameters[{name}]: "))
 
     def _hostings(self, items: Any, defaults: dict[str, Any]) -> dict[str, Hosting]:
         if not isinstance(items, list):
@@ -298,8 +329,19 @@ class _Builder:
         if not isinstance(items, list):
             self.problem(path, "'services' must be a list of service entries")
             return []
-        built = [self._service(item, (*path, i), defaults, hostings, basis) for i, item in enumerate(items)]
-        return [s for s in built if s is not None]
+        services = []
+        for i, item in enumerate(items):
+            service = self._service(item, (*path, i), defaults, hostings, basis)
+            if service is None:
+                continue
+            first = self.names.setdefault(service.name, (*path, i, "name"))  # a dict: linear in the services
+            if first != (*path, i, "name"):
+                line = self.located.where(first)[0]
+                self.problem((*path, i, "name"), f"service name {service.name!r} is already used "
+                                                 f"({format_path(first)}, line {line}): names must be unique")
+                continue
+            services.append(service)
+        return services
 
     def _service(self, item: Any, path: Path_, defaults: dict[str, Any], hostings: dict[str, Hosting],
                  basis: dict[str, str]) -> Service | None:

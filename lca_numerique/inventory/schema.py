@@ -27,6 +27,8 @@ def _parameter(spec: Spec) -> dict[str, Any]:
                 "properties": {k: _QUANTITY for k in spec.keys}}
     if spec.kind == "flag":
         return {"type": "boolean", "description": description}
+    if spec.json_schema is not None:
+        return {**spec.json_schema, "description": description}
     if spec.kind == "object":
         return {"type": "string", "description": description + " The name of an entry under 'hostings'."}
     return {**_QUANTITY, "description": description}

@@ -2,13 +2,19 @@
 
 Each kind of service has its own sheet. Its first three rows say, for every parameter, its name, its unit
 or accepted values, and what it means with its default and source; services are filled in from row 4, one
-per row. Mixes are written ``smartphone: 0.6, laptop: 0.4``. ``read_template`` turns a filled workbook (or
-folder of CSV files) back into an inventory, reporting every problem with its sheet, row and column.
+per row. In the workbook, choices have drop-down lists, shares a percentage format, and each header a
+comment with the unit, default and source. Mixes are written ``smartphone: 0.6, laptop: 0.4`` (or with
+``;`` between entries, or French numbers: ``smartphone: 60 %; laptop: 40 %``). ``read_template`` turns a
+filled workbook (or folder of CSV files) back into an inventory: every text cell is read by the same
+quantity reader as YAML and Python (:func:`lca_numerique.units.parse_quantity`), and every problem is
+reported with its sheet and cell (``website!C5``). A formula cell whose value Excel never computed (a
+workbook written by a program and not opened in Excel since) is refused, not read as empty.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +70,17 @@ def _meaning(spec: Spec) -> str:
     return f"{spec.description} Default: {spec.default!r} ({spec.source})."
 
 
+def _header_comment(spec: Spec) -> str:
+    default = "required" if spec.required else f"default {spec.default!r} ({spec.source})"
+    return f"{spec.description}\nUnit / values: {_accepted(spec)}\n{default}"
+
+
 def _sheets() -> dict[str, list[list[str]]]:
     sheets: dict[str, list[list[str]]] = {README_SHEET: [[line] for line in README]}
     sheets[INFO_SHEET] = [["field", "value", "meaning"], *[[k, "", m] for k, m in INFO_FIELDS]]
     for kind in ("hosting", *[k for k in SERVICE_KINDS if k != "hosting"]):
+        if any(spec.json_schema for spec in SERVICE_KINDS[kind].parameters):
+            continue  # a custom bill's lines are a list: written in YAML, not in one row
         columns = _columns(kind)
         sheet = HOSTINGS_SHEET if kind == "hosting" else kind
         sheets[sheet] = [[c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns]]
@@ -88,7 +101,10 @@ def write_template(out: str | Path) -> Path:
             sheet = workbook.create_sheet(name[:31])
             for row in rows:
                 sheet.append(row)
+            if name == INFO_SHEET:
+                _choose(sheet, f"B{2 + [f[0] for f in INFO_FIELDS].index('profile')}", _profiles())
             if name not in (README_SHEET, INFO_SHEET):
+                _guide(sheet, "hosting" if name == HOSTINGS_SHEET else name)
                 for cell in sheet[1]:
                     cell.font = Font(bold=True)
                 for r in (2, 3):
@@ -107,26 +123,104 @@ def write_template(out: str | Path) -> Path:
     return out
 
 
-def _read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+LAST_GUIDED_ROW = 1000  # drop-down lists and formats reach this row; rows below are read all the same
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+
+def _profiles() -> tuple[str, ...]:
+    from ..factors.profiles import available_profiles
+
+    return available_profiles()
+
+
+def _guide(sheet: Any, kind: str) -> None:
+    """Drop-down lists for choices, flags and hostings, a percentage format for shares, header comments."""
+    from openpyxl.comments import Comment
+
+    specs = SERVICE_KINDS[kind].specs()
+    for cell in sheet[1]:
+        spec = specs.get(cell.value)
+        if spec is None:
+            continue
+        letter = cell.column_letter
+        cell.comment = Comment(_header_comment(spec), "lca_numerique", width=320, height=140)
+        cells = f"{letter}{HEADER_ROWS + 1}:{letter}{LAST_GUIDED_ROW}"
+        if spec.kind == "choice":
+            _choose(sheet, cells, spec.choices)
+        elif spec.kind == "flag":
+            _choose(sheet, cells, ("TRUE", "FALSE"))
+        elif spec.kind == "object":
+            _choose(sheet, cells, f"{HOSTINGS_SHEET}!$A${HEADER_ROWS + 1}:$A${LAST_GUIDED_ROW}")
+        elif spec.kind == "share":
+            sheet.column_dimensions[letter].number_format = "0%"
+
+
+def _choose(sheet: Any, cells: str, choices: tuple[str, ...] | str) -> None:
+    """A drop-down list on ``cells``: the given choices, or the cells a range string names."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    formula = choices if isinstance(choices, str) else '"' + ",".join(choices) + '"'
+    validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+                                errorTitle="lca_numerique", error="Choose a value from the list.")
+    sheet.add_data_validation(validation)
+    validation.add(cells)
+
+
+def _read_sheets(path: Path) -> tuple[dict[str, list[list[Any]]], list[Problem]]:
+    """Every sheet's rows of cell values, and the formula cells that hold no computed value."""
+    if path.suffix.lower() == ".xlsx":
+        from zipfile import BadZipFile
+
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            values = load_workbook(path, read_only=True, data_only=True)
+        except (OSError, BadZipFile, InvalidFileException, KeyError) as exc:
+            raise InventoryError([Problem(str(path), 0, 0, "", f"not a readable .xlsx workbook ({exc})")]) from None
+        sheets = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in values.worksheets}
+        values.close()
+        problems = []
+        formulas = load_workbook(path, read_only=True)
+        for ws in formulas.worksheets:
+            for r, row in enumerate(ws.iter_rows(), start=1):
+                for c, cell in enumerate(row):
+                    if cell.data_type == "f" and _cell(sheets[ws.title], r, c) is None:
+                        problems.append(Problem(
+                            f"{path} [{_where(ws.title, r, c)}]", r, c + 1, "",
+                            f"the formula {cell.value!r} has no computed value: open and save the workbook in a "
+                            "spreadsheet program, or type the value"))
+        formulas.close()
+        return sheets, problems
     sheets = {}
     for file in sorted(path.glob("*.csv")):
-        with file.open(encoding="utf-8", newline="") as handle:
-            sheets[file.stem.replace("_", " ")] = list(csv.reader(handle))
-    return sheets
+        try:
+            with file.open(encoding="utf-8", newline="") as handle:
+                sheets[file.stem.replace("_", " ")] = list(csv.reader(handle))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise InventoryError([Problem(str(file), 0, 0, "", f"not a readable UTF-8 CSV file ({exc})")]) from None
+    if not sheets:
+        raise InventoryError([Problem(str(path), 0, 0, "", "a folder is read as a filled template of CSV files "
+                                                            "(inventory.csv, website.csv...), and this one has none")])
+    return sheets, []
+
+
+def _cell(rows: list[list[Any]], r: int, c: int) -> Any:
+    return rows[r - 1][c] if r <= len(rows) and c < len(rows[r - 1]) else None
+
+
+def _where(sheet: str, row: int, column: int) -> str:
+    """``website!C5`` for 0-based ``column`` 2 of row 5."""
+    from openpyxl.utils import get_column_letter
+
+    return f"{sheet}!{get_column_letter(column + 1)}{row}"
 
 
 def read_template(path: str | Path) -> Inventory:
     """Read a filled template (workbook or CSV folder) into an inventory; raises InventoryError with locations."""
     path = Path(path)
-    sheets = _read_sheets(path)
+    sheets, problems = _read_sheets(path)
     marks: dict[Path_, tuple[int, int]] = {}
     files: dict[Path_, str] = {}
-    problems: list[Problem] = []
     info = {str(r[0]).strip(): r[1] for r in sheets.get(INFO_SHEET, [])[1:] if r and r[0] and len(r) > 1}
     data: dict[str, Any] = {"inventory": 1, "organisation": info.get("organisation") or "", "campaigns": []}
     if info.get("period"):
@@ -155,7 +249,8 @@ def read_template(path: str | Path) -> Inventory:
                     try:
                         value = _mix(value)
                     except ValueError as exc:
-                        problems.append(Problem(f"{path} [{sheet}]", r, column, key, str(exc)))
+                        problems.append(Problem(f"{path} [{_where(sheet, r, column - 1)}]", r, column, key,
+                                                str(exc)))
                         continue
                 entry[key] = value
             if kind == "hosting":
@@ -167,10 +262,11 @@ def read_template(path: str | Path) -> Inventory:
             else:
                 target, index = loose, ("services", len(loose))
             marks[index] = (r, 1)
-            files[index] = f"{path} [{sheet}]"
+            files[index] = f"{path} [{_where(sheet, r, 0)}]"
             for key in entry:
                 if key in header:
                     marks[(*index, key)] = (r, header.index(key) + 1)
+                    files[(*index, key)] = f"{path} [{_where(sheet, r, header.index(key))}]"
             target.append(entry)
     data["campaigns"] = [{"name": name, "services": services} for name, services in campaigns.items()]
     data["services"] = loose
@@ -180,14 +276,18 @@ def read_template(path: str | Path) -> Inventory:
     return inventory_from_data(Located(data, marks, str(path), files))
 
 
-def _mix(text: str) -> dict[str, float]:
+# Entries of a mix are separated by ";" or by a "," that starts the next "key:", so that decimal commas
+# ("smartphone: 0,6, laptop: 0,4") stay inside their share.
+_MIX_ENTRIES = re.compile(r";|,(?=\s*[A-Za-z_][\w.\-]*\s*:)")
+
+
+def _mix(text: str) -> dict[str, str]:
+    """``"smartphone: 0,6; laptop: 40 %"`` → ``{"smartphone": "0,6", "laptop": "40 %"}``; shares are read later
+    by the common quantity reader, which knows English and French numbers and percentages."""
     mix = {}
-    for part in text.split(","):
+    for part in _MIX_ENTRIES.split(text):
         key, sep, share = part.partition(":")
-        if not sep:
+        if not sep or not key.strip() or not share.strip():
             raise ValueError(f"write a mix as 'smartphone: 0.6, laptop: 0.4', got {text!r}")
-        try:
-            mix[key.strip()] = float(share)
-        except ValueError:
-            raise ValueError(f"share {share.strip()!r} of {key.strip()!r} is not a number") from None
+        mix[key.strip()] = share.strip()
     return mix

@@ -16,7 +16,7 @@ from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
 from .spreadsheets import neutralise, safe_text, write_csv, write_workbook
-from .tables import SHEETS, report_tables
+from .tables import SHEETS, labelled_tables, report_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
@@ -48,7 +48,7 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
         if "xlsx" in formats:
-            tables = report_tables(results, inventory, choice, lang)
+            tables = labelled_tables(results, inventory, choice, lang)
             moved = write_workbook({sheet_name(k, lang): t for k, t in tables.items()}, folder / "report.xlsx",
                                    descriptions={sheet_name(k, lang): text for k, text in SHEETS.items()})
             written["xlsx"] = "report.xlsx"

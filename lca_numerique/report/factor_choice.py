@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Columns of the overrides table ("Overrides / Surcharges" in reports).
 OVERRIDE_COLUMNS = ("what", "name", "value", "bundled value", "unit")
+#: Set id of factors a user gives in code (:func:`lca_numerique.factors.model.user_provenance`).
+CODE_SET = "user"
+#: The ``what`` of an overrides row for a factor given in code.
+IN_CODE = "factor given in code"
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,10 @@ class FactorChoice:
                    licences=None if licences is None else tuple(map(str, licences)),
                    extra_sets=tuple(map(str, extra)))
 
-    def overrides_table(self) -> pd.DataFrame:
+    def overrides_table(self, selection: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
         """What departs from the bundled data, one row each: parameter overrides (with the bundled value),
-        a licence filter, extra factor sets. Empty when the bundled factors are used as published."""
+        a licence filter, extra factor sets, and factors given in code (``FactorSet.override``), found in a
+        result's ``selection``. Empty when the bundled factors are used as published."""
         import pandas as pd
 
         from ..factors import load_factors
@@ -95,4 +100,7 @@ class FactorChoice:
         for path in self.extra_sets:
             rows.append({"what": "extra factor set", "name": path, "value": "takes precedence over the profile",
                          "bundled value": None, "unit": ""})
+        for flow, criterion in sorted(k for k, set_id in (selection or {}).items() if set_id == CODE_SET):
+            rows.append({"what": IN_CODE, "name": f"{flow} / {criterion}",
+                         "value": "FactorSet.override", "bundled value": None, "unit": ""})
         return pd.DataFrame(rows, columns=list(OVERRIDE_COLUMNS))

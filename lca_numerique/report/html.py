@@ -133,7 +133,9 @@ def figure_png(fig: Figure, alt: str) -> str:
 
 
 def _share_of(results: Results, criterion: str) -> tuple[np.ndarray, float]:
-    per_service = np.nan_to_num(results.values[:, :, results.criteria.index(criterion), :].sum(axis=(1, 2)))
+    """Each service's total of ``criterion`` and the portfolio's; the portfolio's is NaN when a service's total
+    is not covered (a share of an unknown total is not stated)."""
+    per_service = results.scores().values[:, results.criteria.index(criterion)]
     return per_service, float(per_service.sum())
 
 
@@ -157,7 +159,7 @@ def heaviest(results: Results) -> list[Heaviest]:
         per_service, total = _share_of(results, criterion)
         if not total > 0:
             continue
-        s = int(np.argmax(per_service))
+        s = int(np.nanargmax(per_service))
         cube = np.nan_to_num(results.values[s, :, results.criteria.index(criterion), :])
         found.append(Heaviest(criterion, s, float(per_service[s]), float(per_service[s] / total), cube.sum(axis=1),
                               cube.sum(axis=0)))

@@ -26,7 +26,7 @@ import numpy as np
 from .._version import __version__
 from ..errors import LcaError
 from .atomic import write_text_atomic
-from .factor_choice import FactorChoice
+from .factor_choice import CODE_SET, IN_CODE, FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
@@ -62,10 +62,7 @@ def _finite_or_null(values: np.ndarray) -> list[Any]:
 
 def outputs_of(results: Results, inventory: Inventory) -> dict[str, Any]:
     """Every number and every label of a result: not-covered cells are ``None``, with their coverage flags."""
-    data = results.to_dict()
-    values = np.asarray(results.values, dtype=float)
-    not_covered = (np.asarray(results.missing) & ~np.asarray(results.found))[..., None]
-    data["values"] = _finite_or_null(np.where(np.broadcast_to(not_covered, values.shape), np.nan, values))
+    data = results.to_dict()  # values: None where not covered, with the cube's coverage labels
     data["audience"] = _finite_or_null(results.audience)
     data["report"] = {"organisation": inventory.organisation, "period": inventory.period,
                       "illustrative": inventory.illustrative,
@@ -85,12 +82,13 @@ def results_document(results: Results, inventory: Inventory, choice: FactorChoic
     ``check`` would reject."""
     choice = choice or FactorChoice.of(inventory)
     factors = choice.load()
-    if factors.content_hash != results.provenance.get("factor_set_hash"):
+    in_code = CODE_SET in results.selection.values()  # FactorSet.override: disclosed, cannot be re-run
+    if factors.content_hash != results.provenance.get("factor_set_hash") and not in_code:
         raise ValueError(f"the results were computed with factors other than the recorded choice "
                          f"({choice.to_data()}, factor set {factors.label}): pass the factor choice used")
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "inputs": inventory.to_data(),
                 "factor_choice": choice.to_data(),
-                "overrides": choice.overrides_table().to_dict(orient="records"),
+                "overrides": choice.overrides_table(results.selection).to_dict(orient="records"),
                 "environment": environment(), "outputs": outputs_of(results, inventory)}
     document["checksum"] = _checksum(document)
     return document
@@ -183,7 +181,12 @@ def check_results_file(path: str | Path, rtol: float = RTOL, *, allow_version_ch
                                   f" then, {now['factor_set_hash']} now)")
     _compare_labels(stored, fresh, report)
     _compare_numbers(stored, fresh, rtol, report)
-    if document["format_version"] != 1 and document.get("overrides") != choice.overrides_table().to_dict("records"):
+    overrides = document.get("overrides") or []
+    in_code = [row.get("name") for row in overrides if isinstance(row, dict) and row.get("what") == IN_CODE]
+    if in_code:
+        report.differences.append(f"factors given in code ({', '.join(map(str, in_code))}) cannot be re-run from "
+                                  "the file: its numbers are not reproducible")
+    elif document["format_version"] != 1 and overrides != choice.overrides_table().to_dict("records"):
         report.differences.append("the overrides listed differ from the recorded factor choice")
     return report
 

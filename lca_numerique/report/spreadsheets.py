@@ -5,9 +5,10 @@ program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula (
 ``=HYPERLINK(...)``), so every text cell of every writer goes through :func:`neutralise` (the OWASP rule:
 such text is prefixed with ``'``). Numbers stay numbers; a not-covered value (NaN) is an empty cell, never 0.
 
-Workbooks are written in openpyxl's streaming (write-only) mode. A table larger than ``max_cells`` (far
-below Excel's 1,048,576 rows, and what keeps a report for 100,000 services to seconds) goes to a CSV file
-beside the workbook, and its sheet says so: the workbook is never truncated.
+Workbooks are written in openpyxl's streaming (write-only) mode, within a budget of cells (``max_cells``, far
+below Excel's 1,048,576 rows; openpyxl writes some 10^4 to 10^5 cells a second): a table that does not fit in
+what is left of it goes to a CSV file beside the workbook, and its sheet says so. The workbook is never
+truncated, and a report for 100,000 services takes seconds.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Excel's limit on the characters of one cell.
 CELL_CHARACTERS = 32_767
-#: Tables with more cells than this go to a CSV file beside the workbook (openpyxl writes ~10^5 cells/s).
-MAX_SHEET_CELLS = 500_000
+#: Cells a workbook holds at most; tables beyond it go to CSV files beside the workbook.
+MAX_WORKBOOK_CELLS = 250_000
 _FORMULA_RE = re.compile(r"^[=+\-@\t\r]")
 # Characters XML 1.0 (hence xlsx) cannot hold: C0 controls except tab, newline and carriage return.
 _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -39,8 +40,17 @@ def safe_text(text: str) -> str:
 
 
 def _safe_strings(values: pd.Series) -> pd.Series:
-    """Neutralise the strings of a column, leaving numbers and missing values as they are."""
-    return values.map(lambda v: safe_text(v) if isinstance(v, str) else v)
+    """Neutralise the strings of a column, leaving numbers and missing values as they are.
+
+    Each distinct value is escaped once (a column of a million cells holds few distinct texts, or one per service).
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    safe = np.array([safe_text(v) if isinstance(v, str) else v for v in uniques] + [None], dtype=object)
+    out = pd.Series(safe[codes], index=values.index, dtype=object)  # code -1 (missing) takes the final None
+    return out.where(codes >= 0, values.astype(object))
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -112,27 +122,30 @@ def _cell_value(value: Any) -> Any:
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, descriptions: Mapping[str, str] = {},
-                   max_cells: int = MAX_SHEET_CELLS) -> dict[str, Path]:
-    """Write one sheet per table into the xlsx file ``path``; return the tables written as CSV instead.
+                   max_cells: int = MAX_WORKBOOK_CELLS) -> dict[str, Path]:
+    """Write one sheet per table, in order, into the xlsx file ``path``; return the tables written as CSV.
 
-    A table of more than ``max_cells`` cells is written to ``<sheet>.csv`` beside the workbook, and its sheet
-    holds one row saying which file and how many rows. ``descriptions`` (by sheet) are written in that note.
+    A table that does not fit in what is left of ``max_cells`` is written to ``<sheet>.csv`` beside the
+    workbook, and its sheet holds one row naming that file, its rows and columns (``descriptions``, by sheet,
+    say what the table is).
     """
     from openpyxl import Workbook
 
     path = Path(path)
     book = Workbook(write_only=True)
     moved: dict[str, Path] = {}
+    budget = max_cells
     for name, frame in tables.items():
         sheet = book.create_sheet(_cell_text(name)[:31])
-        if frame.size > max_cells:
+        if frame.size > budget:
             moved[name] = write_csv(frame, path.with_name(f"{name}.csv"))
             sheet.append(["note", "file", "rows", "columns"])
-            sheet.append([_cell_text(f"{descriptions.get(name, name)}: {len(frame)} rows, more than this "
-                                     f"workbook holds per sheet ({max_cells} cells); the table is in the CSV file "
-                                     "named here, beside this workbook."), moved[name].name, len(frame),
+            sheet.append([_cell_text(f"{descriptions.get(name, name)}: {len(frame)} rows, more than this workbook "
+                                     f"holds ({max_cells} cells in all); the table is in the CSV file named here, "
+                                     "beside this workbook."), moved[name].name, len(frame),
                           _cell_text(", ".join(map(str, frame.columns)))])
             continue
+        budget -= frame.size
         sheet.append([_cell_text(str(c)) for c in frame.columns])
         for row in zip(*(_cells(frame[c]) for c in frame.columns), strict=True):
             sheet.append(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..criteria import MISSION_CRITERIA, get_criterion
+from ..i18n import localise_table
 from ..results import COMPLETE
 from ..services.base import format_value
 from .factor_choice import FactorChoice
@@ -37,27 +38,28 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def summary_table(results: Results, lang: str = "en") -> pd.DataFrame:
     """One row per service: kind, campaign, audience, and for each mission criterion the total and the value per
-    audience unit, with the coverage of each (headers in ``lang``)."""
+    audience unit (the unit is in "audience unit"), with the coverage of each total; headers and words in
+    ``lang``. A not-covered total is empty (NaN), never 0."""
     import pandas as pd
 
-    from ..i18n import display_unit, gettext_for
+    from ..i18n import coverage_label, display_unit, gettext_for
 
-    totals = results.total(("service",)).set_index(["service", "criterion"])
-    per = results.per_audience().set_index(["service", "criterion"])
-    rows = []
-    for i, service in enumerate(results.services):
-        row: dict[str, Any] = {"service": service, "kind": results.kinds[i], "campaign": results.campaigns[i],
-                               "audience": results.audience[i], "audience unit": results.audience_units[i]}
-        for criterion in MISSION_CRITERIA:
-            c = get_criterion(criterion)
-            row[gettext_for(lang, "{code} total ({unit})").format(code=c.code, unit=display_unit(c.unit, lang))] = \
-                totals.loc[(service, criterion), "value"]
-            row[gettext_for(lang, "{code} per unit of audience").format(code=c.code)] = \
-                per.loc[(service, criterion), "value"]  # one column: the unit is in "audience unit"
-            row[gettext_for(lang, "{code} coverage").format(code=c.code)] = \
-                str(totals.loc[(service, criterion), "coverage"])
-        rows.append(row)
-    return pd.DataFrame(rows)
+    totals, per = results.total(("service",)), results.per_audience()
+    columns: dict[str, Any] = {"service": list(results.services), "kind": list(results.kinds),
+                               "campaign": list(results.campaigns), "audience": results.audience,
+                               "audience unit": list(results.audience_units)}
+    for criterion in MISSION_CRITERIA:
+        if criterion not in results.criteria:
+            continue
+        c = get_criterion(criterion)
+        # rows of a total are service-major, so one criterion's rows are in service order
+        total, per_unit = totals[totals["criterion"] == criterion], per[per["criterion"] == criterion]
+        coverage = total["coverage"].cat.rename_categories(lambda v: coverage_label(v, lang))
+        columns[gettext_for(lang, "{code} total ({unit})").format(code=c.code, unit=display_unit(c.unit, lang))] = \
+            total["value"].to_numpy()
+        columns[gettext_for(lang, "{code} per unit of audience").format(code=c.code)] = per_unit["value"].to_numpy()
+        columns[gettext_for(lang, "{code} coverage").format(code=c.code)] = coverage.astype(str).to_numpy()
+    return pd.DataFrame(columns)
 
 
 def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataFrame:
@@ -65,20 +67,18 @@ def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataF
     service's basis."""
     import pandas as pd
 
+    columns = ["service", "kind", "parameter", "value", "unit", "origin", "description", "basis"]
+    if inventory is None:
+        return pd.DataFrame(columns=columns)
+    wanted = set(results.services)
     rows = []
-    services = {s.name: s for s in inventory.services} if inventory is not None else {}
-    for name in results.services:
-        service = services.get(name)
-        if service is None:
+    for service in inventory.services:
+        if service.name not in wanted:
             continue
-        specs = service.specs()
-        for key, value in service.values.items():
-            rows.append({"service": name, "kind": service.kind, "parameter": key,
-                         "value": format_value(value), "unit": specs[key].unit, "origin": service.origin(key),
-                         "description": specs[key].description,
-                         "basis": inventory.basis.get(name, "") if inventory is not None else ""})
-    return pd.DataFrame(rows, columns=["service", "kind", "parameter", "value", "unit", "origin", "description",
-                                       "basis"])
+        specs, basis = service.specs(), inventory.basis.get(service.name, "")
+        rows.extend((service.name, service.kind, key, format_value(value), specs[key].unit, service.origin(key),
+                     specs[key].description, basis) for key, value in service.values.items())
+    return pd.DataFrame(rows, columns=columns)
 
 
 def provenance_table(results: Results) -> pd.DataFrame:
@@ -95,6 +95,13 @@ def report_tables(results: Results, inventory: Inventory | None = None,
 
     ``choice`` is the factor choice the results were computed with (default: the inventory's own, or none).
     """
+    return {name: _plain(frame) for name, frame in labelled_tables(results, inventory, choice, lang).items()}
+
+
+def labelled_tables(results: Results, inventory: Inventory | None = None,
+                    choice: FactorChoice | None = None, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """The tables of :func:`report_tables` with their label columns still categorical (cheap to write at scale,
+    and translated category by category rather than row by row)."""
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
     tables = {
@@ -106,11 +113,9 @@ def report_tables(results: Results, inventory: Inventory | None = None,
         "coverage": results.coverage(("service", "tier")),
         "assumptions": assumptions_table(inventory, results),
         "provenance": provenance_table(results),
-        "overrides": choice.overrides_table(),
+        "overrides": choice.overrides_table(results.selection),
     }
-    from ..i18n import localise_table
-
-    return {name: localise_table(_plain(frame), lang) for name, frame in tables.items()}
+    return {name: localise_table(frame, lang) for name, frame in tables.items()}
 
 
 def incomplete(results: Results) -> pd.DataFrame:

@@ -5,6 +5,7 @@ and explains its bill line by line (``explain()``).
 """
 
 from .base import BillBuilder, Service
+from .custom import Custom
 from .download import Download
 from .email import Email, Newsletter
 from .hosting import Hosting
@@ -21,10 +22,11 @@ from .website import Website
 SERVICE_KINDS: dict[str, type[Service]] = {
     cls.kind: cls
     for cls in (Website, Video, SocialPost, SocialAccount, Email, Newsletter, Podcast, VideoCall, Download, Hosting,
-                Print)
+                Print, Custom)
 }
 
 __all__ = [
-    "SERVICE_KINDS", "BillBuilder", "Campaign", "Download", "Email", "Hosting", "Newsletter", "ParameterError",
-    "Podcast", "Portfolio", "Print", "Service", "SocialAccount", "SocialPost", "Spec", "Video", "VideoCall", "Website",
+    "SERVICE_KINDS", "BillBuilder", "Campaign", "Custom", "Download", "Email", "Hosting", "Newsletter",
+    "ParameterError", "Podcast", "Portfolio", "Print", "Service", "SocialAccount", "SocialPost", "Spec", "Video",
+    "VideoCall", "Website",
 ]

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..bill import AUDIENCE_DEFINITIONS, Audience, BillOfMaterials, Line
 from ..derivation import evaluate_formula, formula_names
+from ..errors import BillError
 from ..flows import FLOWS
 from ..uncertainty import Distribution, parse_distribution
 from .parameters import ParameterError, Spec, describe
@@ -136,6 +137,9 @@ class Service:
         self._values: dict[str, Any] = {
             s.name: s.parse(values[s.name], name) if s.name in values else s.default for s in specs.values()
         }
+        for spec in specs.values():
+            if spec.default_from and self._values[spec.name] is None:
+                self._values[spec.name] = self._values[spec.default_from]
         self.check()
         self._uncertainty = self._parse_uncertainty(uncertainty or {})
 
@@ -233,7 +237,16 @@ class Service:
     def builder(self, builder: type[BillBuilder] = BillBuilder) -> BillBuilder:
         """A builder of ``builder``'s type holding this service's lines (sampled values give sampled lines)."""
         bill = builder(self._values)
-        self.build(bill)
+        try:
+            self.build(bill)
+        except ZeroDivisionError:
+            # A parameter the model divides by is 0 (or so small that a product of parameters underflows to 0).
+            raise ParameterError(f"{self.name}: a {self.kind} cannot be computed when a parameter it divides by "
+                                 "is 0; see describe_parameters() for each parameter's meaning") from None
+        except BillError:
+            raise
+        except ValueError as exc:  # a formula overflows with these parameters
+            raise ParameterError(f"{self.name}: {exc}; check the parameters' orders of magnitude") from None
         return bill
 
     def bill_of_materials(self) -> BillOfMaterials:

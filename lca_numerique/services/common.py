@@ -36,8 +36,14 @@ NETWORK_MIX = Spec(
     source=f"{IMPACT_CO2}: its usages default to the French fixed network ('transmission . réseau' = fixe FR)",
 )
 ZONE = Spec(
-    "zone", "Where the audience is: the electricity of its devices and the network its data crosses.",
-    kind="choice", choices=tuple(ZONES), default="FR", source=f"{IMPACT_CO2}: default region France",
+    "zone", "Where the audience is: the electricity of its devices (and the network, unless network_zone says "
+    "otherwise).", kind="choice", choices=tuple(ZONES), default="FR", source=f"{IMPACT_CO2}: default region France",
+)
+NETWORK_ZONE = Spec(
+    "network_zone", "Where the network the data crosses is (a French audience on a European network: EU); by "
+    "default the audience's zone.", kind="choice", choices=tuple(ZONES), default=None, default_from="zone",
+    source=f"{IMPACT_CO2}: the network ('transmission . réseau', e.g. 'fixe EU') is chosen apart from the region "
+           "of the devices ('usage réel . région'); by default the same zone as the audience",
 )
 DATACENTRE_ZONE = Spec(
     "datacentre_zone", "Where the data centre is: the electricity it draws.", kind="choice",

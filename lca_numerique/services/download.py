@@ -6,6 +6,7 @@ from .base import BillBuilder, Service
 from .common import (
     DATACENTRE_ZONE,
     NETWORK_MIX,
+    NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_GB,
     ZONE,
@@ -27,6 +28,7 @@ class Download(Service):
              source="convention: one download"),
         NETWORK_MIX,
         ZONE,
+        NETWORK_ZONE,
         PLATFORM_ENERGY_PER_GB,
         PLATFORM_SERVERS_PER_GB,
         DATACENTRE_ZONE,
@@ -38,4 +40,4 @@ class Download(Service):
     def build(self, bill: BillBuilder) -> None:
         bill.let("gigabytes", "size * downloads", "GB")
         add_platform(bill, self.datacentre_zone, "gigabytes", "platform")
-        add_network(bill, "gigabytes", self.zone, "network")
+        add_network(bill, "gigabytes", self.network_zone, "network")

@@ -8,7 +8,7 @@ storage of every copy for years, with its electricity.
 from __future__ import annotations
 
 from .base import BillBuilder, Service
-from .common import DATACENTRE_ZONE, IMPACT_CO2, NETWORK_MIX, ZONE, add_devices, add_network, device_mix
+from .common import DATACENTRE_ZONE, IMPACT_CO2, NETWORK_MIX, NETWORK_ZONE, ZONE, add_devices, add_network, device_mix
 from .hosting import Hosting
 from .parameters import Spec
 
@@ -21,6 +21,7 @@ _COMMON = (
     device_mix(_EMAIL_MIX, _EMAIL_MIX_SOURCE, "writing and reading"),
     NETWORK_MIX,
     ZONE,
+    NETWORK_ZONE,
     Spec("backup_zone", "Zone of the fixed network (without box) carrying backup copies between servers.",
          kind="choice", choices=("FR", "EU"), default="FR",
          source=f"{IMPACT_CO2}: backups over 'fixe FR hors box'"),
@@ -75,7 +76,7 @@ class Email(Service):
         c = self.count_parameter  # messages, or a newsletter's issues
         bill.let("message_gb", "size / 1000", "GB")
         add_devices(bill, f"{c} * writing_time / 60", self.zone, "sender_device")
-        add_network(bill, f"{c} * message_gb", self.zone, "network_send")
+        add_network(bill, f"{c} * message_gb", self.network_zone, "network_send")
         # One mail server per (server_power / server_power_per_user) users, each sending emails_per_day; each
         # message is handled on the sender's side and on the recipient's side.
         bill.let("server_hours_per_message", "24 * server_power_per_user / (server_power * emails_per_day)",
@@ -90,7 +91,7 @@ class Email(Service):
                  "* storage_power / 1000 * 8760 * storage_duration * pue / 1000", "storage")
         bill.add(f"network.fixed_without_box@{self.backup_zone}",
                  f"{c} * message_gb * recipients * (1 + sender_copies + recipient_copies)", "storage")
-        add_network(bill, f"{c} * message_gb * recipients", self.zone, "network_receive")
+        add_network(bill, f"{c} * message_gb * recipients", self.network_zone, "network_receive")
         add_devices(bill, f"{c} * recipients * read_share * reading_time / 3600", self.zone, "receiver_device")
 
 

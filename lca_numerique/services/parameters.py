@@ -49,6 +49,8 @@ class Spec:
     maximum: float | None = None
     implicit: str | None = None
     positive: bool = False  # a divisor: 0 is refused too
+    default_from: str = ""  # without a value, take this other parameter's value
+    json_schema: Mapping[str, Any] | None = None  # an object's shape in the inventory schema
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self
@@ -140,6 +142,6 @@ def _did_you_mean(value: str, accepted: tuple[str, ...]) -> str:
 def describe(specs: tuple[Spec, ...]) -> list[dict[str, Any]]:
     """Plain rows documenting parameters: name, kind, unit, default, description, source, uncertainty."""
     return [{"parameter": s.name, "kind": s.kind, "unit": s.unit,
-             "default": "required" if s.required else s.default, "description": s.description,
-             "source": s.source, "uncertainty": s.uncertainty,
+             "default": "required" if s.required else f"= {s.default_from}" if s.default_from else s.default,
+             "description": s.description, "source": s.source, "uncertainty": s.uncertainty,
              "accepted": ", ".join(s.choices or s.keys)} for s in specs]

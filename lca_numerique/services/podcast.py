@@ -6,6 +6,7 @@ from .base import BillBuilder, Service
 from .common import (
     DATACENTRE_ZONE,
     NETWORK_MIX,
+    NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_HOUR,
     ZONE,
@@ -37,6 +38,7 @@ class Podcast(Service):
                    "podcasts was found)", "listening"),
         NETWORK_MIX,
         ZONE,
+        NETWORK_ZONE,
         PLATFORM_ENERGY_PER_GB,
         PLATFORM_SERVERS_PER_HOUR,
         DATACENTRE_ZONE,
@@ -51,5 +53,5 @@ class Podcast(Service):
         sent = "heard_hours" if self.delivery == "streamed" else "listens * duration"
         bill.let("gigabytes", f"{sent} * bitrate * 3600 / 8 / 1000000", "GB")
         add_platform(bill, self.datacentre_zone, "gigabytes", "platform", hours="heard_hours")
-        add_network(bill, "gigabytes", self.zone, "network")
+        add_network(bill, "gigabytes", self.network_zone, "network")
         add_devices(bill, "heard_hours", self.zone, "listening_device")

@@ -15,6 +15,7 @@ from .common import (
     DATACENTRE_ZONE,
     IMPACT_CO2,
     NETWORK_MIX,
+    NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_GB,
     ZONE,
@@ -57,6 +58,7 @@ _SHARED = (
     device_mix(_SOCIAL_MIX, _SOCIAL_MIX_SOURCE, "scrolling"),
     NETWORK_MIX,
     ZONE,
+    NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_GB,
     DATACENTRE_ZONE,
@@ -88,7 +90,7 @@ def _add_impressions(service: Service, bill: BillBuilder, impressions: str, fmt:
     if data:
         bill.let(f"gigabytes{suffix}", data, "GB")
         add_platform(bill, service.datacentre_zone, f"gigabytes{suffix}", "platform")
-        add_network(bill, f"gigabytes{suffix}", service.zone, "network")
+        add_network(bill, f"gigabytes{suffix}", service.network_zone, "network")
     add_devices(bill, f"{term(impressions)} * {attention} / 3600", service.zone, "viewing_device")
 
 

@@ -7,6 +7,7 @@ from .common import (
     DATACENTRE_ZONE,
     IMPACT_CO2,
     NETWORK_MIX,
+    NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_HOUR,
     ZONE,
@@ -46,6 +47,7 @@ class Video(Service):
                    "tablet 10 %, smartphone 5 %)", "viewing"),
         NETWORK_MIX,
         ZONE,
+        NETWORK_ZONE,
         Spec("platform", "Who serves the video: a large platform (YouTube, Facebook...) or your own hosting.",
              kind="choice", choices=("large_platform", "self_hosted"), default="large_platform",
              source="convention: public bodies mostly publish on large platforms"),
@@ -89,5 +91,5 @@ class Video(Service):
             add_platform(bill, z, "gigabytes", "platform", hours="viewing_hours")
         else:
             add_hosting_share(bill, self.hosting, "platform")
-        add_network(bill, "gigabytes", self.zone, "network")
+        add_network(bill, "gigabytes", self.network_zone, "network")
         add_devices(bill, "viewing_hours", self.zone, "viewing_device")

@@ -8,6 +8,7 @@ from .common import (
     DEVICES,
     IMPACT_CO2,
     NETWORK_MIX,
+    NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_HOUR,
     ZONE,
@@ -38,6 +39,7 @@ class VideoCall(Service):
              source=f"{IMPACT_CO2}: 'visio . appareil' = 100 % laptop"),
         NETWORK_MIX,
         ZONE,
+        NETWORK_ZONE,
         PLATFORM_ENERGY_PER_GB,
         PLATFORM_SERVERS_PER_HOUR,
         DATACENTRE_ZONE,
@@ -52,5 +54,5 @@ class VideoCall(Service):
                   f"by quality ({self.quality}): {IMPACT_CO2} 'visio . qualité'")
         # As in Impact CO2, the platform side counts one stream, not one per participant.
         add_platform(bill, self.datacentre_zone, "hours * bitrate", "platform", hours="hours")
-        add_network(bill, "hours * bitrate * participants", self.zone, "network")
+        add_network(bill, "hours * bitrate * participants", self.network_zone, "network")
         add_devices(bill, "hours * participants", self.zone, "viewing_device", device=self.device)

@@ -7,6 +7,7 @@ from .common import (
     DATACENTRE_ZONE,
     IMPACT_CO2,
     NETWORK_MIX,
+    NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_GB,
     ZONE,
@@ -48,6 +49,7 @@ class Website(Service):
                    "browsing"),
         NETWORK_MIX,
         ZONE,
+        NETWORK_ZONE,
         HOSTING,
         HOSTING_SHARE,
         Spec("cdn_share", "Share of the data served by a content delivery network's edge servers.", kind="share",
@@ -76,5 +78,5 @@ class Website(Service):
             # Without hosting data, the data-centre side is estimated per GB served, with the large-platform
             # figures of Impact CO2's file transfer (a proxy, flagged by its source).
             add_platform(bill, z, "gigabytes", "hosting")
-        add_network(bill, "gigabytes", self.zone, "network")
+        add_network(bill, "gigabytes", self.network_zone, "network")
         add_devices(bill, "visits * time_per_visit / 3600", self.zone, "visitor_device")

