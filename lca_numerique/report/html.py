@@ -145,37 +145,51 @@ class Heaviest(NamedTuple):
     criterion: str
     service: int
     value: float
-    share: float
+    share: float  # NaN when some service's total is not covered: the portfolio total is unknown
+    uncovered: int  # services whose total is not covered
     tiers: np.ndarray
     phases: np.ndarray
 
 
 def heaviest(results: Results) -> list[Heaviest]:
-    """For each mission criterion with a positive portfolio total, the service that weighs most on it."""
+    """For each mission criterion with a positive total over the covered services, the service (among those)
+    that weighs most on it."""
     found = []
     for criterion in MISSION_CRITERIA:
         if criterion not in results.criteria:
             continue
         per_service, total = _share_of(results, criterion)
-        if not total > 0:
+        if not np.nansum(per_service) > 0:
             continue
         s = int(np.nanargmax(per_service))
         cube = np.nan_to_num(results.values[s, :, results.criteria.index(criterion), :])
-        found.append(Heaviest(criterion, s, float(per_service[s]), float(per_service[s] / total), cube.sum(axis=1),
-                              cube.sum(axis=0)))
+        found.append(Heaviest(criterion, s, float(per_service[s]), float(per_service[s] / total),
+                              int(np.isnan(per_service).sum()), cube.sum(axis=1), cube.sum(axis=0)))
     return found
+
+
+def _heaviest_sentence(h: Heaviest, results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    words = {"service": results.services[h.service], "criterion": label(get_criterion(h.criterion), lang),
+             "tier": label(TIERS[int(np.argmax(h.tiers))], lang),
+             "phase": label(PHASES[int(np.argmax(h.phases))], lang),
+             "tier_share": format_percent(h.tiers.max() / h.tiers.sum(), lang),
+             "value": format_quantity(h.value, get_criterion(h.criterion).unit, lang)}
+    if np.isfinite(h.share):
+        return _("{criterion}: {service} accounts for {share} of the portfolio total, mostly in the {tier} tier "
+                 "({tier_share}) and the {phase} phase.").format(share=format_percent(h.share, lang), **words)
+    return translator(lang).ngettext(
+        "{criterion}: {service} weighs most among the services covered ({value}), mostly in the {tier} tier "
+        "({tier_share}) and the {phase} phase; no share is stated, {n} service is not covered.",
+        "{criterion}: {service} weighs most among the services covered ({value}), mostly in the {tier} tier "
+        "({tier_share}) and the {phase} phase; no share is stated, {n} services are not covered.",
+        h.uncovered).format(n=format_number(h.uncovered, lang), **words)
 
 
 def reading(results: Results, lang: str = "en") -> list[str]:
     """Plain-language sentences: for each mission criterion, the service that weighs most and where; for the
     heaviest climate service, what one unit of its audience costs against the most-reached other service."""
-    _ = translator(check_lang(lang)).gettext
-    sentences = [_("{criterion}: {service} accounts for {share} of the portfolio total, mostly in the {tier} tier "
-                   "({tier_share}) and the {phase} phase.").format(
-        service=results.services[h.service], share=format_percent(h.share, lang),
-        criterion=label(get_criterion(h.criterion), lang), tier=label(TIERS[int(np.argmax(h.tiers))], lang),
-        tier_share=format_percent(h.tiers.max() / h.tiers.sum(), lang),
-        phase=label(PHASES[int(np.argmax(h.phases))], lang)) for h in heaviest(results)]
+    sentences = [_heaviest_sentence(h, results, check_lang(lang)) for h in heaviest(results)]
     sentence = _per_audience_sentence(results, lang)
     if sentence:
         sentences.insert(1, sentence)
