@@ -57,3 +57,11 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]])
         writer.writeheader()
         for row in rows:
             writer.writerow({c: row.get(c, ROW.get(c, "")) for c in columns})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def factor_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Compiled factor sets go to a folder of this test session, not to the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LCA_NUMERIQUE_CACHE_DIR", str(tmp_path_factory.mktemp("factor-cache")))
+        yield

@@ -56,6 +56,7 @@ from ..uncertainty import (
     parse_distribution,
     pedigree_distribution,
 )
+from .cache import compiled
 from .model import (
     CONFIDENCE_LEVELS,
     Factor,
@@ -183,7 +184,30 @@ def load_folder(path: Path, overrides: tuple[tuple[str, Any], ...]) -> FactorSet
 def _load_cached(path: str, stamp: tuple[Any, ...], overrides: tuple[tuple[str, Any], ...]) -> FactorSet:
     # The folders being loaded through 'uses' travel in a context variable, not in the cache key: a set that
     # loads is the same whichever set asked for it (and a cycle fails whichever set it is entered from).
-    return _Loader(Path(path), dict(overrides), _LOADING.get()).load()
+    folder = Path(path)
+    chain = _LOADING.get()
+    return compiled(lambda: set_folders(folder), overrides, lambda: _Loader(folder, dict(overrides), chain).load())
+
+
+def set_folders(folder: Path) -> list[Path]:
+    """``folder`` and every set folder its ``uses`` reach: the files a set's content depends on. Empty when
+    one of them does not read (the loader then reports why)."""
+    found: list[Path] = []
+    todo = [folder]
+    while todo:
+        current = todo.pop(0)
+        if current in found:
+            continue
+        found.append(current)
+        try:
+            meta = read_yaml(current / "metadata.yaml", what="a factor-set metadata file").data
+            uses = meta.get("uses") or []
+            if not isinstance(uses, list) or not all(isinstance(u, str) and u for u in uses):
+                return []
+            todo += [resolve_set(u, base=current) for u in uses]
+        except (LcaError, OSError, AttributeError):
+            return []
+    return found
 
 
 class _Loader:
