@@ -1,0 +1,38 @@
+"""A small client of the public API, as another tool would write it: checked with ``mypy --strict`` by
+tests/test_typed_client.py, so that a gap in the public annotations shows up as a type error here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import lca_numerique as lca
+from lca_numerique.results import Scores
+from lca_numerique.services import Video, Website
+
+
+def first_table() -> pd.DataFrame:
+    """The README's Python example: climate and other criteria per visit and per view."""
+    factors: lca.FactorSet = lca.load_factors()
+    video = Video("event video", views=8000, duration="3 min", resolution="720p")
+    site = Website("city site", visits=120_000, page_weight="1.8 MB")
+    bills: list[lca.BillOfMaterials] = [video.bill_of_materials(), site.bill_of_materials()]
+    results: lca.Results = lca.evaluate(bills, factors)
+    totals: pd.DataFrame = results.total(("service", "tier"))
+    assert not totals.empty
+    return results.per_audience()
+
+
+def climate_scores() -> dict[str, float]:
+    """Per-service climate totals (kg CO2 eq) from the pandas-free view."""
+    factors = lca.load_factors("default", licences=["MIT", "ODbL-1.0"])
+    site = Website("city site", visits=1000, page_weight="2 MB")
+    scores: Scores = lca.evaluate([site.bill_of_materials()], factors).scores()
+    column = scores.criteria.index("climate_change")
+    values: np.ndarray = scores.values[:, column]
+    return {name: float(v) for name, v in zip(scores.services, values, strict=True)}
+
+
+if __name__ == "__main__":
+    print(first_table())
+    print(climate_scores())
