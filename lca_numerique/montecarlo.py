@@ -213,7 +213,7 @@ def _not_covered(results: Results, axes: Sequence[str], labels: Sequence[tuple[s
                  criteria: Sequence[str]) -> np.ndarray:
     """``mask[group, criterion]``: True where the deterministic total of the view is not covered."""
     det = _deterministic(results, axes).set_index([*axes, "criterion"])["coverage"]
-    index = [(*label, c) for label in labels for c in criteria]
+    index = [(*label, c) if label else c for label in labels for c in criteria]  # a plain index without axes
     status = det.reindex(index).to_numpy()
     return (status == NOT_COVERED).reshape(len(labels), len(criteria))
 
@@ -333,14 +333,17 @@ def _service_quantities(service: Service, flows: dict[str, int], uniforms: Unifo
 
 
 # -- the run --------------------------------------------------------------------------------------------------
-def _check_samples(samples: Any, n_flows: int, n_criteria: int, memory_budget: float) -> int:
+def _check_samples(samples: Any, n_flows: int, n_criteria: int, n_phases: int, memory_budget: float) -> int:
+    """The number of samples, refused (naming the argument) when it is not a count or the factor samples
+    ``FS[sample, flow, criterion, phase]`` would not fit in twice the memory budget."""
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)):
         raise ArgumentError("samples", f"a whole number of samples is expected; got {samples!r}")
     if samples < 2:
         raise ArgumentError("samples", f"at least 2 samples are needed for a spread; got {samples}")
-    needed = int(samples) * max(n_flows, 1) * max(n_criteria, 1) * 8 * len(PHASE_IDS)
-    if needed > 4 * memory_budget:
-        most = int(4 * memory_budget // (max(n_flows, 1) * max(n_criteria, 1) * 8 * len(PHASE_IDS)))
+    per_sample = max(n_flows, 1) * max(n_criteria, 1) * 8 * n_phases
+    needed = int(samples) * per_sample
+    if needed > 2 * memory_budget:
+        most = int(2 * memory_budget // per_sample)
         raise ArgumentError("samples", f"{samples} samples would need about {needed / 1e9:.3g} GB of factor "
                                        f"samples, above the memory budget; use at most {most}, or precision=")
     return int(samples)
@@ -375,8 +378,9 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | Portfolio
     staged = BillMatrix.stack(bills)
     deterministic = evaluate(staged, factors)
     matrix = staged.by_flow()  # samples need no stage: one column per flow
-    samples = _check_samples(samples, len(matrix.flows), len(deterministic.criteria), memory_budget)
     views = _views(by)
+    n_phases = len(PHASE_IDS) if any("phase" in v for v in views) else 1
+    samples = _check_samples(samples, len(matrix.flows), len(deterministic.criteria), n_phases, memory_budget)
     keys = _item_keys(items, factors, matrix.flows, deterministic.criteria, factor_uncertainty, parameter_sampling)
     run = _Run(items, matrix, deterministic, factors, seed, sampler, keys, factor_uncertainty, parameter_sampling,
                memory_budget)
@@ -409,7 +413,7 @@ class _Run:
     def batches_needed(self, batch_size: int, precision: float, max_batches: int) -> tuple[int, pd.DataFrame]:
         """Batches of the portfolio total until both 95 % bounds are known to ``precision`` (relative)."""
         import pandas as pd
-        from scipy.stats import t as student
+        from scipy.special import stdtrit  # Student's t quantiles, without importing scipy.stats (slow)
 
         covered = ~_not_covered(self.deterministic, (), [()], self.criteria)[0]
         bounds: list[np.ndarray] = []  # per batch: [2, criterion]
@@ -422,7 +426,7 @@ class _Run:
                 continue
             stacked = np.array(bounds)  # [batch, bound, criterion]
             centre = np.abs(stacked.mean(axis=0))
-            half = student.ppf(0.975, k - 1) * stacked.std(axis=0, ddof=1) / math.sqrt(k)
+            half = stdtrit(k - 1, 0.975) * stacked.std(axis=0, ddof=1) / math.sqrt(k)
             with np.errstate(divide="ignore", invalid="ignore"):
                 relative = np.where(centre > 0, half / centre, 0.0)
             worst = relative[:, covered].max() if covered.any() else 0.0

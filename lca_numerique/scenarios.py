@@ -400,7 +400,7 @@ def _changed_terms(before: Inventory, after: Inventory, fa: FactorSet, fb: Facto
     b = {x.name: x for x in after.portfolio.bills()}
     names = list(dict.fromkeys((*a, *b)))
     # one matrix for both sides, so that flows align (names made unique for the stacking only)
-    matrix = BillMatrix.stack([*a.values(), *(replace(x, name=f"\0{x.name}") for x in b.values())])
+    matrix = BillMatrix.stack([*a.values(), *(replace(x, name=f"\0{x.name}") for x in b.values())]).by_flow()
     qa, qb = np.zeros((len(names), len(matrix.flows))), np.zeros((len(names), len(matrix.flows)))
     qa[[names.index(n) for n in a]] = matrix.quantities[:len(a)]
     qb[[names.index(n) for n in b]] = matrix.quantities[len(a):]

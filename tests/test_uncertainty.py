@@ -356,11 +356,13 @@ def test_latin_hypercube_and_sobol_uniforms():
 
 def test_stopping_rule_reaches_the_precision_asked(factors):
     services = [Website("site", visits=10_000), Video("clip", views=2000, duration="3 min")]
-    mc = monte_carlo(services, factors, samples=128, seed=0, precision=0.05, sampler="lhs")
+    mc = monte_carlo(services, factors, samples=128, seed=0, precision=0.1, sampler="lhs")
     reached = mc.precision.set_index("criterion")
     covered = reached["converged"].notna()
     assert reached.loc[covered, "converged"].all()
-    assert (reached.loc[covered, ["p2.5 ± (relative)", "p97.5 ± (relative)"]] <= 0.05).all().all()
+    assert (reached.loc[covered, ["p2.5 ± (relative)", "p97.5 ± (relative)"]] <= 0.1).all().all()
     assert mc.n == int(reached["batches"].iloc[0]) * 128 >= 3 * 128
-    tighter = monte_carlo(services, factors, samples=128, seed=0, precision=0.02, sampler="lhs", max_batches=40)
-    assert tighter.n > mc.n
+    looser = monte_carlo(services, factors, samples=128, seed=0, precision=0.4, sampler="lhs")
+    assert looser.n < mc.n  # a precision 4 times looser needs fewer batches
+    capped = monte_carlo(services, factors, samples=128, seed=0, precision=0.001, max_batches=4)
+    assert capped.n == 4 * 128 and not capped.precision["converged"].dropna().any()  # says it did not get there
