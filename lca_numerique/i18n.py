@@ -219,6 +219,11 @@ def localise_table(frame: Any, lang: str) -> Any:
     return frame.rename(columns=lambda c: translator(lang).pgettext("column", c))
 
 
+def sheet_name(key: str, lang: str) -> str:
+    """The name of a workbook sheet ("summary", "coverage"...) in ``lang``."""
+    return translator(lang).pgettext("sheet", key)
+
+
 def provenance_label(key: str, lang: str) -> str:
     """A key of results' provenance ("factor_set_version"...) in words, in ``lang``."""
     return translator(lang).pgettext("provenance", key)
@@ -232,6 +237,7 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     from .criteria import CRITERIA
     from .factors import load_factors
     from .report.html import equivalents
+    from .report.tables import SHEETS
     from .results import COMPLETE, NOT_COVERED, PARTIAL, ZERO_AUDIENCE, provenance_of
     from .services import SERVICE_KINDS
 
@@ -244,5 +250,6 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     messages += [(None, c.description) for c in CRITERIA]
     messages += [("unit", unit) for unit in dict.fromkeys(c.unit for c in CRITERIA) if not unit.startswith("kg ")]
     messages += [("provenance", key) for key in provenance_of(load_factors("impactco2"))]
+    messages += [("sheet", key) for key in SHEETS]
     messages += [(None, (e.singular, e.plural)) for e in equivalents()[1]]
     return messages

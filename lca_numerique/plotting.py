@@ -160,7 +160,7 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
         else:
             text = write(cell, lang) + ("*" if status == "partial" else "")
             level = norm(cell) if (normalise != "ef" or cell > 0) else 0.0
-            colour = "#000000" if level > 0.55 else "#ffffff"
+            colour = "#000000" if level > 0.45 else "#ffffff"  # the higher contrast on cividis' middle greys
         ax.text(s, r, text, ha="center", va="center", fontsize=FONT_SIZE - 0.5, color=colour)
     ax.set_yticks(range(len(ids)), [f"{_label(get_criterion(c), lang)} ({get_criterion(c).code})" for c in ids],
                   fontsize=FONT_SIZE)
@@ -171,8 +171,8 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
     colourbar.ax.tick_params(labelsize=FONT_SIZE)
     if normalise == "share":
         colourbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(round(v * 100), lang)))
-    fig.text(0.0, 0.0, _gettext(lang, "n/c: not covered (no factor); *: partial total (some lines lack a factor)"),
-             fontsize=FONT_SIZE, ha="left", va="bottom")
+    fig.supxlabel(_gettext(lang, "n/c: not covered (no factor); *: partial total (some lines lack a factor)"),
+                  fontsize=FONT_SIZE, x=0.02, ha="left")  # laid out by constrained layout, under the labels
     return fig
 
 
@@ -180,6 +180,36 @@ def _whole_percent(share: float, lang: str) -> str:
     """A share as a whole number of percent for a crowded cell ("27"), "<1" when small but not zero."""
     percent = share * 100
     return "<1" if 0 < percent < 0.5 else format_number(round(percent), lang)
+
+
+def _label_points(fig: Figure, ax: object, points: Sequence[tuple[float, float, str]]) -> None:
+    """Write each point's name beside it, on the first side (right, below right, left, below left...) where it
+    overlaps neither a label already written nor another point."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()  # final layout, so that display coordinates are those of the figure
+    marks = [ax.transData.transform((x, y)) for x, y, _ in points]  # type: ignore[attr-defined]
+    taken = [Bbox.from_bounds(mx - 5, my - 5, 10, 10) for mx, my in marks]
+    sides = ((6, 2, "left"), (6, -14, "left"), (-6, 2, "right"), (-6, -14, "right"), (6, 12, "left"),
+             (-6, 12, "right"))
+    frame = ax.bbox  # type: ignore[attr-defined]
+    for i, (x, y, name) in enumerate(points):
+        others = taken[:i] + taken[i + 1:]  # every mark but this point's own, and the labels written
+        for dx, dy, align in sides:
+            text = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points",  # type: ignore[attr-defined]
+                               fontsize=FONT_SIZE, ha=align)
+            box = text.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 - 12 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in others):
+                break
+            text.remove()
+        else:
+            text = ax.annotate(name, (x, y), xytext=sides[0][:2], textcoords="offset points",  # type: ignore[attr-defined]
+                               fontsize=FONT_SIZE)
+            box = text.get_window_extent(renderer)
+        taken.append(box)
 
 
 def plot_audience(results: Results, criterion: str = "climate_change", *, lang: str = "en") -> Figure:
@@ -201,22 +231,20 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     units = sorted(set(results.audience_units))
     markers = dict(zip(units, "osD^vP*Xh<>p", strict=False))
     colours = dict(zip(units, (*OKABE_ITO[:7], "#777777", "#882255", "#44AA99", "#332288", "#999933"), strict=False))
-    for s, service in enumerate(results.services):
-        value = values[s]
-        if not results.audience[s] > 0 or not np.isfinite(value) or value <= 0:
-            continue
+    shown = [s for s in range(len(results.services))
+             if results.audience[s] > 0 and np.isfinite(values[s]) and values[s] > 0]
+    for s in shown:
         u = results.audience_units[s]
-        ax.scatter(results.audience[s], value / factor, marker=markers[u], color=colours[u], s=55,
+        ax.scatter(results.audience[s], values[s] / factor, marker=markers[u], color=colours[u], s=55,
                    edgecolor="#222222", linewidth=0.5, label=per_audience_unit(u, lang))
-        ax.annotate(service, (results.audience[s], value / factor), fontsize=FONT_SIZE, xytext=(5, 3),
-                    textcoords="offset points")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.margins(x=0.15, y=0.12)
+    _label_points(fig, ax, [(results.audience[s], values[s] / factor, results.services[s]) for s in shown])
     number = FuncFormatter(lambda v, _: format_number(v, lang))
     ax.xaxis.set_major_formatter(number)
     ax.yaxis.set_major_formatter(number)
     ax.tick_params(labelsize=FONT_SIZE)
-    ax.margins(x=0.15, y=0.12)
     ax.set_xlabel(_gettext(lang, "audience over the period (visits, views, readers...)"), fontsize=FONT_SIZE)
     ax.set_ylabel(_gettext(lang, "{criterion} per unit of audience").format(
         criterion=_criterion_title(c, lang, unit)), fontsize=FONT_SIZE)

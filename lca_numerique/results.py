@@ -26,7 +26,8 @@ at: a bill matrix whose flows are all covered by the factor set is complete with
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import types
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -121,13 +122,21 @@ class Results:
     lacks: np.ndarray
     audience: np.ndarray
     audience_units: tuple[str, ...]
-    provenance: dict[str, str]
+    provenance: Mapping[str, str]
     factor_set: FactorSet
     #: The stage of each flow column (a flow used in two stages is two columns); empty: every line "other".
     stages: tuple[str, ...] = ()
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
+
+    def __post_init__(self) -> None:
+        # read-only views (the caller's bill matrix keeps its own arrays) and a read-only provenance
+        for name in ("quantities", "audience"):
+            view = np.asarray(getattr(self, name)).view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
+        object.__setattr__(self, "provenance", types.MappingProxyType(dict(self.provenance)))
 
     # -- the computation ------------------------------------------------------------------------------------
     def _view(self, keep: Sequence[str], rows: np.ndarray | None = None, n_rows: int = 0) -> _View:
@@ -425,7 +434,7 @@ class Results:
         return head + table.to_html()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: labels, the cube ``values`` (``None`` where not covered), its ``coverage``
+        """Plain data for JSON: labels, the cube ``values`` (``None`` where not covered or not finite), its ``coverage``
         labels, audiences and provenance."""
         values = self.values
         return {
@@ -433,7 +442,7 @@ class Results:
             "campaigns": list(self.campaigns),
             "tiers": list(self.tiers), "criteria": list(self.criteria), "phases": list(self.phases),
             "units": self.units(),
-            "values": np.where(np.isnan(values), None, values).tolist(),
+            "values": np.where(np.isfinite(values), values, None).tolist(),  # JSON has no NaN or inf
             "coverage": np.asarray(COVERAGE_LABELS, dtype=object)[self.coverage_codes].tolist(),
             "audience": self.audience.tolist(),
             "audience_units": list(self.audience_units), "provenance": dict(self.provenance),

@@ -26,7 +26,8 @@ space, no-break space or narrow no-break space, ``1,8``), then an optional unit.
 taken in the field's documented unit; with a unit it is converted, ratios included (``240 min/day`` is
 4 ``hour/day``, ``60 %`` is 0.6). What could be read two ways or is a trap is refused with the way to write
 it: ``1,800`` (1.8 or 1800?), ``500k`` (pint's Boltzmann constant), any physical constant (``3 c``, ``2 e``),
-``mo`` (a millibyte, not a megaoctet), ``Mb`` (a megabarn). Inputs are bounded, since inventories travel:
+``mo`` (a millibyte, not a megaoctet), ``Mb`` (a megabarn), angles and logarithmic units (``0.5 turn`` or
+``3 decade`` would be a dimensionless 3.14 or 1000). Inputs are bounded, since inventories travel:
 at most :data:`MAX_TEXT` characters, no power on numbers (``10**400``), unit powers within
 ±:data:`MAX_EXPONENT`, non-finite results refused.
 """
@@ -240,7 +241,8 @@ def _check_unit_tokens(text: str) -> None:
         before = tokens[i - 1] if i else (None, "")
         after = tokens[i + 1] if i + 1 < len(tokens) else (None, "")
         if kind == "other":
-            raise _Unreadable(f"unexpected character {token!r} in the unit")
+            hint = ": write a duration as '90 min' or '1.5 h'" if token == ":" else ""
+            raise _Unreadable(f"unexpected character {token!r} in the unit{hint}")
         if kind == "op" and token in ("**", "^"):
             if after[0] != "number":
                 raise _Unreadable("a unit power must be a whole number, e.g. 'm**2' or 's^-1'")
@@ -269,6 +271,12 @@ def _check_unit_name(ureg: pint.UnitRegistry, name: str, constants: frozenset[st
         if base in constants:
             raise _Unreadable(f"{name!r} is a physical constant in pint, not a unit of this field"
                               f"{'; for thousands write 500000 or 500 000' if base == 'boltzmann_constant' else ''}")
+        root = ureg.get_root_units(name)[1]
+        if "radian" in str(root):
+            raise _Unreadable(f"{name!r} is an angle; shares are written 0.6 or '60 %'")
+        one, three = (ureg.Quantity(n, name).to_root_units().magnitude for n in (1, 3))
+        if not math.isclose(three, 3 * one):  # degC (an offset), dB, octave, decade (logarithms)
+            raise _Unreadable(f"{name!r} is not proportional to its value (an offset or logarithmic unit)")
         if base == "barn":
             raise _Unreadable(f"{name!r} is read as the barn (an area); bits are written 'bit' ('Mbit'), bytes "
                               "'B' or 'o' ('MB', 'Mo')")

@@ -203,7 +203,11 @@ def test_package_metadata_declares_every_licence_the_data_carries():
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = set(project["license"].split(" AND "))
     spdx = {"MIT": "MIT", "ODbL-1.0": "ODbL-1.0",
-            "ADEME Base Empreinte terms of use v1.0 (2025)": "LicenseRef-ADEME-Base-Empreinte-1.0"}
+            "ADEME Base Empreinte terms of use v1.0 (2025)": "LicenseRef-ADEME-Base-Empreinte-1.0",
+            "ADEME publication, all rights reserved: figures quoted as short citations (CPI art. L122-5)":
+                "LicenseRef-ADEME-short-citation",
+            "fact quoted from a press report": "LicenseRef-quoted-facts",
+            "fact quoted from a company web page": "LicenseRef-quoted-facts"}
     shipped = set()
     for name in available_factor_sets():
         fs = lca.load_factor_set(name)

@@ -206,6 +206,8 @@ def test_unknown_names_are_input_errors_with_suggestions():
     ("organisation: X\nnotes: " + "[" * 5000 + "]" * 5000 + "\n", "inv.yaml:2:"),
     ("organisation: !!python/object/apply:os.system [ls]\n", "inv.yaml:1:15: organisation: the tag"),
     ("organisation: X\nfactors: {profile: [a]}\n", "factors.profile: 'profile' is the id of a bundled"),
+    (HEAD + "  - {kind: website, name: a, visits: 1, uncertainty: {visits: 5}}\n",
+     "inv.yaml:3:63: services[0].uncertainty.visits: uncertainty of 'visits'"),
 ])
 def test_hostile_yaml_gets_located_errors(text, expected):
     found = errors(text)

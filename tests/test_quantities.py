@@ -33,6 +33,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
         # shares as percentages
         ("60 %", "dimensionless", 0.6),
         ("60%", "dimensionless", 0.6),
+        ("5 ppm", "dimensionless", 5e-6),
         ("0,6", "dimensionless", 0.6),
         # issue 10 §2: French decimal comma and thousands separators
         ("1,8 Mo", "MB", 1.8),
@@ -87,6 +88,12 @@ def test_quantities_written_by_people(text, unit, expected):
         ("1,8 mo", "MB", "fraction of a byte"),  # millibyte, not megaoctet
         ("2 mB", "MB", "fraction of a byte"),
         ("10 Mb", "MB", "barn"),  # pint's b is the barn; a megabit is Mbit
+        ("0.5 turn", "dimensionless", "angle"),  # pint: 3.14
+        ("60 deg", "dimensionless", "angle"),
+        ("3 decade", "dimensionless", "logarithmic"),  # pint: 1000
+        ("3 dB", "dimensionless", "logarithmic"),
+        ("3 octave", "dimensionless", "logarithmic"),  # pint: 8
+        ("3 degC", "K", "offset"),
         ("1 2 visit", "visit", "grouped by thousands"),
         ("1 80 visit", "visit", "grouped by thousands"),
         ("1,80,000 visit", "visit", "grouped by thousands"),
@@ -147,6 +154,21 @@ def test_yaml_inventory_reads_french_numbers(tmp_path):
                     '  - {kind: website, name: site, visits: "500 000", page_weight: "1,8 Mo"}\n', encoding="utf-8")
     site = lca.load_inventory(path).services[0]
     assert (site.visits, site.page_weight) == (500_000.0, 1.8)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("1_000", 1000.0), ("1e3", 1000.0), ("'1 000'", 1000.0), ("010", "ambiguous"), ("1:30", "ambiguous"),
+     ("0x10", "ambiguous"), ("0o17", "not a unit"), ("1:30.5", "ambiguous"), ("'1:30'", "90 min")],
+)
+def test_yaml_numbers_no_one_means_are_not_read_as_yaml_1_1_would(written, expected):
+    """YAML 1.1 reads 1:30 as 90 (base 60), 1:30.5 as 90.5, 010 as 8 (octal) and 0x10 as 16: all refused."""
+    text = f"organisation: x\nservices:\n  - kind: video\n    name: v\n    views: 10\n    duration: {written}\n"
+    if isinstance(expected, float):
+        assert lca.inventory.inventory_from_text(text).service("v").duration == expected
+    else:
+        with pytest.raises(lca.InventoryError, match=expected):
+            lca.inventory.inventory_from_text(text)
 
 
 def test_read_number_alone():

@@ -104,16 +104,12 @@ def test_not_covered_totals_are_empty_and_flagged_in_every_format(hostile_report
     document = json.loads((hostile_report / "results.json").read_text(encoding="utf-8"),
                           parse_constant=lambda name: pytest.fail(f"invalid JSON constant {name}"))
     outputs = document["outputs"]
-    nulls = 0
-    for s, service in enumerate(outputs["values"]):
-        for t, tier in enumerate(service):
-            for c, phases in enumerate(tier):
-                if outputs["missing"][s][t][c] and not outputs["found"][s][t][c]:
-                    assert phases == [None] * len(phases)
-                    nulls += 1
-                else:
-                    assert None not in phases
-    assert nulls > 0
+    cells = [(value, flag) for service, flags in zip(outputs["values"], outputs["coverage"], strict=True)
+             for tier, tier_flags in zip(service, flags, strict=True)
+             for criterion, criterion_flags in zip(tier, tier_flags, strict=True)
+             for value, flag in zip(criterion, criterion_flags, strict=True)]
+    assert any(flag == "not covered" for _, flag in cells)
+    assert all((value is None) == (flag == "not covered") for value, flag in cells)
 
 
 def test_results_json_has_null_for_infinite_values(tmp_path):

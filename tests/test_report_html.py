@@ -302,3 +302,18 @@ def test_french_console_and_csv(tmp_path, capsys):
     frame = pd.read_csv(tmp_path / "r" / "results.csv")
     assert list(frame.columns) == ["service", "tiers", "critère", "phase", "valeur", "unité", "couverture"]
     assert set(frame["couverture"]) <= {"complet", "partiel", "non couvert"}
+
+
+def test_french_workbook_sheets_and_headers(tmp_path):
+    import pandas as pd
+
+    from lca_numerique.cli import EXIT_OK, main
+
+    assert main(["demo", "--out", str(tmp_path / "r"), "--format", "xlsx", "--lang", "fr"]) == EXIT_OK
+    sheets = pd.read_excel(tmp_path / "r" / "report.xlsx", sheet_name=None)
+    assert list(sheets)[:3] == ["synthèse", "par_service", "par_tiers"] and "couverture" in sheets
+    assert list(sheets["par_service"].columns) == ["service", "critère", "valeur", "unité", "couverture"]
+    assert "non couvert" in set(sheets["par_service"]["couverture"])
+    # a not-covered total is an empty cell, never 0
+    uncovered = sheets["par_service"][sheets["par_service"]["couverture"] == "non couvert"]
+    assert uncovered["valeur"].isna().all()

@@ -194,5 +194,8 @@ def test_factor_sets_are_immutable_and_loads_independent():
     assert again.factors[key].value == value
     np.testing.assert_array_equal(again.values, first.values)
     results = lca.evaluate([lca.BillOfMaterials.build("x", "1 visit", {PHONE: "1 h"})], first)
-    with pytest.raises(ValueError):
-        results.values[0, 0, 0, 0] = 1.0
+    for array in (results.values, results.quantities, results.audience, results.coverage_codes):
+        with pytest.raises(ValueError):
+            array.flat[0] = 1
+    with pytest.raises(TypeError):
+        results.provenance["factor_set"] = "other"  # type: ignore[index]

@@ -317,7 +317,7 @@ def test_explain_reproduces_the_bill_with_random_parameters(kind):
     (Video("v", views=10, duration="3 min", master_size="2 GB", encoding_server_hours=1),
      ["production", "platform", "network", "viewing_device"]),
     (Website("w", visits=100), ["hosting", "network", "visitor_device"]),
-    (Print("p", copies=100, pages=4, delivery_distance="10 km"), ["paper", "printing", "distribution"]),
+    (Print("p", copies=100, pages=4, delivery_distance="10 km"), ["paper", "printing", "distribution", "end_of_life"]),
     (SocialPost("s", format="video", impressions=100), ["platform", "network", "viewing_device"]),
 ])
 def test_each_model_labels_its_lines_as_published_studies_do(service, stages):

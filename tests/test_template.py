@@ -7,6 +7,7 @@ give the same results. Values a person types in French are checked against hand-
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pytest
@@ -96,6 +97,22 @@ def test_csv_folder_is_an_inventory_too(tmp_path, capsys):
     empty.mkdir()
     with pytest.raises(InventoryError, match="has none"):
         lca.load_inventory(empty)
+
+
+def test_csv_saved_again_by_a_french_spreadsheet_is_read(tmp_path):
+    """French Excel saves CSV with ';' between cells, in Windows-1252 or in UTF-8 with a byte-order mark."""
+    folder = write_template(tmp_path / "csv")
+    rows = list(csv.reader((folder / "website.csv").open(encoding="utf-8")))  # the 3 header rows
+    row = {"name": "régie", "visits": "500 000", "page_weight": "1,8 Mo"}
+    text = io.StringIO()
+    csv.writer(text, delimiter=";").writerows([*rows, [row.get(h, "") for h in rows[0]]])
+    (folder / "website.csv").write_bytes(text.getvalue().encode("cp1252", errors="replace"))
+    info = "field;value;meaning\r\norganisation;Ville test;x\r\n"
+    (folder / "inventory.csv").write_bytes(info.encode("utf-8-sig"))
+    inventory = lca.load_inventory(folder)
+    assert inventory.organisation == "Ville test"
+    site = inventory.service("régie")
+    assert (site.visits, site.page_weight) == (500_000.0, 1.8)
 
 
 def test_errors_name_sheet_and_cell(tmp_path, capsys):

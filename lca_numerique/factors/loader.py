@@ -203,7 +203,10 @@ class _Loader:
 
     def load(self) -> FactorSet:
         meta = self._metadata()
+        before = len(self.problems)
         imported = self._imported_parameters(meta)
+        if len(self.problems) > before:  # a set it uses does not load: its formulas would repeat that as unknown names
+            raise FactorDataError(self.problems)
         parameters = self._override(self._parameters(imported))
         factors, gaps, included = self._factors(parameters)
         if not factors and not self.problems:

@@ -25,6 +25,7 @@ units such as ``1.8 MB``), and optionally ``basis`` (where its numbers come from
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -397,5 +398,8 @@ class _Builder:
         try:
             return cls(name, uncertainty=uncertainty, **values)
         except (ParameterError, LcaError) as exc:
-            self.problem(path, str(exc).removeprefix(f"{name}: "))
+            message = str(exc).removeprefix(f"{name}: ")
+            about = re.match(r"uncertainty of '([^']+)'", message)  # located at the distribution that is wrong
+            where = (*path, "uncertainty", about.group(1)) if about and about.group(1) in uncertainty else path
+            self.problem(where, message)
             return None

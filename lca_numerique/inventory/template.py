@@ -14,6 +14,7 @@ workbook written by a program and not opened in Excel since) is refused, not rea
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -194,14 +195,26 @@ def _read_sheets(path: Path) -> tuple[dict[str, list[list[Any]]], list[Problem]]
     sheets = {}
     for file in sorted(path.glob("*.csv")):
         try:
-            with file.open(encoding="utf-8", newline="") as handle:
-                sheets[file.stem.replace("_", " ")] = list(csv.reader(handle))
+            sheets[file.stem.replace("_", " ")] = _read_csv(file)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise InventoryError([Problem(str(file), 0, 0, "", f"not a readable UTF-8 CSV file ({exc})")]) from None
+            raise InventoryError([Problem(str(file), 0, 0, "", f"not a readable CSV file ({exc})")]) from None
     if not sheets:
         raise InventoryError([Problem(str(path), 0, 0, "", "a folder is read as a filled template of CSV files "
                                                             "(inventory.csv, website.csv...), and this one has none")])
     return sheets, []
+
+
+def _read_csv(file: Path) -> list[list[str]]:
+    """Rows of a CSV file as written by this module or saved again by a spreadsheet program: UTF-8 (with or
+    without the byte-order mark Excel adds) or Windows-1252, comma- or semicolon-separated (French Excel)."""
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _cell(rows: list[list[Any]], r: int, c: int) -> Any:

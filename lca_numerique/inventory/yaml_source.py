@@ -233,7 +233,8 @@ class _Builder:
             return event.value
         if tag not in _SCALAR_TAGS:
             raise self.fail(event, path, f"the tag {event.tag or tag!r} is not accepted: write plain text or numbers")
-        if tag == _TAG + "int" and not _PLAIN_DECIMAL.fullmatch(event.value):
+        if ((tag == _TAG + "int" and not _PLAIN_DECIMAL.fullmatch(event.value))
+                or (tag == _TAG + "float" and ":" in event.value)):  # YAML 1.1 reads 1:30.5 as 90.5 (base 60)
             raise self.fail(event, path, f"{event.value!r} is an ambiguous number in YAML (octal, hexadecimal or "
                                          "base 60): write it in decimal, or quote it if it is text")
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import localise_table
+from ..i18n import localise_table, sheet_name
 from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
@@ -48,8 +48,9 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
         if "xlsx" in formats:
-            moved = write_workbook(labelled_tables(results, inventory, choice, lang), folder / "report.xlsx",
-                                   descriptions=SHEETS)
+            tables = labelled_tables(results, inventory, choice, lang)
+            moved = write_workbook({sheet_name(k, lang): t for k, t in tables.items()}, folder / "report.xlsx",
+                                   descriptions={sheet_name(k, lang): text for k, text in SHEETS.items()})
             written["xlsx"] = "report.xlsx"
             written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})
         if "csv" in formats:

@@ -139,26 +139,57 @@ def _share_of(results: Results, criterion: str) -> tuple[np.ndarray, float]:
     return per_service, float(per_service.sum())
 
 
-def reading(results: Results, lang: str = "en") -> list[str]:
-    """Plain-language sentences: for each mission criterion, the service that weighs most and where; for the
-    heaviest climate service, what one unit of its audience costs against the most-reached other service."""
-    _ = translator(check_lang(lang)).gettext
-    sentences = []
+class Heaviest(NamedTuple):
+    """The service that weighs most on one criterion, with its total, share, and split by tier and phase."""
+
+    criterion: str
+    service: int
+    value: float
+    share: float  # NaN when some service's total is not covered: the portfolio total is unknown
+    uncovered: int  # services whose total is not covered
+    tiers: np.ndarray
+    phases: np.ndarray
+
+
+def heaviest(results: Results) -> list[Heaviest]:
+    """For each mission criterion with a positive total over the covered services, the service (among those)
+    that weighs most on it."""
+    found = []
     for criterion in MISSION_CRITERIA:
         if criterion not in results.criteria:
             continue
         per_service, total = _share_of(results, criterion)
-        if not total > 0:
+        if not np.nansum(per_service) > 0:
             continue
         s = int(np.nanargmax(per_service))
         cube = np.nan_to_num(results.values[s, :, results.criteria.index(criterion), :])
-        tiers, phases = cube.sum(axis=1), cube.sum(axis=0)
-        sentences.append(_("{criterion}: {service} accounts for {share} of the portfolio total, mostly in the "
-                           "{tier} tier ({tier_share}) and the {phase} phase.").format(
-            service=results.services[s], share=format_percent(per_service[s] / total, lang),
-            criterion=label(get_criterion(criterion), lang),
-            tier=label(TIERS[int(np.argmax(tiers))], lang), tier_share=format_percent(tiers.max() / tiers.sum(), lang),
-            phase=label(PHASES[int(np.argmax(phases))], lang)))
+        found.append(Heaviest(criterion, s, float(per_service[s]), float(per_service[s] / total),
+                              int(np.isnan(per_service).sum()), cube.sum(axis=1), cube.sum(axis=0)))
+    return found
+
+
+def _heaviest_sentence(h: Heaviest, results: Results, lang: str) -> str:
+    _ = translator(lang).gettext
+    words = {"service": results.services[h.service], "criterion": label(get_criterion(h.criterion), lang),
+             "tier": label(TIERS[int(np.argmax(h.tiers))], lang),
+             "phase": label(PHASES[int(np.argmax(h.phases))], lang),
+             "tier_share": format_percent(h.tiers.max() / h.tiers.sum(), lang),
+             "value": format_quantity(h.value, get_criterion(h.criterion).unit, lang)}
+    if np.isfinite(h.share):
+        return _("{criterion}: {service} accounts for {share} of the portfolio total, mostly in the {tier} tier "
+                 "({tier_share}) and the {phase} phase.").format(share=format_percent(h.share, lang), **words)
+    return translator(lang).ngettext(
+        "{criterion}: {service} weighs most among the services covered ({value}), mostly in the {tier} tier "
+        "({tier_share}) and the {phase} phase; no share is stated, {n} service is not covered.",
+        "{criterion}: {service} weighs most among the services covered ({value}), mostly in the {tier} tier "
+        "({tier_share}) and the {phase} phase; no share is stated, {n} services are not covered.",
+        h.uncovered).format(n=format_number(h.uncovered, lang), **words)
+
+
+def reading(results: Results, lang: str = "en") -> list[str]:
+    """Plain-language sentences: for each mission criterion, the service that weighs most and where; for the
+    heaviest climate service, what one unit of its audience costs against the most-reached other service."""
+    sentences = [_heaviest_sentence(h, results, check_lang(lang)) for h in heaviest(results)]
     sentence = _per_audience_sentence(results, lang)
     if sentence:
         sentences.insert(1, sentence)
@@ -343,19 +374,11 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
         figures.append(ReportFigure(plot_audience(results, lang=lang),
                                     _("Climate change per unit of audience against the audience reached (log scales)"),
                                     alt))
-    parts = []
-    for criterion in MISSION_CRITERIA:
-        if criterion not in results.criteria:
-            continue
-        per_service, total = _share_of(results, criterion)
-        if not total > 0:
-            continue
-        s = int(np.argmax(per_service))
-        tiers = np.nan_to_num(results.values[s, :, results.criteria.index(criterion), :]).sum(axis=1)
-        parts.append(_("{criterion}: {service} is the largest ({value}), {share} of it in the {tier} tier").format(
-            criterion=label(get_criterion(criterion), lang), service=results.services[s],
-            value=format_quantity(per_service[s], get_criterion(criterion).unit, lang),
-            share=format_percent(tiers.max() / tiers.sum(), lang), tier=label(TIERS[int(np.argmax(tiers))], lang)))
+    parts = [_("{criterion}: {service} is the largest ({value}), {share} of it in the {tier} tier").format(
+        criterion=label(get_criterion(h.criterion), lang), service=results.services[h.service],
+        value=format_quantity(h.value, get_criterion(h.criterion).unit, lang),
+        share=format_percent(h.tiers.max() / h.tiers.sum(), lang), tier=label(TIERS[int(np.argmax(h.tiers))], lang))
+        for h in heaviest(results)]
     figures.append(ReportFigure(
         plot_tiers_phases(results, lang=lang),
         _("Where each service's impact occurs: share of each tier (colour) and life-cycle phase (hatching), with "
@@ -407,12 +430,12 @@ def _method(results: Results, lang: str) -> str:
         term=translator(lang).ngettext(e.singular, e.plural, 1).format(n=one[e.per]),
         definition=f"{format_quantity(e.kg_co2e, 'kg CO2 eq', lang)} (Base Carbone {e.base_carbone})") for e in items])
     sections = [
-        (_("Goal and intended audience"), "<p>" + escape(_(
+        (_("Goal and intended audience"), _paragraph(_(
             "Attributional life-cycle assessment of the digital communication services of the inventory (and of "
             "print, for comparison) over the period stated, to show where their environmental impacts occur and "
             "what each unit of audience costs, so that the communication department and its elected officials can "
             "choose what to change. Intended audience: the organisation's staff and elected officials, and the "
-            "public through its responsible-digital roadmap (REEN law, 2021).")) + "</p>"),
+            "public through its responsible-digital roadmap (REEN law, 2021)."))),
         (_("Functional units"), "<p>" + escape(_(
             "Each service is assessed for its whole audience over the period, and per unit of that audience:"))
          + f"</p>{unit_items}"),
@@ -424,38 +447,38 @@ def _method(results: Results, lang: str) -> str:
             _("Data centres: servers (with their share of network gear and building), storage per GB-year and "
               "copy, and the electricity they draw with the data centre's PUE; large platforms per hour watched "
               "and per GB served."),
-            _("Other: paper and road freight for print.")))),
-        (_("Cut-off"), "<p>" + escape(_(
-            "Left out: the production of content (filming, editing, staff time and their equipment), printing "
-            "itself (press energy, inks, plates: no open factor, so print totals are partial), indirect effects "
-            "(rebound, substitution of travel or print). A line whose factor is missing is kept and flagged: the "
-            "total is then partial or not covered, never silently complete.")) + "</p>"),
-        (_("Allocation"), "<p>" + escape(_(
+            _("Other: for print, paper, printing, road freight and the paper's end of life.")))),
+        (_("Cut-off"), _paragraph(_(
+            "Left out: the production of content (filming, editing, staff time and their equipment) and indirect "
+            "effects (rebound, substitution of travel or print). Printing is counted for climate change only, from "
+            "published magazine footprints (a proxy, see the factor documentation); it has no open factor for the "
+            "other criteria, so print totals for them are partial. A line whose factor is missing is kept and "
+            "flagged: the total is then partial or not covered, never silently complete."))),
+        (_("Allocation"), _paragraph(_(
             "Devices by usage time (embodied impact / (lifetime × hours of use per day)), or by possession time "
             "with the possession profile; networks by data volume; data centres by server-hours, GB-years stored "
-            "and electricity; hostings shared between services by declared shares.")) + "</p>"),
+            "and electricity; hostings shared between services by declared shares."))),
         (_("Impact assessment method"), "<p>" + escape(_(
             "Environmental Footprint 3.1 (EF 3.1, European Commission, Joint Research Centre; Recommendation "
             "(EU) 2021/2279), with primary energy and water consumption as French digital-service studies report "
             "them. The mission criteria are climate change, mineral and metal resource use (ADPe) and freshwater "
             "ecotoxicity (CTUe). Each criterion and its short code:")) + f'</p><dl class="glossary">{glossary}</dl>'),
-        (_("Data and data quality"), "<p>" + escape(_(
+        (_("Data and data quality"), _paragraph(_(
             "Factors come from the factor sets listed under provenance, each with its licence; every factor row "
             "carries its source, year, geography and a confidence level, and each set's documentation lists its "
             "gaps. Service defaults come from cited sources (ADEME Impact CO2, Web Almanac, Médiamétrie, platform "
-            "help pages...), shown parameter by parameter in the assumptions sheet of the workbook.")) + "</p>"),
+            "help pages...), shown parameter by parameter in the assumptions sheet of the workbook."))),
         (_("Everyday equivalents"), "<p>" + escape(_(
             "Climate impacts are also expressed as everyday equivalents, with the values ADEME's Impact CO2 "
             "comparator uses:")) + f"</p>{equivalents_items}<p>" + escape(_("Source: {title}, {publisher}, "
                                                                                       "{year}, licence {licence}.")
                                                                                     .format(**source))
          + f' <a href="{escape(source["url"])}">{escape(source["url"])}</a></p>'),
-        (_("Interpretation"), "<p>" + escape(_(
+        (_("Interpretation"), _paragraph(_(
             "Read each service's impact against the audience it reaches: a service whose impact per visit, view "
             "or reader is high may still be justified by its purpose; a heavy service that reaches few people is "
             "the first to question. Differences smaller than the uncertainty of the factors (often a factor of "
-            "two) are not meaningful; the uncertainty analysis (lca-numerique uncertainty) tells which are.")) +
-         "</p>"),
+            "two) are not meaningful; the uncertainty analysis (lca-numerique uncertainty) tells which are."))),
         (_("Limitations"), _items((
             _("Open multi-criteria data for digital services is scarce: totals marked partial or not covered lack "
               "factors for some lines (never counted as zero)."),
@@ -464,12 +487,12 @@ def _method(results: Results, lang: str) -> str:
             _("Social networks' and streaming platforms' data centres are represented by figures ADEME derived "
               "from Netflix's 2019 report: a proxy."),
             _("Indirect effects (rebound, substitution of travel or print) are outside the boundary.")))),
-        (_("Comparisons and public communication"), "<p>" + escape(_(
+        (_("Comparisons and public communication"), _paragraph(_(
             "This assessment has not been critically reviewed. ISO 14044 requires a critical review by a panel of "
             "interested parties before a comparative assertion (that one product or service is environmentally "
             "better than another) is disclosed to the public: comparisons in this report (digital against print, "
             "one service against another) are for the organisation's own decisions, not claims to be published "
-            "as such.")) + "</p>"),
+            "as such."))),
     ]
     return "".join(f"<h3>{escape(title)}</h3>{body}" for title, body in sections)
 

@@ -63,6 +63,7 @@ def _finite_or_null(values: np.ndarray) -> list[Any]:
 def outputs_of(results: Results, inventory: Inventory) -> dict[str, Any]:
     """Every number and every label of a result: not-covered cells are ``None``, with their coverage flags."""
     data = results.to_dict()  # values: None where not covered, with the cube's coverage labels
+    data["values"] = _finite_or_null(results.values)  # an infinite value (a degenerate factor) is null too
     data["audience"] = _finite_or_null(results.audience)
     data["report"] = {"organisation": inventory.organisation, "period": inventory.period,
                       "illustrative": inventory.illustrative,

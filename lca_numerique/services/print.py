@@ -37,3 +37,4 @@ class Print(Service):
         bill.add("paper", "paper_mass", "paper")
         bill.add("printing", "paper_mass", "printing")
         bill.add("freight.road", "paper_mass / 1000 * delivery_distance", "distribution")
+        bill.add("paper.end_of_life", "paper_mass", "end_of_life")
