@@ -26,8 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def tornado(services: Sequence[Service], factors: FactorSet, criterion: str = "climate_change") -> pd.DataFrame:
     """One row per uncertain input: the portfolio total of ``criterion`` with that input at its low and high
-    bound (others at their central values), sorted by swing. Factor inputs are individual factor rows; a
-    factor's effect is exact and linear (its quantity summed over services × its change)."""
+    bound (others at their central values), sorted by swing, with the ``unit`` of the totals. Factor inputs are
+    individual factor rows; a factor's effect is exact and linear (its quantity summed over services × its
+    change)."""
     import pandas as pd
 
     from .criteria import get_criterion
@@ -63,6 +64,7 @@ def tornado(services: Sequence[Service], factors: FactorSet, criterion: str = "c
                          "total at low": totals[0], "total at high": totals[1]})
     table = pd.DataFrame(rows, columns=["input", "kind", "low", "high", "total at low", "total at high"])
     table["swing"] = (table["total at high"] - table["total at low"]).abs()
+    table["unit"] = get_criterion(criterion).unit  # of the totals and the swing; low and high: the input's own
     table.attrs["baseline"] = base_total
     return table.sort_values("swing", ascending=False).reset_index(drop=True)
 

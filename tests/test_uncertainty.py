@@ -118,6 +118,7 @@ def test_sobol_and_tornado_on_a_portfolio(factors):
     table = tornado(services, factors)
     assert (table["swing"].diff().dropna() <= 0).all()  # sorted by swing
     assert {"factor", "parameter"} <= set(table["kind"])
+    assert (table["unit"] == "kg CO2 eq").all()  # the totals' unit, in the table
 
 
 def test_scenario_files_and_compare(inventory, factors, tmp_path):

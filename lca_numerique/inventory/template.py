@@ -199,8 +199,9 @@ def _read_sheets(path: Path) -> tuple[dict[str, list[list[Any]]], list[Problem]]
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise InventoryError([Problem(str(file), 0, 0, "", f"not a readable CSV file ({exc})")]) from None
     if not sheets:
-        raise InventoryError([Problem(str(path), 0, 0, "", "a folder is read as a filled template of CSV files "
-                                                            "(inventory.csv, website.csv...), and this one has none")])
+        raise InventoryError([Problem(str(path), 0, 0, "", "this is a folder; give the path of an inventory file "
+                                                            "(.yaml), or a folder of filled template CSV files "
+                                                            "(inventory.csv, website.csv...): this one has none")])
     return sheets, []
 
 

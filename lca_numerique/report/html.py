@@ -447,12 +447,13 @@ def _method(results: Results, lang: str) -> str:
             _("Data centres: servers (with their share of network gear and building), storage per GB-year and "
               "copy, and the electricity they draw with the data centre's PUE; large platforms per hour watched "
               "and per GB served."),
-            _("Other: paper and road freight for print.")))),
+            _("Other: for print, paper, printing, road freight and the paper's end of life.")))),
         (_("Cut-off"), _paragraph(_(
-            "Left out: the production of content (filming, editing, staff time and their equipment), printing "
-            "itself (press energy, inks, plates: no open factor, so print totals are partial), indirect effects "
-            "(rebound, substitution of travel or print). A line whose factor is missing is kept and flagged: the "
-            "total is then partial or not covered, never silently complete."))),
+            "Left out: the production of content (filming, editing, staff time and their equipment) and indirect "
+            "effects (rebound, substitution of travel or print). Printing is counted for climate change only, from "
+            "published magazine footprints (a proxy, see the factor documentation); it has no open factor for the "
+            "other criteria, so print totals for them are partial. A line whose factor is missing is kept and "
+            "flagged: the total is then partial or not covered, never silently complete."))),
         (_("Allocation"), _paragraph(_(
             "Devices by usage time (embodied impact / (lifetime × hours of use per day)), or by possession time "
             "with the possession profile; networks by data volume; data centres by server-hours, GB-years stored "
