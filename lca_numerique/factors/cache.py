@@ -73,7 +73,8 @@ def compiled(folders: Callable[[], Sequence[Path]], overrides: tuple[tuple[str, 
         return build()
     slot = _sha(repr((str(depends_on[0]), overrides)).encode())[:32]
     try:
-        key = _sha(repr((FORMAT, __version__, _code_digest(), overrides, _files_digest(depends_on))).encode())
+        digest = _files_digest(depends_on)
+        key = _sha(repr((FORMAT, __version__, _code_digest(), overrides, digest)).encode())
     except OSError:
         return build()  # the loader reports what cannot be read
     file = where / f"{slot}-{key}.npz"
@@ -81,7 +82,12 @@ def compiled(folders: Callable[[], Sequence[Path]], overrides: tuple[tuple[str, 
     if found is not None:
         return found
     factor_set = build()
-    _write(file, slot, factor_set)
+    try:
+        unchanged = _files_digest(depends_on) == digest  # a file edited during the build: not this key's content
+    except OSError:
+        unchanged = False
+    if unchanged:
+        _write(file, slot, factor_set)
     return factor_set
 
 
@@ -227,7 +233,10 @@ def _write(file: Path, slot: str, fs: FactorSet) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=file.parent, prefix=f".{slot}-", suffix=".tmp", delete=False) as tmp:
             tmp.write(buffer.getvalue())
-        os.replace(tmp.name, file)  # atomic: a reader sees the old file or the whole new one
+        try:
+            os.replace(tmp.name, file)  # atomic: a reader sees the old file or the whole new one
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
         for old in file.parent.glob(f"{slot}-*.npz"):
             if old != file:
                 old.unlink(missing_ok=True)
