@@ -183,3 +183,24 @@ def test_a_large_portfolio_gives_a_valid_bounded_workbook_quickly(tmp_path):
     for name, path in moved.items():
         assert len(path.read_text(encoding="utf-8").splitlines()) == len(tables[name]) + 1
     assert elapsed < 20, f"{elapsed:.1f} s of CPU"
+
+
+@pytest.mark.parametrize(("lang", "heading", "row"), [
+    ("en", "Overrides of the bundled factor data", "factor parameter"),
+    ("fr", "Surcharges des données de facteurs fournies", "paramètre de facteur"),
+])
+def test_an_override_is_disclosed_in_the_html_report(tmp_path, lang, heading, row):
+    inventory = inventory_from_text(
+        "organisation: Town\nfactors:\n  parameters:\n    smartphone.lifetime: 4 year\n"
+        "services:\n  - {kind: website, name: site, visits: 1000}\n", "town.yaml")
+    written = write_report(inventory.evaluate(), inventory, tmp_path / "report", ["html"], lang=lang)
+    page = written["html"].read_text(encoding="utf-8")
+    assert heading in page and "smartphone.lifetime" in page and f"<td>{row}</td>" in page.replace(
+        '<th scope="row">', "<td>").replace("</th>", "</td>")
+
+
+def test_bundled_data_as_published_shows_no_override_section(tmp_path):
+    inventory = inventory_from_text("organisation: Town\nservices:\n  - {kind: website, name: site, visits: 1000}\n",
+                                    "town.yaml")
+    page = write_report(inventory.evaluate(), inventory, tmp_path / "r", ["html"])["html"].read_text(encoding="utf-8")
+    assert "Overrides of the bundled factor data" not in page

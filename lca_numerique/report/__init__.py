@@ -19,6 +19,8 @@ from .spreadsheets import neutralise, safe_text, write_csv, write_workbook
 from .tables import SHEETS, labelled_tables, report_tables
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from ..inventory import Inventory
     from ..results import Results
 
@@ -56,14 +58,15 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         if "csv" in formats:
             written["csv"] = write_csv(localise_table(results.to_dataframe(), lang), folder / "results.csv").name
         if "html" in formats:
-            written["html"] = _write_html(results, inventory, folder / "report.html", lang).name
+            written["html"] = _write_html(results, inventory, folder / "report.html", lang,
+                                          choice.overrides_table(results.selection)).name
     return {key: Path(out) / name for key, name in written.items()}
 
 
-def _write_html(results: Results, inventory: Inventory, path: Path, lang: str) -> Path:
+def _write_html(results: Results, inventory: Inventory, path: Path, lang: str, overrides: pd.DataFrame) -> Path:
     from .html import html_report
 
-    path.write_text(html_report(results, inventory, lang=lang), encoding="utf-8")
+    path.write_text(html_report(results, inventory, lang=lang, overrides=overrides), encoding="utf-8")
     return path
 
 

@@ -40,6 +40,7 @@ from ..i18n import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from ..inventory import Inventory
@@ -497,10 +498,25 @@ def _method(results: Results, lang: str) -> str:
     return "".join(f"<h3>{escape(title)}</h3>{body}" for title, body in sections)
 
 
+def _overrides(table: pd.DataFrame, lang: str) -> str:
+    """The overrides table as a warning and an accessible table (words of its first column translated)."""
+    _ = translator(lang).gettext
+    what = {"parameter": _("factor parameter"), "licence filter": _("licence filter"),
+            "extra factor set": _("extra factor set")}
+    rows = [[what.get(str(r["what"]), str(r["what"])), str(r["name"]), str(r["value"]),
+             "" if r["bundled value"] is None or r["bundled value"] != r["bundled value"] else str(r["bundled value"]),
+             str(r["unit"] or "")] for _i, r in table.iterrows()]
+    warning = _("These results do not use the bundled factor data as published: the changes below were made.")
+    return f'<p class="warn">{escape(warning)}</p>' + _table(
+        _("Overrides of the bundled factor data"),
+        [_("What"), _("Name"), _("Value used"), _("Bundled value"), _("Unit")], rows)
+
+
 def html_report(results: Results, inventory: Inventory | None = None, *, lang: str = "en",
-                figures: Sequence[ReportFigure] | None = None) -> str:
+                figures: Sequence[ReportFigure] | None = None, overrides: pd.DataFrame | None = None) -> str:
     """The whole report as one HTML document in ``lang`` (figures embedded; by default
-    :func:`report_figures`)."""
+    :func:`report_figures`). ``overrides`` (a :meth:`FactorChoice.overrides_table`) is disclosed right after
+    the key figures when it has rows: results that depart from the bundled data say so where they are read."""
     _ = translator(check_lang(lang)).gettext
     title = inventory.organisation if inventory is not None else _("Assessment")
     figures = report_figures(results, lang) if figures is None else figures
@@ -518,6 +534,8 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
         warning = _("Illustrative data: these numbers are examples, not measurements of any organisation.")
         parts.append(f'<p class="warn"><strong>{escape(warning)}</strong></p>')
     parts.append(_heading(2, _("Key figures")) + _key_figures(results, lang))
+    if overrides is not None and len(overrides):
+        parts.append(_heading(3, _("Departures from the bundled data")) + _overrides(overrides, lang))
     parts.append(_heading(2, _("Reading")) + "<ul>")
     parts += [f"<li>{escape(sentence)}</li>" for sentence in reading(results, lang)]
     note = _("Read each service against the audience it reaches: a service whose impact per visit, view or reader "
