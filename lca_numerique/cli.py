@@ -189,7 +189,8 @@ def _parser() -> argparse.ArgumentParser:
     levers = sub.add_parser("levers", help="rank scenarios by what they remove from the portfolio")
     levers.add_argument("inventory", type=Path)
     levers.add_argument("scenarios", type=Path, nargs="*", help="scenario files (default: the bundled levers)")
-    levers.add_argument("--out", type=Path, default=None, help="folder for the CSV and the waterfall figure")
+    levers.add_argument("--out", type=Path, default=None, help="folder for the CSV and the levers figure")
+    levers.add_argument("--force", action="store_true", help="replace an existing output folder")
     levers.set_defaults(run=_levers)
     return parser
 
@@ -391,10 +392,13 @@ def _levers(args: argparse.Namespace) -> int:
           "without factors change, the difference is unknown.")
     if args.out:
         from .plotting import plot_waterfall
+        from .report import staged_folder, write_csv
 
-        args.out.mkdir(parents=True, exist_ok=True)
-        ranking.to_csv(args.out / "levers.csv", index=False)
-        plot_waterfall(ranking).savefig(args.out / "levers.png", dpi=110)
+        # Same rules as reports: the folder appears whole, is not replaced without --force, and cells are
+        # formula-safe (lever names come from scenario files).
+        with staged_folder(args.out, produces=("levers.csv", "levers.png"), force=args.force) as folder:
+            write_csv(ranking, folder / "levers.csv")
+            plot_waterfall(ranking).savefig(folder / "levers.png", dpi=110)
         print(f"\nWritten to {args.out}/")
     return EXIT_OK
 

@@ -179,6 +179,9 @@ def test_levers_on_the_users_inventory_note_what_does_not_apply(tmp_path, capsys
     out = capsys.readouterr().out
     assert "note: bundled lever 'Purge stored data' does not apply" in out
     assert "increase" in out and (tmp_path / "levers" / "levers.png").is_file()
+    # like a report: an existing output folder is kept unless --force is given
+    assert main(["levers", str(inventory), "--out", str(tmp_path / "levers")]) == EXIT_BAD_INPUT
+    assert main(["levers", str(inventory), "--out", str(tmp_path / "levers"), "--force"]) == EXIT_OK
 
 
 def test_scaling_is_linear_in_the_multiplier(town, factors):
