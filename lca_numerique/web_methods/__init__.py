@@ -6,6 +6,7 @@ CO2.js for the others) on any valid input; :func:`compare_methods` puts them nex
 
 from .compare import compare_methods, explain_differences
 from .ecoindex import EcoIndex, ecoindex, ecoindex_ghg, ecoindex_grade, ecoindex_score, ecoindex_water
+from .measured import PageMeasure, page_from_lighthouse, pages_from_har
 from .onebyte import onebyte_per_byte
 from .swd import (
     swd_v3_per_byte,
@@ -17,7 +18,7 @@ from .swd import (
 )
 
 __all__ = [
-    "EcoIndex", "compare_methods", "ecoindex", "ecoindex_ghg", "ecoindex_grade", "ecoindex_score", "ecoindex_water",
-    "explain_differences", "onebyte_per_byte", "swd_v3_per_byte", "swd_v3_per_visit", "swd_v3_rating",
-    "swd_v4_per_byte", "swd_v4_per_visit", "swd_v4_rating",
+    "EcoIndex", "PageMeasure", "compare_methods", "ecoindex", "ecoindex_ghg", "ecoindex_grade", "ecoindex_score",
+    "ecoindex_water", "explain_differences", "onebyte_per_byte", "page_from_lighthouse", "pages_from_har",
+    "swd_v3_per_byte", "swd_v3_per_visit", "swd_v3_rating", "swd_v4_per_byte", "swd_v4_per_visit", "swd_v4_rating",
 ]
