@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import LcaError, ScenarioError
-from .inventory.model import Inventory, InventoryError, _Builder, read_located
+from .inventory.model import Inventory, InventoryError, read_located, service_from_entry
 from .inventory.yaml_source import Located, Problem
 from .services import SERVICE_KINDS, Campaign, Hosting, Portfolio, Service
 
@@ -355,11 +355,7 @@ def _change(action: str, item: dict[str, Any], select: dict[str, Any], located: 
     entry = item["add"]
     if not isinstance(entry, dict) or entry.get("kind") not in SERVICE_KINDS:
         raise ValueError(f"'add' takes a service entry with a 'kind' among {', '.join(SERVICE_KINDS)}")
-    builder = _Builder(Located({}, located.marks, located.file))
-    service = builder._service(entry, (*path, "add"), {}, {}, {})
-    if service is None:
-        raise InventoryError(builder.problems)
-    return add(service, str(item.get("in", "")))
+    return add(service_from_entry(entry, located, (*path, "add")), str(item.get("in", "")))
 
 
 def bundled_scenarios() -> dict[str, Scenario]:

@@ -188,6 +188,16 @@ def inventory_from_text(text: str, name: str = "<text>") -> Inventory:
     return inventory_from_data(read_located(name, text))
 
 
+def service_from_entry(entry: Any, located: Located, path: Path_) -> Service:
+    """One service from its inventory entry (``kind``, ``name`` and parameters) found at ``path`` of ``located``
+    (for files that add a service, such as scenarios); raises InventoryError located in that file."""
+    builder = _Builder(Located({}, located.marks, located.file))
+    service = builder._service(entry, path, {}, {}, {})
+    if service is None:
+        raise InventoryError(builder.problems)
+    return service
+
+
 def inventory_from_data(located: Located) -> Inventory:
     """Validate located data (see :mod:`.yaml_source`) into an Inventory, collecting every problem."""
     return _Builder(located).build()

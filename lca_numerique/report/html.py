@@ -104,10 +104,10 @@ class Equivalent(NamedTuple):
 @lru_cache(maxsize=1)
 def equivalents() -> tuple[dict[str, Any], tuple[Equivalent, ...]]:
     """The source and the everyday equivalents of ``equivalents.yaml`` (kg CO2e per km by car, per meal...)."""
-    import yaml
+    from ..inventory.yaml_source import read_yaml
 
-    text = (resources.files("lca_numerique") / "report" / "equivalents.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    path = resources.files("lca_numerique") / "report" / "equivalents.yaml"
+    data = read_yaml(str(path), text=path.read_text(encoding="utf-8"), what="the equivalents file").data
     return data["source"], tuple(Equivalent(**item) for item in data["equivalents"])
 
 
