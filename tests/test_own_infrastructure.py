@@ -248,3 +248,8 @@ def test_differences_md_quotes_the_numbers_the_case_gives(case_climate):
             assert values[published_col] == pytest.approx(published[(inventory, stage)], rel=0.001), label
             checked += 1
     assert checked == 14
+
+
+def test_an_allocation_without_a_hosting_is_refused():
+    with pytest.raises(ParameterError, match="allocation, hosted_users apply to a hosting; give 'hosting' too"):
+        Email("mail", allocation="users", hosted_users=1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .base import BillBuilder, Service
 from .common import DATACENTRE_ZONE, IMPACT_CO2, NETWORK_MIX, NETWORK_ZONE, ZONE, add_devices, add_network, device_mix
-from .hosting import HOSTED, Hosting, add_hosting_share
+from .hosting import HOSTED, Hosting, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import Spec
 
 _EMAIL_MIX_SOURCE = (f"{IMPACT_CO2}: 'email . appareil . moyenne utilisation' (computer and monitor 24 %, laptop 24 %, "
@@ -74,6 +74,9 @@ class Email(Service):
              source=f"{IMPACT_CO2}: 'temps lecture récepteur' 10 s"),
         *_COMMON,
     )
+
+    def check(self) -> None:
+        refuse_allocation_without_hosting(self)
 
     def audience_amount(self) -> float:
         return self.recipients

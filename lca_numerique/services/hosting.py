@@ -145,6 +145,14 @@ def _total(names: Mapping[str, Any], hosting: Hosting, who: str) -> float:
     return total
 
 
+def refuse_allocation_without_hosting(service: Service) -> None:
+    """Refuse allocation parameters given to a service without a hosting (they would be silently unused)."""
+    if service.values.get("hosting") is None:
+        given = [spec.name for spec in HOSTED[1:] if spec.name in service.given]
+        if given:
+            raise ParameterError(f"{service.name}: {', '.join(given)} apply to a hosting; give 'hosting' too")
+
+
 def allocated_share(service: Service) -> float:
     """The share of its hosting ``service`` takes under its allocation rule (0 without a hosting)."""
     hosting = service.values.get("hosting")
