@@ -21,7 +21,10 @@ from lca_numerique.services import Email, Hosting
 from lca_numerique.services.hosting import allocated_share
 from lca_numerique.services.parameters import ParameterError
 
-CASE = Path(lca.__file__).parent / "cases" / "hubblo-iroco-mail"
+CASES = Path(lca.__file__).parent / "cases"
+CASE = CASES / "hubblo-iroco-mail"
+#: allocation of the devices -> the case folder
+FOLDERS = {"usage-time": CASE, "possession-time": CASES / "hubblo-iroco-mail-possession"}
 HOURS = 8760
 
 
@@ -117,7 +120,7 @@ def test_hosting_lines_are_fixed_costs_and_scale_with_the_hosting():
 
 
 def test_an_inventory_counts_the_hosting_left_unallocated():
-    inventory = load_inventory(CASE / "inventory-usage-time.yaml")
+    inventory = load_inventory(CASE / "inventory.yaml")
     assert inventory.unattributed_hosting() == {"Iroco mail servers": pytest.approx(1 - 1 / 20)}
 
 
@@ -186,12 +189,15 @@ def test_provisioned_storage_by_hand_and_independent_of_the_fill_rate(factors):
 # -- the Hubblo x Iroco case ---------------------------------------------------------------------------------
 
 def _expected() -> list[dict[str, str]]:
-    with open(CASE / "expected.csv", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    rows = []
+    for inventory, folder in FOLDERS.items():
+        with open(folder / "expected.csv", encoding="utf-8") as handle:
+            rows += [{**row, "inventory": inventory} for row in csv.DictReader(handle)]
+    return rows
 
 
 def _ours(inventory: str):
-    results = load_inventory(CASE / f"inventory-{inventory}.yaml").evaluate()
+    results = load_inventory(FOLDERS[inventory] / "inventory.yaml").evaluate()
     stages = climate(results)["value"]
     return stages, stages.sum()
 
