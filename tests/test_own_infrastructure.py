@@ -259,3 +259,16 @@ def test_differences_md_quotes_the_numbers_the_case_gives(case_climate):
 def test_an_allocation_without_a_hosting_is_refused():
     with pytest.raises(ParameterError, match="allocation, hosted_users apply to a hosting; give 'hosting' too"):
         Email("mail", allocation="users", hosted_users=1)
+
+
+def test_the_registry_runs_both_allocations_and_agrees_with_the_direct_computation(case_climate):
+    from lca_numerique.reproduce import list_cases, reproduce
+
+    assert {"hubblo-iroco-mail", "hubblo-iroco-mail-possession"} <= set(list_cases())
+    for case_id, inventory in (("hubblo-iroco-mail", "usage-time"), ("hubblo-iroco-mail-possession",
+                                                                      "possession-time")):
+        table = reproduce(case_id).table.set_index(["stage", "criterion"])
+        stages, total = case_climate[inventory]
+        assert table.loc[("storage", "climate_change"), "ours"] == pytest.approx(stages["storage"])
+        assert table.loc[("total", "climate_change"), "ours"] == pytest.approx(total)
+        assert len(table) == 7 * 5
