@@ -272,3 +272,15 @@ def test_the_registry_runs_both_allocations_and_agrees_with_the_direct_computati
         assert table.loc[("storage", "climate_change"), "ours"] == pytest.approx(stages["storage"])
         assert table.loc[("total", "climate_change"), "ours"] == pytest.approx(total)
         assert len(table) == 7 * 5
+
+
+def test_a_website_takes_its_share_of_a_hosting_by_the_same_rules():
+    from lca_numerique.services import Website
+
+    site = Website("site", visits=1000, hosting=_shared_hosting(), allocation="data", hosted_data="1 TB")
+    got = lines(site)
+    assert got[("electricity.data_centres@FR", "hosting")] == pytest.approx(
+        0.25 * (SERVER_KWH + (2 * 3 * 6 / (3.5524 * 1.024 * 0.5) + 2 * 6 / (3.5524 * 1.024)) * 8760 * 1.46 / 1000))
+    assert got[("dc.storage_provisioned@FR", "hosting")] == pytest.approx(0.25 * 2000)
+    with pytest.raises(ParameterError, match="hosted_data apply to a hosting"):
+        Website("site", visits=1000, hosted_data="1 TB")
