@@ -550,16 +550,22 @@ def format_reproduction(reproduction: Reproduction, lang: str = "en") -> str:
     published / ratio per row (numbers as ``lang`` writes them), and the verdict."""
     import pandas as pd
 
-    from .i18n import format_number, format_percent, translator
+    from .criteria import get_criterion
+    from .i18n import display_unit, format_number, format_percent, label, translator
 
     _ = translator(lang).gettext
     case, table = reproduction.case, reproduction.table
     source = case.source
+    ours, published, units = [], [], []
+    for row in table.itertuples(index=False):
+        factor, unit = _readable(row.published, row.unit, get_criterion(row.criterion).unit)
+        ours.append(format_number(row.ours * factor, lang, 4))
+        published.append(format_number(row.published * factor, lang, 4))
+        units.append(display_unit(unit, lang))
     shown = pd.DataFrame({
-        _("service"): table["service"], _("stage"): table["stage"], _("criterion"): table["criterion"],
-        _("ours"): [format_number(v, lang, 4) for v in table["ours"]],
-        _("published"): [format_number(v, lang, 4) for v in table["published"]],
-        _("unit"): table["unit"],
+        _("service"): table["service"], _("stage"): table["stage"],
+        _("criterion"): [label(get_criterion(c), lang) for c in table["criterion"]],
+        _("ours"): ours, _("published"): published, _("unit"): units,
         _("ratio"): [format_number(v, lang, 4) for v in table["ratio"]],
         _("tolerance"): ["±" + format_percent(v, lang) for v in table["tolerance"]],
         _("within"): [_("yes") if w else _("NO") for w in table["within"]],
@@ -575,6 +581,18 @@ def format_reproduction(reproduction: Reproduction, lang: str = "en") -> str:
              shown.to_string(index=False), "", _("Verdict: {verdict}").format(verdict=verdict),
              _("Differences explained in {path}").format(path=case.folder / "differences.md")]
     return "\n".join(lines)
+
+
+def _readable(published: float, unit: str, criterion_unit: str) -> tuple[float, str]:
+    """(factor, unit): values in ``unit`` times factor read in the returned unit, a mass scaled so that the
+    published figure reads between 1 and 1000 (``67.8 g CO2e`` rather than ``0.0678 kg CO2 eq``)."""
+    from .i18n import scale
+
+    if not criterion_unit.startswith("kg "):
+        return 1.0, unit
+    to_criterion = _unit_factor(unit, criterion_unit)
+    scaled, shown = scale(published * to_criterion, criterion_unit)
+    return scaled / published, shown
 
 
 def cases_table(root: str | Path | None = None) -> pd.DataFrame:
