@@ -428,14 +428,12 @@ class _CaseChecker:
         """Checks that need the inventory: the factor choice agrees with it, the runs name its services, a web
         method has one website."""
         names = {s.name for s in inventory.services}
-        if meta["factors"] and inventory.factors and dict(inventory.factors) != self._inventory_view(meta["factors"],
-                                                                                                    inventory):
-            self.problem(("factors",), "the inventory chooses other factors: keep the choice in one place")
+        if meta["factors"] and inventory.factors and dict(inventory.factors) != self._as_inventory(meta["factors"]):
+            self.problem(("factors",), "inventory.yaml chooses other factors: keep the choice in one place")
         for name in (meta["reference"].get("runs") or {}):
             if name not in names:
                 self.problem(("reference", "runs", name), f"no service {name!r} in inventory.yaml")
-        if meta["method"] not in ("lca", "") and (len(inventory.services) != 1
-                                                  or inventory.services[0].kind != "website"):
+        if meta["method"] in METHODS[1:] and [s.kind for s in inventory.services] != ["website"]:
             self.problem(("method",), "a web method runs on an inventory of exactly one website")
         if meta["factors"]:
             try:
@@ -444,7 +442,7 @@ class _CaseChecker:
                 for problem in exc.problems:
                     self.problem(("factors",), str(problem))
 
-    def _inventory_view(self, factors: Mapping[str, Any], inventory: Inventory) -> dict[str, Any]:
+    def _as_inventory(self, factors: Mapping[str, Any]) -> dict[str, Any]:
         """The case's factor choice as the inventory records its own (a profile path made absolute)."""
         from .factors import available_factor_sets, available_profiles
 
