@@ -428,14 +428,12 @@ class _CaseChecker:
         """Checks that need the inventory: the factor choice agrees with it, the runs name its services, a web
         method has one website."""
         names = {s.name for s in inventory.services}
-        if meta["factors"] and inventory.factors and dict(inventory.factors) != self._inventory_view(meta["factors"],
-                                                                                                    inventory):
-            self.problem(("factors",), "the inventory chooses other factors: keep the choice in one place")
+        if meta["factors"] and inventory.factors and dict(inventory.factors) != self._as_inventory(meta["factors"]):
+            self.problem(("factors",), "inventory.yaml chooses other factors: keep the choice in one place")
         for name in (meta["reference"].get("runs") or {}):
             if name not in names:
                 self.problem(("reference", "runs", name), f"no service {name!r} in inventory.yaml")
-        if meta["method"] not in ("lca", "") and (len(inventory.services) != 1
-                                                  or inventory.services[0].kind != "website"):
+        if meta["method"] in METHODS[1:] and [s.kind for s in inventory.services] != ["website"]:
             self.problem(("method",), "a web method runs on an inventory of exactly one website")
         if meta["factors"]:
             try:
@@ -444,7 +442,7 @@ class _CaseChecker:
                 for problem in exc.problems:
                     self.problem(("factors",), str(problem))
 
-    def _inventory_view(self, factors: Mapping[str, Any], inventory: Inventory) -> dict[str, Any]:
+    def _as_inventory(self, factors: Mapping[str, Any]) -> dict[str, Any]:
         """The case's factor choice as the inventory records its own (a profile path made absolute)."""
         from .factors import available_factor_sets, available_profiles
 
@@ -550,16 +548,22 @@ def format_reproduction(reproduction: Reproduction, lang: str = "en") -> str:
     published / ratio per row (numbers as ``lang`` writes them), and the verdict."""
     import pandas as pd
 
-    from .i18n import format_number, format_percent, translator
+    from .criteria import get_criterion
+    from .i18n import display_unit, format_number, format_percent, label, translator
 
     _ = translator(lang).gettext
     case, table = reproduction.case, reproduction.table
     source = case.source
+    ours, published, units = [], [], []
+    for row in table.itertuples(index=False):
+        factor, unit = _readable(row.published, row.unit, get_criterion(row.criterion).unit)
+        ours.append(format_number(row.ours * factor, lang, 4))
+        published.append(format_number(row.published * factor, lang, 4))
+        units.append(display_unit(unit, lang))
     shown = pd.DataFrame({
-        _("service"): table["service"], _("stage"): table["stage"], _("criterion"): table["criterion"],
-        _("ours"): [format_number(v, lang, 4) for v in table["ours"]],
-        _("published"): [format_number(v, lang, 4) for v in table["published"]],
-        _("unit"): table["unit"],
+        _("service"): table["service"], _("stage"): table["stage"],
+        _("criterion"): [label(get_criterion(c), lang) for c in table["criterion"]],
+        _("ours"): ours, _("published"): published, _("unit"): units,
         _("ratio"): [format_number(v, lang, 4) for v in table["ratio"]],
         _("tolerance"): ["±" + format_percent(v, lang) for v in table["tolerance"]],
         _("within"): [_("yes") if w else _("NO") for w in table["within"]],
@@ -575,6 +579,18 @@ def format_reproduction(reproduction: Reproduction, lang: str = "en") -> str:
              shown.to_string(index=False), "", _("Verdict: {verdict}").format(verdict=verdict),
              _("Differences explained in {path}").format(path=case.folder / "differences.md")]
     return "\n".join(lines)
+
+
+def _readable(published: float, unit: str, criterion_unit: str) -> tuple[float, str]:
+    """(factor, unit): values in ``unit`` times factor read in the returned unit, a mass scaled so that the
+    published figure reads between 1 and 1000 (``67.8 g CO2e`` rather than ``0.0678 kg CO2 eq``)."""
+    from .i18n import scale
+
+    if not criterion_unit.startswith("kg "):
+        return 1.0, unit
+    to_criterion = _unit_factor(unit, criterion_unit)
+    scaled, shown = scale(published * to_criterion, criterion_unit)
+    return scaled / published, shown
 
 
 def cases_table(root: str | Path | None = None) -> pd.DataFrame:

@@ -96,6 +96,10 @@ def _replace(path: Path, old: str, new: str) -> None:
     ("expected.csv", "1 GB transfer,network,", "1 GB transfer,total,", "expected.csv:15:2: stage: ('1 GB transfer', "
                                                                       "'total', 'climate_change') is already given"),
     ("inventory.yaml", "    size: 1 GB", "    size: 1 GBB", "inventory.yaml:25:11: services[3].size: got '1 GBB'"),
+    ("inventory.yaml", "period: one use\n", "period: one use\nfactors: {profile: default}\n",
+     "case.yaml:15:10: factors: inventory.yaml chooses other factors"),
+    ("case.yaml", "stage: 0.001}", "stage: 0.001, stages: {paper: 0}}",
+     "case.yaml:14:57: tolerance.stages.paper: 'paper' is not among the case's stages"),
 ])
 def test_a_broken_case_gives_a_located_error(copy, file, old, new, where):
     folder = copy("impactco2-defaults")
@@ -132,6 +136,30 @@ def test_any_value_cell_is_read_as_a_number_or_refused_at_its_line(tmp_path_fact
     assert float(cell) == case.expected["value"].iloc[0] and float(cell) != 0
 
 
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.floats(allow_nan=True), st.text(max_size=8))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.sampled_from(["total", "stage", "rule", "climate_change", "network", "x"]), inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["case", "id", "source", "criteria", "stages", "per", "tolerance", "factors", "method",
+                            "reference", "notes", "other"]), value=_VALUES)
+def test_any_case_description_loads_or_is_refused_with_a_located_error(tmp_path_factory, key, value):
+    import yaml
+
+    from lca_numerique.errors import InputError
+
+    folder = tmp_path_factory.mktemp("case") / "impactco2-email"
+    shutil.copytree(cases_root() / "impactco2-email", folder)
+    data = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
+    data[key] = value
+    (folder / "case.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    try:
+        load_case(folder)
+    except InputError as exc:
+        assert exc.problems and all(str(folder) in str(p) for p in exc.problems), exc.problems
+
+
 # --- the command ------------------------------------------------------------------------------------------------
 def test_cli_lists_the_cases_without_a_case(capsys):
     assert main(["reproduce"]) == 0
@@ -146,6 +174,14 @@ def test_cli_within_tolerance_is_0_and_prints_french_numbers(capsys):
     assert "impactco2-defaults" in out and "MIT" in out
     assert "9,269" in out  # 1 GB over the fixed network: 9.269 g, with a decimal comma
     assert "Verdict" in out
+
+
+def test_cli_all_runs_every_case(capsys):
+    # Every case is within its tolerance (0); a case that cannot run here (EcoIndex without ecoindex-compute)
+    # is reported and makes it 2, the others still run.
+    assert main(["reproduce", "--all"]) == (0 if ecoindex_available() else 2)
+    out = capsys.readouterr().out
+    assert all(case_id in out for case_id in list_cases() if case_id != "ecoindex-reference" or ecoindex_available())
 
 
 def test_cli_outside_tolerance_is_1(copy, capsys):
