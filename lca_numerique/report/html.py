@@ -204,7 +204,8 @@ def _per_audience_sentence(results: Results, lang: str) -> str:
     per_service, total = _share_of(results, "climate_change")
     per = results.per_audience().query("criterion == 'climate_change'").set_index("service")["value"]
     s = int(np.argmax(per_service))
-    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0]
+    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0
+              and results.audience_units[i] == results.audience_units[s]]  # only values of one unit compare
     if not total > 0 or not np.isfinite(per.iloc[s]) or not others:
         return ""
     o = others[0]
@@ -278,7 +279,9 @@ def _per_audience_table(results: Results, lang: str) -> str:
     table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
     car = equivalents()[1][0]
     rows = []
-    for i in np.argsort(-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf)):
+    # values per visit, per view, per reader do not compare: rows are ranked within their unit only
+    units = np.unique(np.asarray(results.audience_units), return_inverse=True)[1]
+    for i in np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf), units)):
         unit = results.audience_units[i]
         value = float(table["value"].iat[i])
         covered = str(table["coverage"].iat[i])
@@ -288,7 +291,8 @@ def _per_audience_table(results: Results, lang: str) -> str:
                      equivalent_text(value, car, lang) if np.isfinite(value) else coverage_label(covered, lang)])
     header = [_("service"), _("kind"), _("audience over the period"), _("unit of audience"),
               _("climate change per unit"), _("everyday equivalent")]
-    return _table(_("Climate change per unit of audience, from the most to the least per unit"), header, rows,
+    return _table(_("Climate change per unit of audience, from the most to the least within each unit of audience"),
+                  header, rows,
                   [False, False, True, False, True, True])
 
 
