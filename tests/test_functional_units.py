@@ -211,3 +211,16 @@ def test_per_audience_table_never_ranks_across_units():
     names = re.findall(r'<tr><th scope="row">(\w)</th>', html)
     assert names in (["a", "c", "b", "d"], ["b", "d", "a", "c"])
     assert "within each unit" in html
+
+
+def test_summary_sheet_has_a_column_per_declared_unit(inventory, results):
+    from lca_numerique.report import report_tables
+
+    english = report_tables(results, inventory)["summary"].set_index("service")
+    assert english.loc["site", "GWP per inhabitant (kg CO2e)"] == pytest.approx(300_000 / 450_000)
+    assert english.loc["site", "GWP per euro (kg CO2e)"] == pytest.approx(2.5)
+    assert math.isnan(english.loc["video", "GWP per euro (kg CO2e)"])  # no budget: empty, not 0
+    assert english.loc["mail", "GWP per mailbox-week (kg CO2e)"] == pytest.approx(0.1)
+    assert math.isnan(english.loc["mail", "ADPe per inhabitant (kg Sb eq)"])  # not covered stays empty
+    french = report_tables(results, inventory, lang="fr")["summary"]
+    assert {"GWP par habitant (kg CO2e)", "GWP par euro (kg CO2e)", "GWP par mailbox-week (kg CO2e)"} <= set(french)

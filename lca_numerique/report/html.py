@@ -392,7 +392,8 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
         join(parts, lang) + "."))
     shares = []
     totals = results.total(("service",))
-    leaders = totals.loc[totals.groupby("criterion", observed=True)["value"].idxmax().dropna()]
+    covered = totals.dropna(subset=["value"])  # a criterion no service covers has no leader (pandas refuses all-NaN)
+    leaders = totals.loc[covered.groupby("criterion", observed=True)["value"].idxmax()]
     counts = leaders["service"].astype(str).value_counts()
     if len(counts):
         shares.append(_("{service} has the largest share on {n} of the {m} criteria covered").format(
