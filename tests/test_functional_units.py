@@ -224,3 +224,12 @@ def test_summary_sheet_has_a_column_per_declared_unit(inventory, results):
     assert math.isnan(english.loc["mail", "ADPe per inhabitant (kg Sb eq)"])  # not covered stays empty
     french = report_tables(results, inventory, lang="fr")["summary"]
     assert {"GWP par habitant (kg CO2e)", "GWP par euro (kg CO2e)", "GWP par mailbox-week (kg CO2e)"} <= set(french)
+
+
+def test_a_hosting_takes_no_budget():
+    from lca_numerique.inventory import inventory_from_text
+
+    with pytest.raises(InventoryError, match=r"hostings\[0\]\.budget: a hosting's impacts go to the services"):
+        inventory_from_text("organisation: x\nhostings:\n  - {name: servers, servers: 1, budget: 5000}\nservices:\n"
+                            "  - {kind: custom, name: a, audience_size: 1 user, lines: [{flow: paper, amount: 1 kg, "
+                            "source: s}]}\n", "inv.yaml")

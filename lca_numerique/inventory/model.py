@@ -389,7 +389,12 @@ class _Builder:
             return {}
         hostings: dict[str, Hosting] = {}
         for i, item in enumerate(items):
-            entry = {"kind": "hosting", **item} if isinstance(item, dict) else item
+            for key in ("budget", "functional_unit"):
+                if isinstance(item, dict) and key in item:
+                    self.problem(("hostings", i, key), f"a hosting's impacts go to the services that take shares "
+                                                       f"of it: give '{key}' to those services")
+            entry = {"kind": "hosting", **{k: v for k, v in item.items() if k not in ("budget", "functional_unit")}} \
+                if isinstance(item, dict) else item
             service = self._service(entry, ("hostings", i), defaults, {}, {})
             if isinstance(service, Hosting):
                 if service.name in hostings:
