@@ -233,3 +233,36 @@ def test_a_hosting_takes_no_budget():
         inventory_from_text("organisation: x\nhostings:\n  - {name: servers, servers: 1, budget: 5000}\nservices:\n"
                             "  - {kind: custom, name: a, audience_size: 1 user, lines: [{flow: paper, amount: 1 kg, "
                             "source: s}]}\n", "inv.yaml")
+
+
+def test_html_report_shows_each_declared_unit_in_its_own_column(inventory, results):
+    import re
+
+    from lca_numerique.report.html import html_report
+
+    html = html_report(results, inventory, figures=[])
+    table = html[html.index("Climate change per functional unit"):]
+    table = table[:table.index("</table>")]
+    header = re.findall(r'<th scope="col">([^<]*)</th>', table)
+    assert header == ["service", "climate change per inhabitant", "climate change per euro",
+                      "climate change per mailbox-week"]
+    rows = dict((m[0], m[1:]) for m in re.findall(
+        r'<tr><th scope="row">([^<]*)</th><td class="num">([^<]*)</td><td class="num">([^<]*)</td>'
+        r'<td class="num">([^<]*)</td></tr>', table))
+    # all services: 345,240 kg / 450,000 = 0.767 kg = 767 g per inhabitant; 345,240 / 158,500 € = 2.18 kg per euro
+    assert rows["all services"][:2] == ("767\u00a0g CO2e", "2.18\u00a0kg CO2e")
+    assert rows["video"][1] == "not computable: no amount for this unit"
+    assert rows["mail"][2] == "100\u00a0g CO2e"  # 6,240 kg / 62,400 mailbox-weeks
+    french = html_report(results, inventory, lang="fr", figures=[])
+    assert "changement climatique par habitant" in french and "tous les services" in french
+    assert "non calculable : pas de quantité pour cette unité" in french and "767\u00a0g CO2e" in french
+
+
+def test_per_unit_tables_read_in_french(inventory, results):
+    from lca_numerique.i18n import localise_table
+
+    table = localise_table(results.per_unit(inventory.unit("euro")), "fr")
+    assert set(table["par"].astype(str)) == {"par euro"}
+    assert "non calculable : pas de quantité pour cette unité" in set(table["couverture"].astype(str))
+    inhabitants = localise_table(results.per_unit(inventory.unit("inhabitant")), "fr")
+    assert set(inhabitants["par"].astype(str)) == {"par habitant"}

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..axes import PHASES, TIERS
 from ..criteria import MISSION_CRITERIA, get_criterion
+from ..functional_units import EURO, INHABITANT, NO_AMOUNT, ZERO_AMOUNT, FunctionalUnit, declared_units
 from ..i18n import (
     NBSP,
     check_lang,
@@ -296,6 +297,34 @@ def _per_audience_table(results: Results, lang: str) -> str:
                   [False, False, True, False, True, True])
 
 
+def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: str) -> str:
+    """Climate change per inhabitant, per euro and per each declared unit: a column per unit, its unit in the
+    header, every service and then all of them together; a row without an amount says so, never 0."""
+    _ = translator(lang).gettext
+    headers = {name: _("climate change per inhabitant") if name == INHABITANT else
+               _("climate change per euro") if name == EURO else _("climate change per {name}").format(name=name)
+               for name in units}
+    columns = []
+    for unit in units.values():
+        table = _climate_rows(results.per_unit(unit), results.per_unit(unit, by=()))
+        columns.append([coverage_label(c, lang) if c in (NO_AMOUNT, ZERO_AMOUNT) else
+                        format_impact(v, "climate_change", lang, c)
+                        for v, c in zip(table["value"], table["coverage"].astype(str), strict=True)])
+    names = [*results.services, _("all services")]
+    rows = [[name, *(column[i] for column in columns)] for i, name in enumerate(names)]
+    sources = _items([_("{term}: {definition}").format(term=headers[name], definition=unit.source)
+                      for name, unit in units.items() if unit.source])
+    return _table(_("Climate change per functional unit: each column in its own unit, never compared across "
+                    "columns"), [_("service"), *headers.values()], rows, [False] + [True] * len(units)) + sources
+
+
+def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.DataFrame:
+    """The climate-change rows of a per-service table, then the portfolio's."""
+    import pandas as pd
+
+    return pd.concat([t[t["criterion"] == "climate_change"] for t in (per_service, portfolio)], ignore_index=True)
+
+
 def _service_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     totals = results.total(("service",)).set_index(["service", "criterion"])
@@ -548,6 +577,10 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
              "to question.")
     parts.append(f"</ul><p>{escape(note)}</p>")
     parts.append(_heading(3, _("Per unit of audience")) + _per_audience_table(results, lang))
+    units = declared_units(inventory) if inventory is not None else {}
+    if units:
+        parts.append(_heading(3, _("Per inhabitant, per euro and per declared unit"))
+                     + _per_unit_table(results, units, lang))
     parts.append(_heading(3, _("Incomplete totals")) + _incomplete(results, lang))
     if inventory is not None and inventory.unattributed_hosting():
         items = _items([_("{term}: {definition}").format(term=name, definition=format_percent(share, lang))
