@@ -108,6 +108,10 @@ FLOW_KINDS: tuple[FlowKind, ...] = (
     FlowKind("printing", "other", "kg",
              "Printing one kg of paper (press energy, inks, plates), the paper itself excluded.", zoned=False,
              phases=("manufacturing",)),
+    FlowKind("post.delivery", "other", "copy",
+             "Delivering one printed copy by post in France (addressed mail): sorting, transport and delivery "
+             "rounds, and the manufacture of the postal vehicles and buildings.", zoned=False,
+             phases=("manufacturing", "use")),
     FlowKind("freight.road", "other", "tonne * km",
              "One tonne carried one km by road (truck): vehicle and road manufacturing, fuel burnt, vehicle "
              "end of life.", zoned=False, phases=("manufacturing", "use", "end_of_life")),

@@ -147,15 +147,16 @@ def test_a_printed_magazine_per_copy_within_published_magazine_footprints(defaul
     by_stage = results.total(("stage",)).set_index(["stage", "criterion"])["value"]
     per_copy = sum(by_stage[(stage, GWP)] for stage in ("paper", "printing", "end_of_life"))
     mass = 16 * 0.06237 * 0.080
-    # paper 0.918 + printing 0.478 + end of life 0.134 = 1.531 kg CO2 eq per kg
-    assert per_copy == pytest.approx(mass * 1.530606, rel=1e-3)
+    # (paper 0.918 + printing 0.478) x 1.05 (the printer's 5 % paper waste) + end of life 0.134 of the copy
+    # = 1.600 kg CO2 eq per kg delivered
+    assert per_copy == pytest.approx(mass * ((0.917909 + 0.478376) * 1.05 + 0.13432), rel=1e-3)
     # Published: Holmen's magazine PAPER 43 g per copy (cradle to gate); GEO 800 g; National Geographic 0.82 kg
     # (0.6-1.0) for a 12.3 oz (0.349 kg) copy, i.e. 2.35 kg per kg. Per copy ours lies in [0.043, 1.0] kg;
     # per kg it is within 2x of National Geographic's cradle-to-grave figure.
     assert 0.043 <= per_copy <= 1.0
     assert 2.35 / 2 <= per_copy / mass <= 2.35 * 2
     # printing and end of life are each a stage; end of life is no longer about half of the magazine (48.7 %)
-    assert by_stage[("printing", GWP)] == pytest.approx(mass * 0.917909 * 702 / 1347, rel=1e-4)
+    assert by_stage[("printing", GWP)] == pytest.approx(mass * 1.05 * 0.917909 * 702 / 1347, rel=1e-4)
     assert by_stage[("end_of_life", GWP)] == pytest.approx(mass * 0.13432, rel=1e-6)
     assert 0 < by_stage[("end_of_life", GWP)] / per_copy < 0.15
     assert results.total(("service",)).set_index("criterion").loc[GWP, "coverage"] == "complete"

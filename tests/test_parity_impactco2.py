@@ -45,9 +45,9 @@ def grams(service: Service, factors: lca.FactorSet) -> float:
 
 
 @pytest.mark.parametrize(("service", "expected"), [
-    (Video("1 h HD streaming", views=1, duration="1 h"), 67.82),
-    (Video("1 h HD on a smartphone, mobile", views=1, duration="60 min", device_mix={"smartphone": 1},
-           network_mix={"mobile": 1}), 103.87),
+    (Video("1 h HD streaming", views=1, duration="1 h", view_platform="streaming"), 67.82),
+    (Video("1 h HD on a smartphone, mobile", views=1, duration="60 min", view_platform="streaming",
+           device_mix={"smartphone": 1}, network_mix={"mobile": 1}), 103.87),
     (VideoCall("1 h SD call, 2 laptops", duration="1 h"), 83.65),
     (Download("1 GB", size="1 GB"), 9.49),
 ], ids=["streaming", "streaming-smartphone-mobile", "visio", "transfer"])
@@ -111,7 +111,8 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                         mix = {"device_mix": {DEVICE[device]: 1}}
                     cases.append((situation, "streaming", Video(
                         "v", views=1, duration=f"{minutes} min", resolution=resolution, zone=zone,
-                        network_zone=NETWORK[network][1], network_mix={NETWORK[network][0]: 1}, **mix), {}))
+                        view_platform="streaming", network_zone=NETWORK[network][1],
+                        network_mix={NETWORK[network][0]: 1}, **mix), {}))
     for quality, ours in (("'audio'", "audio"), ("'SD'", "sd"), ("'HD'", "hd"), ("'ultra HD'", "4k")):
         for participants in (2, 7):
             for device in ("'ordinateur portable'", "'smartphone'", "'TV'"):
@@ -146,7 +147,8 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                     "d", size=f"{size} GB", network_mix={kind: 1}, network_zone=zone,
                     datacentre_zone=REGION[region]), {}))
     situation = {"streaming . appareil": "'smartphone'", "smartphone . durée de vie": 4}
-    cases.append((situation, "streaming", Video("v", views=1, duration="1 h", device_mix={"smartphone": 1}),
+    cases.append((situation, "streaming", Video("v", views=1, duration="1 h", device_mix={"smartphone": 1},
+                                                view_platform="streaming"),
                   {"smartphone.lifetime": "4 year"}))
     return cases
 

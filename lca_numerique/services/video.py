@@ -1,13 +1,28 @@
-"""Online video: views of a video, watched on a mix of devices, served by a large platform or your hosting."""
+"""Online video: views of a video, watched on a mix of devices, served by a large platform or your hosting.
+
+What a view is depends on the platform that counted it: YouTube counts a view after about 30 s, Facebook and
+Instagram after 3 s, X after 2 s. Unless the platform's analytics give the average view duration (give
+``watched_share``), a view is taken to last what it guarantees (the threshold, or the whole video if it is
+shorter), with full watch as the upper end of its uncertainty. The device mix and the platform's data-centre
+zone follow the platform too: an internet audience (79 % smartphone) for public videos, Impact CO2's
+streaming-service audience (70 % TV, data centres in France, watched in full) for ``streaming``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..uncertainty import Distribution, parse_distribution
 from .base import BillBuilder, Service
 from .common import (
     DATACENTRE_ZONE,
     IMPACT_CO2,
+    INTERNET_TIME_MIX,
+    INTERNET_TIME_SOURCE,
     NETWORK_MIX,
     NETWORK_ZONE,
+    PLATFORM_DATACENTRE_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_HOUR,
     ZONE,
@@ -27,6 +42,24 @@ BITRATE_SOURCES = (
     "720p as quoted in the press (2023), low confidence"
 )
 
+#: Seconds a video must play before the platform counts a view (or the whole video if it is shorter).
+VIEW_THRESHOLDS: dict[str, float] = {"youtube": 30.0, "facebook": 3.0, "instagram": 3.0, "x": 2.0}
+#: Platforms whose views are taken as watched in full: ``streaming`` a streaming service's audience as in
+#: Impact CO2, ``other`` a platform whose rule is unknown (give watched_share from its analytics).
+FULL_VIEW_PLATFORMS = ("streaming", "other")
+VIEW_SOURCES = (
+    "youtube 30 s: Google Ads API reference (developers.google.com, 2025), a paid view is counted when the viewer "
+    "'watched at least 30 seconds of the ad (or the entire ad, if it was less than 30 seconds)', the rule commonly "
+    "reported for YouTube views (YouTube publishes none for organic views); facebook, instagram 3 s: Meta Business "
+    "Help Center, '3-second video plays' (played for at least 3 s, or 97 % of a shorter video); x 2 s: X Business "
+    "help, video views campaign (2 s with at least 50 % of the player in view); streaming and other: watched in "
+    "full (Impact CO2's streaming hour)"
+)
+#: Impact CO2's device mix for streaming ('streaming . appareil . moyenne utilisation'), from Netflix's audience.
+STREAMING_MIX: dict[str, float] = {"tv": 0.70, "laptop": 0.15, "tablet": 0.10, "smartphone": 0.05}
+_STREAMING_MIX_SOURCE = (f"{IMPACT_CO2}: 'streaming . appareil . moyenne utilisation' (TV 70 %, laptop 15 %, "
+                         "tablet 10 %, smartphone 5 %)")
+
 
 class Video(Service):
     """Views of one video. Audience: views."""
@@ -36,15 +69,21 @@ class Video(Service):
     parameters = (
         Spec("views", "Views over the period (plays, not impressions).", unit="view"),
         Spec("duration", "Length of the video.", unit="hour"),
-        Spec("watched_share", "Average share of the video watched per view (from the platform's analytics).",
-             kind="share", default=1.0, source="convention: watched to the end unless analytics say otherwise"),
+        Spec("view_platform", "The platform whose analytics counted the views: what a view is, who watches and "
+             "where the platform's data centres are.", kind="choice",
+             choices=(*VIEW_THRESHOLDS, *FULL_VIEW_PLATFORMS), default="youtube",
+             source="convention: YouTube, where public bodies post their videos; choose the platform that counted "
+                    "the views"),
+        Spec("watched_share", "Average share of the video watched per view (average view duration over the "
+             "duration, from the platform's analytics); by default what a view of view_platform guarantees: its "
+             "counting threshold over the duration (all of it for streaming and other).",
+             kind="share", default=None, source=VIEW_SOURCES),
         Spec("resolution", "Resolution streamed.", kind="choice", choices=tuple(BITRATES), default="1080p",
              source=f"{IMPACT_CO2}: HD by default"),
         Spec("bitrate", "Data per hour watched; by default from the resolution.", unit="GB / hour",
              default=None, source=BITRATE_SOURCES),
-        device_mix({"tv": 0.70, "laptop": 0.15, "tablet": 0.10, "smartphone": 0.05},
-                   f"{IMPACT_CO2}: 'streaming . appareil . moyenne utilisation' (TV 70 %, laptop 15 %, "
-                   "tablet 10 %, smartphone 5 %)", "viewing"),
+        device_mix(None, f"platforms: {INTERNET_TIME_SOURCE}; streaming: {_STREAMING_MIX_SOURCE}", "viewing",
+                   "; by default by view_platform: an internet audience, a streaming service's for streaming"),
         NETWORK_MIX,
         ZONE,
         NETWORK_ZONE,
@@ -53,7 +92,11 @@ class Video(Service):
              source="convention: public bodies mostly publish on large platforms"),
         PLATFORM_ENERGY_PER_GB,
         PLATFORM_SERVERS_PER_HOUR,
-        DATACENTRE_ZONE,
+        replace(PLATFORM_DATACENTRE_ZONE, name="platform_zone", default=None,
+                description="Where the large platform's data centres are; by default Europe (FR for streaming, "
+                            "as Impact CO2).",
+                source=f"{PLATFORM_DATACENTRE_ZONE.source}; streaming: {DATACENTRE_ZONE.source}"),
+        replace(DATACENTRE_ZONE, description="Where the producer's data centre is (masters, encoding)."),
         HOSTING,
         HOSTING_SHARE,
         Spec("autoplay_impressions", "Impressions where the video starts playing by itself in a feed.",
@@ -72,10 +115,33 @@ class Video(Service):
     )
 
     def check(self) -> None:
-        if self.bitrate is None:  # shown by explain() as the value it takes, with the resolution table's source
+        # defaults that depend on other parameters: shown by explain() as the values they take, with their sources
+        if self.bitrate is None:
             self._values["bitrate"] = BITRATES[self.resolution]
+        streaming = self.view_platform == "streaming"
+        if self.device_mix is None:
+            self._values["device_mix"] = dict(STREAMING_MIX if streaming else INTERNET_TIME_MIX)
+        if self.platform_zone is None:
+            self._values["platform_zone"] = "FR" if streaming else PLATFORM_DATACENTRE_ZONE.default
+        if self.watched_share is None:
+            self._values["watched_share"] = self._guaranteed_share()
         if self.platform == "self_hosted" and self.hosting is None:
             raise ParameterError(f"{self.name}: platform 'self_hosted' needs a hosting (a Hosting service)")
+
+    def _guaranteed_share(self) -> float:
+        """The share of the video a view of ``view_platform`` is known to have played (1 without a threshold)."""
+        threshold = VIEW_THRESHOLDS.get(self.view_platform)
+        if threshold is None or self.duration <= 0:
+            return 1.0
+        return min(1.0, threshold / 3600 / self.duration)
+
+    def _parse_uncertainty(self, given: Mapping[str, str]) -> dict[str, Distribution]:
+        result = super()._parse_uncertainty(given)
+        share = self.watched_share
+        if "watched_share" not in self._given and "watched_share" not in given and share < 1:
+            # a view lasted at least the threshold and at most the whole video: nothing more is known
+            result["watched_share"] = parse_distribution(f"uniform low={share!r} high=1", share)
+        return result
 
     def audience_amount(self) -> float:
         return self.views
@@ -88,7 +154,7 @@ class Video(Service):
                  "views * duration * watched_share + autoplay_impressions * autoplay_watch_time / 3600", "hour")
         bill.let("gigabytes", "viewing_hours * bitrate", "GB")
         if self.platform == "large_platform":
-            add_platform(bill, z, "gigabytes", "platform", hours="viewing_hours")
+            add_platform(bill, self.platform_zone, "gigabytes", "platform", hours="viewing_hours")
         else:
             add_hosting_share(bill, self.hosting, "platform")
         add_network(bill, "gigabytes", self.network_zone, "network")
