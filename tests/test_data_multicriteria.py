@@ -188,3 +188,24 @@ def test_network_ctue_against_the_per_gb_negaoctet_row_the_issue_quoted(default)
     assert use == pytest.approx(hubblo[CTUE], rel=0.2)
     assert ours[CTUE] / ours[GWP] == pytest.approx(0.040 * 5.33e11 / (0.038 * 2.95e10), rel=1e-3)
     assert not hubblo[CTUE] / 2 <= ours[CTUE] <= hubblo[CTUE] * 2  # the documented perimeter difference
+
+
+def test_the_disputed_high_profile_switches_each_dispute_to_its_other_side(default):
+    high = lca.load_factors("disputed_high")
+    # storage: Impact CO2's bay, 144 kg over 3,637.66 GB x 5 years, at its 50 % fill rate and at 10 %
+    assert default.factor("dc.storage@FR", GWP, "manufacturing").value == pytest.approx(
+        144 / (3637.6576 * 0.50 * 5), rel=1e-9)
+    at_ten = 144 / (3637.6576 * 0.10 * 5)
+    assert high.factor("dc.storage@FR", GWP, "manufacturing").value == pytest.approx(at_ten, rel=1e-9)
+    # Hubblo (impacts-saas-iaas storage_impact.csv, France, 1 GB for a year): data-centre tier 0.0874 kg CO2 eq
+    assert at_ten == pytest.approx(0.0874, rel=0.1)
+    # French electricity ADPe: Base IMPACTS 2011 (4.85798e-8) by default, digital4better 2024 (5.5629e-7) here
+    assert default.factor("electricity.terminals@FR", ADPE, "use").value == pytest.approx(4.85798e-8)
+    assert high.factor("electricity.terminals@FR", ADPE, "use").value == pytest.approx(5.5629e-7)
+    # French electricity CTUe: digital4better 2024 (0.0393794) by default, ADEME 2025's implied 0.373 here
+    # (2.9 % of 5.33e11 CTUe over 63.9 % of 6.48e10 kWh = 0.3733)
+    assert default.factor("electricity.terminals@FR", CTUE, "use").value == pytest.approx(0.0393794)
+    assert high.factor("electricity.terminals@FR", CTUE, "use").value == pytest.approx(
+        0.029 * 5.33e11 / (0.639 * 6.48e10), rel=2e-3)
+    # nothing else moves: the network's factors are the same in both
+    assert high.factor("network.fixed@FR", CTUE, "use").value == default.factor("network.fixed@FR", CTUE, "use").value
