@@ -9,7 +9,7 @@ import pytest
 import lca_numerique as lca
 from lca_numerique.services import Podcast, Print, SocialPost, Video
 from lca_numerique.services.common import INTERNET_TIME_MIX
-from lca_numerique.services.video import STREAMING_MIX, VIEW_THRESHOLDS
+from lca_numerique.services.video import STREAMING_MIX, VIEW_AVERAGES, VIEW_THRESHOLDS
 from lca_numerique.uncertainty import draw
 
 
@@ -28,10 +28,14 @@ def test_what_a_view_is_on_each_platform():
     # Google Ads API reference (2025): a paid view is "watched at least 30 seconds of the ad (or the entire ad, if
     # it was less than 30 seconds)"; Meta Business Help Center: "3-second video plays"; X Business help, video
     # views campaign: 2 s with 50 % of the player in view.
-    assert VIEW_THRESHOLDS == {"youtube": 30.0, "facebook": 3.0, "instagram": 3.0, "x": 2.0}
-    # a 2-minute video: a YouTube view guarantees 30 s of 120, a Facebook one 3 s, a streaming hour all of it
+    assert VIEW_THRESHOLDS == {"youtube": 30.0, "meta_3s": 3.0, "x": 2.0}
+    # Meta's "Views" count every start (Instagram 2024-08, Facebook late 2024): Facebook's average watch time of
+    # its videos, 16.7 s (Axios, 2017), stands for a view there
+    assert VIEW_AVERAGES == {"facebook": 16.7, "instagram": 16.7}
+    # a 2-minute video: a YouTube view guarantees 30 s of 120, a Meta 3-second view 3 s, a streaming hour all
     assert Video("v", views=1, duration="2 min").watched_share == pytest.approx(30 / 120)
-    assert Video("v", views=1, duration="2 min", view_platform="facebook").watched_share == pytest.approx(3 / 120)
+    assert Video("v", views=1, duration="2 min", view_platform="meta_3s").watched_share == pytest.approx(3 / 120)
+    assert Video("v", views=1, duration="2 min", view_platform="facebook").watched_share == pytest.approx(16.7 / 120)
     assert Video("v", views=1, duration="2 min", view_platform="streaming").watched_share == 1.0
     assert Video("v", views=1, duration="20 s").watched_share == 1.0  # shorter than the threshold: watched whole
     # the analytics' figure wins over the platform's rule
@@ -40,9 +44,9 @@ def test_what_a_view_is_on_each_platform():
 
 def test_a_three_second_view_costs_the_hand_computed_share_of_a_full_watch(factors):
     # Everything a view costs here scales with the time watched (devices, GB sent, platform servers and
-    # electricity), so a 3-s Facebook view of a 2-minute video costs 3/120 = 2.5 % of a full watch, on every
+    # electricity), so a Meta 3-second view of a 2-minute video costs 3/120 = 2.5 % of a full watch, on every
     # criterion.
-    three_seconds = Video("fb", views=1000, duration="2 min", view_platform="facebook")
+    three_seconds = Video("fb", views=1000, duration="2 min", view_platform="meta_3s")
     full = three_seconds.replace(name="full", watched_share=1.0)
     short, whole = _per_view(three_seconds, factors), _per_view(full, factors)
     for criterion in lca.MISSION_CRITERIA:
@@ -51,10 +55,15 @@ def test_a_three_second_view_costs_the_hand_computed_share_of_a_full_watch(facto
 
 
 def test_watch_share_uncertainty_spans_a_view_to_a_full_watch():
-    video = Video("v", views=1, duration="2 min", view_platform="facebook")
+    video = Video("v", views=1, duration="2 min", view_platform="meta_3s")
     distribution = video.uncertainty["watched_share"]
     u = np.array([1e-9, 0.5, 1 - 1e-9])
     assert draw(distribution, video.watched_share, u) == pytest.approx([0.025, 0.5125, 1.0], rel=1e-6)
+    # a Meta view (any start): from nothing to a full watch, around the 16.7 s average (triangular, its mode)
+    meta = Video("v", views=1, duration="2 min", view_platform="facebook")
+    mode = 16.7 / 120
+    assert draw(meta.uncertainty["watched_share"], meta.watched_share, np.array([1e-12, mode, 1 - 1e-12])) == \
+        pytest.approx([0.0, mode, 1.0], abs=1e-5)
     # given by the user, the share is the user's (no default spread)
     assert "watched_share" not in Video("v", views=1, duration="2 min", watched_share=0.3).uncertainty
 

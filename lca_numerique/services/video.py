@@ -1,11 +1,13 @@
 """Online video: views of a video, watched on a mix of devices, served by a large platform or your hosting.
 
-What a view is depends on the platform that counted it: YouTube counts a view after about 30 s, Facebook and
-Instagram after 3 s, X after 2 s. Unless the platform's analytics give the average view duration (give
-``watched_share``), a view is taken to last what it guarantees (the threshold, or the whole video if it is
-shorter), with full watch as the upper end of its uncertainty. The device mix and the platform's data-centre
-zone follow the platform too: an internet audience (79 % smartphone) for public videos, Impact CO2's
-streaming-service audience (70 % TV, data centres in France, watched in full) for ``streaming``.
+What a view is depends on the platform that counted it: YouTube counts a view after about 30 s, X after 2 s,
+Meta's "3-second views" after 3 s; Meta's "Views" (its main metric on Facebook and Instagram since 2024) count
+every start. Unless the platform's analytics give the average view duration (give ``watched_share``), a view
+counted after a threshold is taken to last that threshold (or the whole video if it is shorter), with full
+watch as the upper end of its uncertainty; a Meta view lasts Facebook's published average watch time. The
+device mix and the platform's data-centre zone follow the platform too: an internet audience (79 %
+smartphone) for public videos, Impact CO2's streaming-service audience (70 % TV, data centres in France,
+watched in full) for ``streaming``.
 """
 
 from __future__ import annotations
@@ -43,17 +45,22 @@ BITRATE_SOURCES = (
 )
 
 #: Seconds a video must play before the platform counts a view (or the whole video if it is shorter).
-VIEW_THRESHOLDS: dict[str, float] = {"youtube": 30.0, "facebook": 3.0, "instagram": 3.0, "x": 2.0}
+VIEW_THRESHOLDS: dict[str, float] = {"youtube": 30.0, "meta_3s": 3.0, "x": 2.0}
+#: Average seconds watched per view where a view is any start: Facebook's figure for its videos.
+VIEW_AVERAGES: dict[str, float] = {"facebook": 16.7, "instagram": 16.7}
 #: Platforms whose views are taken as watched in full: ``streaming`` a streaming service's audience as in
 #: Impact CO2, ``other`` a platform whose rule is unknown (give watched_share from its analytics).
 FULL_VIEW_PLATFORMS = ("streaming", "other")
 VIEW_SOURCES = (
     "youtube 30 s: Google Ads API reference (developers.google.com, 2025), a paid view is counted when the viewer "
     "'watched at least 30 seconds of the ad (or the entire ad, if it was less than 30 seconds)', the rule commonly "
-    "reported for YouTube views (YouTube publishes none for organic views); facebook, instagram 3 s: Meta Business "
-    "Help Center, '3-second video plays' (played for at least 3 s, or 97 % of a shorter video); x 2 s: X Business "
-    "help, video views campaign (2 s with at least 50 % of the player in view); streaming and other: watched in "
-    "full (Impact CO2's streaming hour)"
+    "reported for YouTube views (YouTube publishes none for organic views); meta_3s 3 s: Meta Business Help "
+    "Center, '3-second video plays' (played for at least 3 s, or 97 % of a shorter video), still in Meta's "
+    "insights as '3-second views'; x 2 s: X Business help, video views campaign (2 s with at least 50 % of the "
+    "player in view); facebook, instagram: Meta's 'Views' count every time a reel or video starts to play "
+    "(Instagram, 2024-08; Facebook, late 2024, as reported by Nasdaq/Business Standard), so a view guarantees "
+    "nothing: 16.7 s, Facebook's average watch time of its videos (Axios, 2017), triangular from none to a full "
+    "watch; streaming and other: watched in full (Impact CO2's streaming hour)"
 )
 #: Impact CO2's device mix for streaming ('streaming . appareil . moyenne utilisation'), from Netflix's audience.
 STREAMING_MIX: dict[str, float] = {"tv": 0.70, "laptop": 0.15, "tablet": 0.10, "smartphone": 0.05}
@@ -71,12 +78,13 @@ class Video(Service):
         Spec("duration", "Length of the video.", unit="hour"),
         Spec("view_platform", "The platform whose analytics counted the views: what a view is, who watches and "
              "where the platform's data centres are.", kind="choice",
-             choices=(*VIEW_THRESHOLDS, *FULL_VIEW_PLATFORMS), default="youtube",
+             choices=(*VIEW_THRESHOLDS, *VIEW_AVERAGES, *FULL_VIEW_PLATFORMS), default="youtube",
              source="convention: YouTube, where public bodies post their videos; choose the platform that counted "
                     "the views"),
         Spec("watched_share", "Average share of the video watched per view (average view duration over the "
-             "duration, from the platform's analytics); by default what a view of view_platform guarantees: its "
-             "counting threshold over the duration (all of it for streaming and other).",
+             "duration, from the platform's analytics); by default what a view of view_platform guarantees (its "
+             "counting threshold over the duration), Facebook's average watch time for Meta's views, all of it "
+             "for streaming and other.",
              kind="share", default=None, source=VIEW_SOURCES),
         Spec("resolution", "Resolution streamed.", kind="choice", choices=tuple(BITRATES), default="1080p",
              source=f"{IMPACT_CO2}: HD by default"),
@@ -124,23 +132,27 @@ class Video(Service):
         if self.platform_zone is None:
             self._values["platform_zone"] = "FR" if streaming else PLATFORM_DATACENTRE_ZONE.default
         if self.watched_share is None:
-            self._values["watched_share"] = self._guaranteed_share()
+            self._values["watched_share"] = self._default_share()
         if self.platform == "self_hosted" and self.hosting is None:
             raise ParameterError(f"{self.name}: platform 'self_hosted' needs a hosting (a Hosting service)")
 
-    def _guaranteed_share(self) -> float:
-        """The share of the video a view of ``view_platform`` is known to have played (1 without a threshold)."""
-        threshold = VIEW_THRESHOLDS.get(self.view_platform)
-        if threshold is None or self.duration <= 0:
+    def _default_share(self) -> float:
+        """The share of the video a view of ``view_platform`` plays by default: the threshold it guarantees or
+        the platform's average watch time, over the duration (1 for a full watch, or a video shorter than that)."""
+        seconds = VIEW_THRESHOLDS.get(self.view_platform, VIEW_AVERAGES.get(self.view_platform))
+        if seconds is None or self.duration <= 0:
             return 1.0
-        return min(1.0, threshold / 3600 / self.duration)
+        return min(1.0, seconds / 3600 / self.duration)
 
     def _parse_uncertainty(self, given: Mapping[str, str]) -> dict[str, Distribution]:
         result = super()._parse_uncertainty(given)
         share = self.watched_share
         if "watched_share" not in self._given and "watched_share" not in given and share < 1:
-            # a view lasted at least the threshold and at most the whole video: nothing more is known
-            result["watched_share"] = parse_distribution(f"uniform low={share!r} high=1", share)
+            if self.view_platform in VIEW_THRESHOLDS:
+                # a view lasted at least the threshold and at most the whole video: nothing more is known
+                result["watched_share"] = parse_distribution(f"uniform low={share!r} high=1", share)
+            else:  # an average watch time: a start may have lasted anything from nothing to the whole video
+                result["watched_share"] = parse_distribution("triangular low=0 high=1", share)
         return result
 
     def audience_amount(self) -> float:
