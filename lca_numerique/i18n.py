@@ -262,6 +262,27 @@ def parameter_value(value: Any, lang: str) -> str:
     return choice_label(str(value), lang) if isinstance(value, str) else str(value)
 
 
+def tornado_input(text: str, kind: str, lang: str) -> str:
+    """An input of :func:`lca_numerique.sensitivity.tornado` in words of ``lang``: ``factor <flow> / <phase>``
+    (``kind`` "factor") or ``<service>: <parameter>`` (``kind`` "parameter")."""
+    from .axes import PHASES
+
+    _ = translator(lang).gettext
+    if kind == "factor" and " / " in text:
+        flow, phase = text.removeprefix("factor ").rsplit(" / ", 1)
+        phases = {p.id: label(p, lang) for p in PHASES}
+        return _("factor {flow} ({phase})").format(flow=flow, phase=phases.get(phase, phase))
+    if kind == "parameter" and ": " in text:
+        service, name = text.rsplit(": ", 1)
+        return _("{term}: {definition}").format(term=service, definition=parameter_label(name, lang))
+    return text
+
+
+def lever_name(name: str, lang: str) -> str:
+    """A scenario's name in ``lang``: the bundled levers' names are translated, a user's are kept."""
+    return translator(lang).pgettext("lever", name)
+
+
 def provenance_value(key: str, value: str, lang: str) -> str:
     """A value of results' provenance in ``lang``: the profile's name, the factor set's title and its licences
     in words; ids, versions and hashes as they are."""
@@ -273,6 +294,22 @@ def provenance_value(key: str, value: str, lang: str) -> str:
     if key == "factor_set_licence":
         return join([pgettext("licence", part) for part in value.split("; ")], lang)
     return value
+
+
+def readable_table(frame: Any, lang: str, digits: int = 3) -> Any:
+    """A table for a terminal in ``lang``: :func:`localise_table`'s words, and in French its numbers written as
+    French writes them (``digits`` significant digits, never scientific notation; "non couvert" for NaN).
+    English tables are returned as they are (the caller's pandas display options apply)."""
+    if check_lang(lang) == "en":
+        return frame
+    import pandas as pd
+
+    frame = localise_table(frame, lang)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            frame[column] = [format_number(v, lang, digits) for v in values.to_numpy(dtype=float)]
+    return frame
 
 
 def sheet_name(key: str, lang: str) -> str:
@@ -295,6 +332,7 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     from .report.html import equivalents
     from .report.tables import SHEETS
     from .results import COMPLETE, NOT_COVERED, PARTIAL, ZERO_AUDIENCE, provenance_of
+    from .scenarios import NOT_COMPARABLE, bundled_scenarios
     from .services import SERVICE_KINDS
 
     units = sorted({cls.audience_unit for cls in SERVICE_KINDS.values()})
@@ -317,10 +355,19 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     messages += [("choice", c) for c in dict.fromkeys(c for s in specs for c in (*s.choices, *s.keys))]
     sets = [load_factors(p) for p in available_profiles()] + [load_factor_set(n) for n in available_factor_sets()]
     messages += [("profile", name) for name in available_profiles()]
+    messages += [("lever", scenario.name) for scenario in bundled_scenarios().values()]
+    messages += [("direction", d) for d in ("reduction", "increase", "no change", NOT_COMPARABLE)]
+    messages += [("coverage", NOT_COMPARABLE)]
+    messages += [("column", c) for c in CONSOLE_COLUMNS]
     messages += [("factor set title", title) for title in dict.fromkeys(fs.title for fs in sets)]
     messages += [("licence", part) for part in dict.fromkeys(p for fs in sets for p in fs.licence.split("; "))]
     return messages
 
+
+#: Columns of the tables the commands print (compare, levers, uncertainty) besides those of the reports.
+CONSOLE_COLUMNS = ("rank", "scenario", "direction", "change", "share of total", "baseline", "B - A", "relative",
+                   "deterministic", "mean", "median", "std", "p2.5", "p97.5", "input", "low", "high", "total at low",
+                   "total at high")
 
 #: Columns of the data-collection template besides the services' parameters.
 TEMPLATE_COLUMNS = ("campaign", "name", "basis")

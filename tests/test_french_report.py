@@ -202,3 +202,57 @@ def test_the_same_template_gives_an_english_report_without_french(filled, tmp_pa
     assert any("per visit" in t for _, t in texts)
     assert leaks(texts, FRENCH, [*TITLES, *FRENCH_CITATIONS]) == []
     assert scientific(texts) == []
+
+
+# ---- the figures of uncertainty and levers, in French -----------------------------------------------------------
+
+TOWN = """\
+organisation: Commune de Saint-Test
+services:
+  - {kind: website, name: site de la commune, visits: 40000, page_weight: 1.5 MB}
+  - {kind: newsletter, name: lettre du maire, recipients: 2000, issues: 12}
+  - {kind: print, name: bulletin municipal, copies: 5000, pages: 16}
+  - {kind: social_account, name: compte Instagram, platform: instagram, posts: 200, impressions_per_post: 800,
+     format_mix: {image: 0.5, reel: 0.5}}
+  - {kind: video, name: voeux du maire, views: 3000, duration: 4 min}
+"""
+
+
+@pytest.fixture(scope="module")
+def french_figures():
+    from lca_numerique.inventory import inventory_from_text
+    from lca_numerique.montecarlo import monte_carlo
+    from lca_numerique.plotting import plot_distribution, plot_tornado, plot_waterfall
+    from lca_numerique.scenarios import applicable, bundled_scenarios, rank_levers
+    from lca_numerique.sensitivity import tornado
+
+    town = inventory_from_text(TOWN)
+    factors = town.load_factors()
+    mc = monte_carlo(town.services, factors, samples=64, seed=1, keep_samples=True)
+    levers, _ = applicable(town, bundled_scenarios().values())
+    return {"tornado": plot_tornado(tornado(town.services, factors), lang="fr"),
+            "distribution": plot_distribution(mc, lang="fr"),
+            "levers": plot_waterfall(rank_levers(town, levers, factors=factors), lang="fr")}
+
+
+@pytest.mark.parametrize("name", ["tornado", "distribution", "levers"])
+def test_uncertainty_and_lever_figures_speak_french_in_legible_type(french_figures, name):
+    from matplotlib.text import Text
+
+    figure = french_figures[name]
+    figure.draw_without_rendering()
+    texts = [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    words = [(name, t.get_text()) for t in texts]
+    # flow ids (device.smartphone@FR, paper) name catalogue entries: identifiers, not words
+    words = [(where, re.sub(r"facteur \S+", "facteur", text)) for where, text in words]
+    assert leaks(words, ENGLISH, TITLES) == []
+    assert scientific(words) == []
+    assert min(t.get_fontsize() for t in texts) >= 9
+    # no title, axis label or direct label runs out of the figure (tick labels are laid out by matplotlib)
+    from matplotlib.axis import Tick
+
+    ticks = {id(t) for tick in figure.findobj(Tick) for t in (tick.label1, tick.label2)}
+    width, height = figure.bbox.width, figure.bbox.height
+    for t in (t for t in texts if id(t) not in ticks):
+        box = t.get_window_extent()
+        assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1 and box.y1 <= height + 1, t.get_text()
