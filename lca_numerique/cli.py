@@ -184,6 +184,7 @@ def _parser() -> argparse.ArgumentParser:
     template = sub.add_parser("template", help="write the data-collection workbook")
     template.add_argument("--out", type=Path, default=Path("lca-numerique-template.xlsx"),
                           help="an .xlsx file, or a folder for CSV files")
+    lang_option(template)
     template.set_defaults(run=_template)
     uncertainty = sub.add_parser("uncertainty", help="Monte Carlo and sensitivity of an inventory's results")
     uncertainty.add_argument("inventory", type=Path)
@@ -343,12 +344,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from .i18n import gettext_for
     from .inventory.template import write_template
 
     if args.out.is_symlink():
         raise OutputError(f"{args.out}: is a symbolic link; refusing to write through it")
-    path = write_template(args.out)
-    print(f"Data-collection template written to {path}")
+    path = write_template(args.out, lang=args.lang)
+    print(gettext_for(args.lang, "Data-collection template written to {path}").format(path=path))
     return EXIT_OK
 
 

@@ -96,30 +96,12 @@ def fill_template(path) -> None:
     import openpyxl
 
     workbook = openpyxl.load_workbook(path)
-    info = workbook.worksheets[1]
-    info["B2"], info["B3"] = "Ville de Testville", "2025"
+    workbook["inventory"]["B2"], workbook["inventory"]["B3"] = "Ville de Testville", "2025"
     for sheet, values in FILLED.items():
-        ws = workbook.worksheets[_sheet_index(workbook, sheet)]
-        header = [c.value for c in ws[1]]
+        columns = {c.value: c.column for c in workbook[sheet][1]}
         for name, value in values.items():
-            ws.cell(row=4, column=_column(ws, header, name), value=value)
+            workbook[sheet].cell(row=4, column=columns[name], value=value)
     workbook.save(path)
-
-
-def _sheet_index(workbook, kind: str) -> int:
-    """The sheet of a kind: its id is in cell A1's comment of every language's template ("kind: website")."""
-    for i, ws in enumerate(workbook.worksheets):
-        if ws.title == kind or (ws["A1"].comment and f"[{kind}]" in ws["A1"].comment.text):
-            return i
-    raise AssertionError(f"no sheet for {kind}")
-
-
-def _column(ws, header: list, name: str) -> int:
-    """A column by its id (the English header, or the id in its comment in another language)."""
-    for cell in ws[1]:
-        if cell.value == name or (cell.comment and f"[{name}]" in cell.comment.text):
-            return cell.column
-    raise AssertionError(f"no column {name} in {ws.title}: {header}")
 
 
 def report_texts(out, console: str) -> list[tuple[str, str]]:
