@@ -105,8 +105,9 @@ def _problem(cls: object) -> str | None:
                 f"got {cls.audience_unit!r}")
     if not isinstance(cls.parameters, tuple) or not all(isinstance(s, Spec) for s in cls.parameters):
         return f"{cls.__name__}.parameters must be a tuple of Spec"
-    if "name" in cls.specs() or "kind" in cls.specs():
-        return f"{cls.__name__}: 'name' and 'kind' are not parameter names (every service has them)"
+    hidden = [name for name in cls.specs() if name == "name" or hasattr(Service, name)]
+    if hidden:
+        return f"{cls.__name__}: parameter(s) {', '.join(hidden)} would hide an attribute every service has"
     for method in ("audience_amount", "build"):
         if getattr(cls, method) is getattr(Service, method):
             return f"{cls.__name__} must implement {method}()"

@@ -50,12 +50,7 @@ def argument_type(spec: Spec) -> str:
 
 
 def _service(cls: type, bases: str) -> list[str]:
-    from .base import Service
-
     specs: tuple[Spec, ...] = cls.parameters  # type: ignore[attr-defined]
-    taken = [s.name for s in specs if hasattr(Service, s.name) or s.name == "name"]
-    if taken:
-        raise ValueError(f"{cls.__name__}: parameter(s) {', '.join(taken)} would hide a Service attribute")
     keywords = "".join(f"        {s.name}: {argument_type(s)}{'' if s.default is REQUIRED else ' = ...'},\n"
                        for s in specs)
     return [f"class {cls.__name__}({bases}):",
