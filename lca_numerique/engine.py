@@ -37,9 +37,9 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
     f_values, has, lacks = factors.aligned_phases(matrix.flows, criteria)
     results = Results(
         services=matrix.services, kinds=matrix.kinds, campaigns=matrix.campaigns, criteria=criteria, flows=matrix.flows,
-        quantities=matrix.quantities, factor_values=f_values, tier_of=_tiers(matrix.flows), has=has, lacks=lacks,
-        audience=matrix.audience, audience_units=matrix.audience_units, provenance=provenance_of(factors),
-        factor_set=factors, stages=matrix.stages,
+        _quantities=matrix.quantities, _factor_values=f_values, _tier_of=_tiers(matrix.flows), _has=has,
+        _lacks=lacks, audience=matrix.audience, audience_units=matrix.audience_units,
+        provenance=provenance_of(factors), factor_set=factors, _stages=matrix.stages,
     )
     if require_complete and not results.is_complete:
         raise IncompleteFactorsError(_describe_missing(matrix, ~lacks.any(axis=2), criteria))
