@@ -27,10 +27,22 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
              require_complete: bool = False) -> Results:
     """Evaluate every service at once.
 
-    ``bills`` is a sequence of :class:`BillOfMaterials` or a :class:`BillMatrix`. Values come out in each
-    criterion's unit (kg CO2 eq, kg Sb eq, CTUe...) for the assessed period. With ``require_complete``,
-    a line lacking a factor in some phase raises :class:`IncompleteFactorsError` instead of being marked
-    partial or not covered.
+    Parameters
+    ----------
+    bills
+        A sequence of :class:`BillOfMaterials` or a :class:`BillMatrix`: quantities of catalogue flows in
+        each flow's canonical unit (device_hour, GB, GB_stored * year...) over the assessed period.
+    factors
+        The factor set, e.g. :func:`lca_numerique.load_factors`: impacts per unit of each flow.
+    require_complete
+        Raise :class:`IncompleteFactorsError` when a line lacks a factor in some phase, instead of marking
+        its totals partial or not covered (NaN).
+
+    Returns
+    -------
+    Results
+        Impacts in each criterion's unit (kg CO2 eq, kg Sb eq, CTUe...) for the assessed period, by service,
+        tier, criterion and phase, with coverage and provenance.
     """
     matrix = bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)
     criteria = factors.criteria

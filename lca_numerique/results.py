@@ -272,9 +272,21 @@ class Results:
         return codes
 
     def flags(self, by: str | Sequence[str] = AXES) -> tuple[np.ndarray, np.ndarray]:
-        """``(lacking, found)`` for the totals kept by the axes ``by`` (and criterion), in axis order: some line
-        behind the total lacks a factor in a kept phase / has one. Both are "any" over lines, so they compose:
-        see the module docstring for the rule that turns them into complete, partial or not covered."""
+        """Coverage flags of the totals kept by the axes ``by``.
+
+        Parameters
+        ----------
+        by
+            Axes of the cube among service, tier, criterion, phase (criterion is always kept).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(lacking, found)``, boolean arrays over the kept axes in the order service, tier, criterion,
+            phase: some line behind the total lacks a factor in a kept phase / has one. Both are "any" over
+            lines, so they compose: see the module docstring for the rule that turns them into complete,
+            partial or not covered.
+        """
         names = _axes(by)
         if any(g in names for g in (*GROUPS, "stage")):
             raise ValueError("flags() keeps the cube's axes only (service, tier, criterion, phase); group the "
@@ -293,8 +305,19 @@ class Results:
         return self.flags(("service", "tier"))[0]
 
     def scores(self, *, per_audience: bool = False) -> Scores:
-        """Service × criterion totals without pandas (see :class:`Scores`), in each criterion's unit, or per
-        unit of each service's audience with ``per_audience``."""
+        """Service × criterion totals without pandas.
+
+        Parameters
+        ----------
+        per_audience
+            Divide by each service's audience (values per visit, per view...).
+
+        Returns
+        -------
+        Scores
+            ``values[service, criterion]`` in each criterion's unit (``units``), NaN where not covered, and
+            ``coverage`` codes into :data:`COVERAGE_LABELS`.
+        """
         view = self._view(("service", "criterion"))
         values, codes = view.values[:, 0, :, 0], view.codes()[:, 0, :, 0]
         if per_audience:
@@ -348,13 +371,24 @@ class Results:
 
     # -- tidy tables ----------------------------------------------------------------------------------------
     def total(self, by: str | Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
-        """Tidy totals kept by ``by``, summed over the rest: any of the axes service, tier, stage, criterion,
-        phase and the groups kind, campaign (a single name may be given as a string).
+        """Tidy totals kept by ``by``, summed over the other axes.
 
-        Columns: the groups, the kept axes and ``criterion``, then ``value`` (in ``unit``) and ``coverage``
-        (see the module docstring: a not-covered value is NaN). With ``per_audience`` (which needs
-        ``service`` in ``by``) values are divided by each service's audience and the columns ``audience`` and
-        ``per`` ("per visit"...) are added.
+        Parameters
+        ----------
+        by
+            Any of the axes service, tier, stage, criterion, phase and the groups kind, campaign (a single name
+            may be given as a string). ``criterion`` is always kept: units differ between criteria.
+        per_audience
+            Divide each value by its service's audience (needs ``service`` in ``by``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: the groups, the kept axes and ``criterion``, then ``value`` in ``unit`` (the criterion's
+            unit, e.g. kg CO2 eq, over the assessed period; per visit, view... with ``per_audience``) and
+            ``coverage`` (complete, partial or not covered: see the module docstring; a not-covered value is
+            NaN). With ``per_audience``, also ``audience`` (in the service's audience unit) and ``per``
+            ("per visit"...).
         """
         import pandas as pd
 
@@ -428,7 +462,18 @@ class Results:
         return rows, first_of_row, {g: (labels, codes[first_of_row]) for g, (labels, codes) in decoded.items()}
 
     def per_audience(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
-        """Totals per unit of each service's audience (per visit, per view...): ``total(by, per_audience=True)``."""
+        """Totals per unit of each service's audience (kg CO2 eq per visit, per view...).
+
+        Parameters
+        ----------
+        by
+            The axes and groups kept, as for :meth:`total`; must include ``service``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``total(by, per_audience=True)``: ``value`` per unit of audience, with ``audience`` and ``per``.
+        """
         return self.total(by, per_audience=True)
 
     def to_dataframe(self, *, per_audience: bool = False) -> pd.DataFrame:

@@ -57,3 +57,16 @@ def test_deprecated_names_warn_and_still_answer(results: lca.Results, old: str, 
         order = [results.services.index(s) for s in ("app", "site")]
         value = value[order][:, [results.flows.index(f) for f in (PHONE, NETWORK)]]
     np.testing.assert_allclose(value, expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("entry", [lca.load_factors, lca.evaluate, lca.load_inventory, lca.Results.total,
+                                   lca.Results.per_audience, lca.Results.scores, lca.Results.flags],
+                         ids=lambda f: f.__qualname__)
+def test_entry_points_have_numpydoc_sections(entry) -> None:
+    import inspect
+
+    doc = inspect.getdoc(entry) or ""
+    assert "Parameters\n----------" in doc and "Returns\n-------" in doc, entry
+    documented = {line.split()[0] for line in doc.split("Parameters\n----------")[1].split("Returns")[0].splitlines()
+                  if line and not line.startswith(" ")}
+    assert documented == set(inspect.signature(entry).parameters) - {"self"}, entry
