@@ -124,9 +124,11 @@ def test_the_command_line_explains_and_assesses_a_registered_kind(sign: type[Ser
     assert "digital_sign 'station screens'" in shown
     assert "device.tv@FR" in shown and "560" in shown  # device-hours
     out = tmp_path / "report"
-    assert main(["assess", str(path), "--out", str(out), "--format", "json"]) == 0
+    assert main(["assess", str(path), "--out", str(out), "--lang", "fr"]) == 0  # every format
     written = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))
     assert "station screens" in json.dumps(written, ensure_ascii=False)
+    assert "station screens" in next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert any("station screens" in f.read_text(encoding="utf-8") for f in out.glob("*.csv"))
 
 
 def test_registration_refuses_what_cannot_be_a_service() -> None:
