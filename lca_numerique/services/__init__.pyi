@@ -19,7 +19,6 @@ from .registry import unregister_service as unregister_service
 #: '1.8 MB' or '3 min', or a pint Quantity.
 Amount: TypeAlias = float | str | Quantity
 
-
 class Website(Service):
     visits: float
     pages_per_visit: float
@@ -60,7 +59,6 @@ class Website(Service):
         dom_nodes: Amount | None = ...,
         requests: Amount | None = ...,
     ) -> None: ...
-
 
 class Video(Service):
     views: float
@@ -109,7 +107,6 @@ class Video(Service):
         encoding_server_hours: Amount = ...,
     ) -> None: ...
 
-
 class SocialPost(Service):
     format: Literal['text', 'image', 'carousel', 'video', 'story', 'reel']
     impressions: float | None
@@ -145,7 +142,6 @@ class SocialPost(Service):
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
     ) -> None: ...
 
-
 class SocialAccount(Service):
     posts: float
     impressions_per_post: float
@@ -178,7 +174,6 @@ class SocialAccount(Service):
         platform_server_hours_per_gb: Amount = ...,
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
     ) -> None: ...
-
 
 class Email(Service):
     size: float
@@ -225,7 +220,6 @@ class Email(Service):
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
     ) -> None: ...
 
-
 class Newsletter(Email):
     recipients: float
     issues: float
@@ -271,7 +265,6 @@ class Newsletter(Email):
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
     ) -> None: ...
 
-
 class Podcast(Service):
     listens: float
     duration: float
@@ -301,7 +294,6 @@ class Podcast(Service):
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
     ) -> None: ...
 
-
 class VideoCall(Service):
     duration: float
     participants: float
@@ -329,7 +321,6 @@ class VideoCall(Service):
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
     ) -> None: ...
 
-
 class Download(Service):
     size: float
     downloads: float
@@ -350,7 +341,6 @@ class Download(Service):
         platform_server_hours_per_gb: Amount = ...,
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
     ) -> None: ...
-
 
 class Hosting(Service):
     servers: float
@@ -377,7 +367,6 @@ class Hosting(Service):
         users: Amount = ...,
     ) -> None: ...
 
-
 class Print(Service):
     copies: float
     pages: float
@@ -394,7 +383,6 @@ class Print(Service):
         readers_per_copy: Amount = ...,
         delivery_distance: Amount = ...,
     ) -> None: ...
-
 
 class Custom(Service):
     audience_size: Any

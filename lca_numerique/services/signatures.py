@@ -84,11 +84,10 @@ def stub_text() -> str:
     order = sorted(imports, key=lambda i: (i[0], not i[1].isupper(), not i[1][0].isupper(), i[1]))  # as isort
     lines += [f"from .{module} import {name} as {name}" for module, name in order]
     lines += ["", "#: A quantity as a parameter accepts it: a number in the parameter's unit, a string such as",
-              "#: '1.8 MB' or '3 min', or a pint Quantity.", "Amount: TypeAlias = float | str | Quantity", "", ""]
+              "#: '1.8 MB' or '3 min', or a pint Quantity.", "Amount: TypeAlias = float | str | Quantity", ""]
     for cls in BUNDLED:
         parents = ", ".join(b.__name__ for b in cls.__bases__)
         lines += _service(cls, parents)
-        lines.append("")
     text = "\n".join(lines).rstrip("\n") + "\n"
     return text + "\n__all__ = [\n" + "".join(f"    {n!r},\n" for n in services.__all__) + "]\n"
 
