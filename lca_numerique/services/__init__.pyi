@@ -31,7 +31,11 @@ class Website(Service):
     zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     network_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     hosting: Any
+    allocation: Literal['share', 'time', 'data', 'users']
     hosting_share: float
+    hosted_time: float
+    hosted_data: float
+    hosted_users: float
     cdn_share: float
     platform_energy_per_gb: float
     platform_server_hours_per_gb: float
@@ -51,7 +55,11 @@ class Website(Service):
         zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
         network_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] | None = ...,
         hosting: Any = ...,
+        allocation: Literal['share', 'time', 'data', 'users'] = ...,
         hosting_share: float | str = ...,
+        hosted_time: Amount = ...,
+        hosted_data: Amount = ...,
+        hosted_users: Amount = ...,
         cdn_share: float | str = ...,
         platform_energy_per_gb: Amount = ...,
         platform_server_hours_per_gb: Amount = ...,
@@ -75,7 +83,11 @@ class Video(Service):
     platform_server_hours_per_hour: float
     datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     hosting: Any
+    allocation: Literal['share', 'time', 'data', 'users']
     hosting_share: float
+    hosted_time: float
+    hosted_data: float
+    hosted_users: float
     autoplay_impressions: float
     autoplay_watch_time: float
     master_size: float
@@ -98,7 +110,11 @@ class Video(Service):
         platform_server_hours_per_hour: Amount = ...,
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
         hosting: Any = ...,
+        allocation: Literal['share', 'time', 'data', 'users'] = ...,
         hosting_share: float | str = ...,
+        hosted_time: Amount = ...,
+        hosted_data: Amount = ...,
+        hosted_users: Amount = ...,
         autoplay_impressions: Amount = ...,
         autoplay_watch_time: Amount = ...,
         master_size: Amount = ...,
@@ -196,6 +212,12 @@ class Email(Service):
     pue: float
     storage_power: float
     datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
+    hosting: Any
+    allocation: Literal['share', 'time', 'data', 'users']
+    hosting_share: float
+    hosted_time: float
+    hosted_data: float
+    hosted_users: float
     def __init__(
         self, name: str, *, uncertainty: Mapping[str, str] | None = None,
         size: Amount = ...,
@@ -218,6 +240,12 @@ class Email(Service):
         pue: Amount = ...,
         storage_power: Amount = ...,
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
+        hosting: Any = ...,
+        allocation: Literal['share', 'time', 'data', 'users'] = ...,
+        hosting_share: float | str = ...,
+        hosted_time: Amount = ...,
+        hosted_data: Amount = ...,
+        hosted_users: Amount = ...,
     ) -> None: ...
 
 class Newsletter(Email):
@@ -241,6 +269,12 @@ class Newsletter(Email):
     pue: float
     storage_power: float
     datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
+    hosting: Any
+    allocation: Literal['share', 'time', 'data', 'users']
+    hosting_share: float
+    hosted_time: float
+    hosted_data: float
+    hosted_users: float
     def __init__(
         self, name: str, *, uncertainty: Mapping[str, str] | None = None,
         recipients: Amount,
@@ -263,6 +297,12 @@ class Newsletter(Email):
         pue: Amount = ...,
         storage_power: Amount = ...,
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
+        hosting: Any = ...,
+        allocation: Literal['share', 'time', 'data', 'users'] = ...,
+        hosting_share: float | str = ...,
+        hosted_time: Amount = ...,
+        hosted_data: Amount = ...,
+        hosted_users: Amount = ...,
     ) -> None: ...
 
 class Podcast(Service):
@@ -345,25 +385,37 @@ class Download(Service):
 class Hosting(Service):
     servers: float
     vcpus: float
+    vms: float
+    vm_vcpus: float
+    vm_power: float
+    host_vcpus: float
     storage: float
     storage_copies: float
+    storage_provisioned: float
     period: float
     datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     pue: float
     server_power: float
     storage_power: float
+    provisioned_storage_power: float
     users: float
     def __init__(
         self, name: str, *, uncertainty: Mapping[str, str] | None = None,
         servers: Amount = ...,
         vcpus: Amount = ...,
+        vms: Amount = ...,
+        vm_vcpus: Amount = ...,
+        vm_power: Amount = ...,
+        host_vcpus: Amount = ...,
         storage: Amount = ...,
         storage_copies: Amount = ...,
+        storage_provisioned: Amount = ...,
         period: Amount = ...,
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
         pue: Amount = ...,
         server_power: Amount = ...,
         storage_power: Amount = ...,
+        provisioned_storage_power: Amount = ...,
         users: Amount = ...,
     ) -> None: ...
 
