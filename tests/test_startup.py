@@ -51,6 +51,13 @@ def test_readme_example_reaches_its_first_table_without_pint_or_scipy() -> None:
     assert _imported(example) == dict.fromkeys(HEAVY, False)
 
 
+def test_the_bundled_inventory_is_assessed_without_pint_or_scipy() -> None:
+    code = ("from lca_numerique.cli import example_path\nfrom lca_numerique import load_inventory\n"
+            "load_inventory(example_path()).evaluate().per_audience()\n")
+    _imported(code)  # fills the factor cache
+    assert _imported(code) == dict.fromkeys(HEAVY, False)
+
+
 def test_fast_conversions_need_no_pint() -> None:
     code = ("from lca_numerique.units import to_magnitude\n"
             "assert to_magnitude('3 min', 'minute', 'duration') == 3.0\n"
