@@ -67,7 +67,8 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
         covered).
     extra_sets
         Your own factor-set folders (for example an export of a licensed database), taking precedence over
-        the profile's sets.
+        the profile's sets; the flow kinds and zones a folder declares in its ``flows.csv`` and ``zones.csv``
+        join the catalogue (see :mod:`lca_numerique.flows`).
     base
         The folder relative paths are read from (an inventory passes its own folder; default: the current one).
 
@@ -89,7 +90,7 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
                 "sets": [name], "base": base}
     overrides = {**check_overrides(spec.get("parameters")), **check_overrides(parameters)}
     accepted = _licences(licences)
-    sets = [*((s, None) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
+    sets = [*((s, base) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
     loaded = [load_folder(resolve_set(s, b), freeze_overrides(overrides)) for s, b in sets]
     known = set().union(*(fs.parameters for fs in loaded))
     unknown = sorted(set(overrides) - known)
