@@ -71,16 +71,18 @@ class Website(Service):
 class Video(Service):
     views: float
     duration: float
-    watched_share: float
+    view_platform: Literal['youtube', 'meta_3s', 'x', 'facebook', 'instagram', 'streaming', 'other']
+    watched_share: float | None
     resolution: Literal['sd', '720p', '1080p', '4k']
     bitrate: float | None
-    device_mix: dict[str, float]
+    device_mix: dict[str, float] | None
     network_mix: dict[str, float]
     zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     network_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     platform: Literal['large_platform', 'self_hosted']
     platform_energy_per_gb: float
     platform_server_hours_per_hour: float
+    platform_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] | None
     datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     hosting: Any
     allocation: Literal['share', 'time', 'data', 'users']
@@ -98,16 +100,18 @@ class Video(Service):
         self, name: str, *, uncertainty: Mapping[str, str] | None = None,
         views: Amount,
         duration: Amount,
-        watched_share: float | str = ...,
+        view_platform: Literal['youtube', 'meta_3s', 'x', 'facebook', 'instagram', 'streaming', 'other'] = ...,
+        watched_share: float | str | None = ...,
         resolution: Literal['sd', '720p', '1080p', '4k'] = ...,
         bitrate: Amount | None = ...,
-        device_mix: Mapping[str, float | str] = ...,
+        device_mix: Mapping[str, float | str] | None = ...,
         network_mix: Mapping[str, float | str] = ...,
         zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
         network_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] | None = ...,
         platform: Literal['large_platform', 'self_hosted'] = ...,
         platform_energy_per_gb: Amount = ...,
         platform_server_hours_per_hour: Amount = ...,
+        platform_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] | None = ...,
         datacentre_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
         hosting: Any = ...,
         allocation: Literal['share', 'time', 'data', 'users'] = ...,
@@ -132,6 +136,7 @@ class SocialPost(Service):
     platform: Literal['facebook', 'instagram', 'x', 'linkedin', 'tiktok', 'youtube', 'mastodon', 'other']
     attention_time: float | None
     video_resolution: Literal['sd', '720p', '1080p', '4k']
+    text_size: float
     device_mix: dict[str, float]
     network_mix: dict[str, float]
     zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
@@ -149,6 +154,7 @@ class SocialPost(Service):
         platform: Literal['facebook', 'instagram', 'x', 'linkedin', 'tiktok', 'youtube', 'mastodon', 'other'] = ...,
         attention_time: Amount | None = ...,
         video_resolution: Literal['sd', '720p', '1080p', '4k'] = ...,
+        text_size: Amount = ...,
         device_mix: Mapping[str, float | str] = ...,
         network_mix: Mapping[str, float | str] = ...,
         zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
@@ -166,6 +172,7 @@ class SocialAccount(Service):
     platform: Literal['facebook', 'instagram', 'x', 'linkedin', 'tiktok', 'youtube', 'mastodon', 'other']
     attention_time: float | None
     video_resolution: Literal['sd', '720p', '1080p', '4k']
+    text_size: float
     device_mix: dict[str, float]
     network_mix: dict[str, float]
     zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
@@ -182,6 +189,7 @@ class SocialAccount(Service):
         platform: Literal['facebook', 'instagram', 'x', 'linkedin', 'tiktok', 'youtube', 'mastodon', 'other'] = ...,
         attention_time: Amount | None = ...,
         video_resolution: Literal['sd', '720p', '1080p', '4k'] = ...,
+        text_size: Amount = ...,
         device_mix: Mapping[str, float | str] = ...,
         network_mix: Mapping[str, float | str] = ...,
         zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
@@ -312,6 +320,8 @@ class Podcast(Service):
     bitrate: float
     delivery: Literal['streamed', 'downloaded']
     device_mix: dict[str, float]
+    background_share: float
+    background_device_share: float
     network_mix: dict[str, float]
     zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
     network_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN']
@@ -326,6 +336,8 @@ class Podcast(Service):
         bitrate: Amount = ...,
         delivery: Literal['streamed', 'downloaded'] = ...,
         device_mix: Mapping[str, float | str] = ...,
+        background_share: float | str = ...,
+        background_device_share: float | str = ...,
         network_mix: Mapping[str, float | str] = ...,
         zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] = ...,
         network_zone: Literal['FR', 'EU', 'WORLD', 'US', 'CN'] | None = ...,
@@ -425,7 +437,9 @@ class Print(Service):
     page_format: Literal['A3', 'A4', 'A5', 'A6']
     grammage: float
     readers_per_copy: float
+    spoilage: float
     delivery_distance: float
+    postal_share: float
     def __init__(
         self, name: str, *, uncertainty: Mapping[str, str] | None = None,
         copies: Amount,
@@ -433,7 +447,9 @@ class Print(Service):
         page_format: Literal['A3', 'A4', 'A5', 'A6'] = ...,
         grammage: Amount = ...,
         readers_per_copy: Amount = ...,
+        spoilage: float | str = ...,
         delivery_distance: Amount = ...,
+        postal_share: float | str = ...,
     ) -> None: ...
 
 class Custom(Service):
