@@ -41,6 +41,18 @@ from typing import TextIO
 from ._version import __version__
 from .errors import ArgumentError, LcaError, OutputError
 
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_DIFFERENCES",
+    "EXIT_INCOMPLETE",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "MAX_SAMPLES",
+    "example_path",
+    "main",
+    "printable",
+]
+
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INCOMPLETE = EXIT_DIFFERENCES
 #: Most Monte Carlo samples the command accepts (memory grows with samples x services x criteria).

@@ -31,6 +31,33 @@ if TYPE_CHECKING:  # pragma: no cover
     from .factors import FactorSet
     from .inventory import Inventory, Located
 
+__all__ = [
+    "CASE_KEYS",
+    "EXPECTED_COLUMNS",
+    "FACTOR_KEYS",
+    "FORMAT_VERSION",
+    "MAX_EXPECTED_BYTES",
+    "METHODS",
+    "REFERENCE_IMPLEMENTATIONS",
+    "REFERENCE_KEYS",
+    "SOURCE_KEYS",
+    "TABLE_COLUMNS",
+    "TOLERANCE_KEYS",
+    "TOTAL",
+    "Case",
+    "CaseError",
+    "Reproduction",
+    "Tolerance",
+    "case_folder",
+    "cases_root",
+    "cases_table",
+    "convertible",
+    "format_reproduction",
+    "list_cases",
+    "load_case",
+    "reproduce",
+]
+
 FORMAT_VERSION = 1
 #: The stage label of a figure over every stage of a service.
 TOTAL = "total"
