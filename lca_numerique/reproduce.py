@@ -7,8 +7,8 @@ figures, tidy) and ``differences.md`` (why ours differs, stage by stage). The bu
 
 :func:`reproduce` evaluates the inventory with the case's factors and sets each published figure beside ours:
 ``ratio`` = ours / published, ``within`` when |ratio − 1| is at most the tolerance for that row. A figure we do
-not cover (NaN) is never within. Every file is read strictly; any problem raises :class:`CaseError` listing
-each problem with its file, line and field.
+not cover, or cover only in part, is never within. Every file is read strictly (YAML through the library's one
+bounded reader); any problem raises :class:`CaseError` listing each problem with its file, line and field.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, Problem
+from .errors import InputError, InventoryError, Problem, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -146,21 +146,22 @@ def case_folder(case: str | Path) -> Path:
         return path
     if isinstance(case, str) and _ID.fullmatch(case) and (cases_root() / case / "case.yaml").is_file():
         return cases_root() / case
-    from .errors import UnknownNameError
-
     raise UnknownNameError("case", str(case), list_cases(), listing="`lca-numerique reproduce` lists the cases")
 
 
 def load_case(case: str | Path) -> Case:
-    """Read and check a case (a bundled id or a folder's path). Raises CaseError listing every problem with
-    its file, line and field (InventoryError for the inventory, located the same way)."""
+    """Read and check a case (a bundled id or a folder's path). Raises CaseError listing every problem of its
+    files (the inventory's too) with its file, line and field."""
     from .inventory import load_inventory, read_yaml
 
     folder = case_folder(case)
     located = read_yaml(folder / "case.yaml", what="a case description", max_bytes=MAX_EXPECTED_BYTES)
     checker = _CaseChecker(located, folder)
     meta = checker.check()
-    inventory = load_inventory(folder / "inventory.yaml")
+    try:
+        inventory = load_inventory(folder / "inventory.yaml")
+    except InventoryError as exc:
+        raise CaseError([*checker.problems, *exc.problems]) from None
     checker.check_against(inventory, meta)
     expected = _read_expected(folder / "expected.csv", meta, inventory, checker.problems)
     differences = _read_differences(folder / "differences.md", checker.problems)
