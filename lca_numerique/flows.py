@@ -90,6 +90,9 @@ FLOW_KINDS: tuple[FlowKind, ...] = (
     FlowKind("dc.storage", "data_centres", "GB_stored * year",
              "One GB stored for one year in a data centre (one copy; replicas and backups are separate GB): "
              "embodied impacts of the storage equipment only (electricity separate).", phases=EMBODIED),
+    FlowKind("dc.storage_provisioned", "data_centres", "GB_stored * year",
+             "One GB of storage capacity provisioned for one year in a data centre, whatever its fill: embodied "
+             "impacts of the storage equipment only (electricity separate).", phases=EMBODIED),
     FlowKind("dc.data_served", "data_centres", "GB",
              "One GB served by a data centre to users (servers and storage involved in serving it)."),
     # A kWh is the use phase of the equipment that draws it (its upstream is inside the kWh's factor).
