@@ -43,8 +43,8 @@ def test_every_case_loads_runs_and_meets_its_tolerance(case_id):
 
 
 def test_the_registry_holds_the_first_cases():
-    assert {"impactco2-defaults", "impactco2-email", "ecoindex-reference", "swd-v4-one-gigabyte"} <= set(
-        list_cases())
+    assert {"impactco2-defaults", "impactco2-email", "impactco2-site", "ecoindex-reference",
+            "swd-v4-one-gigabyte"} <= set(list_cases())
 
 
 def test_ratio_recomputed_by_hand_for_one_row():
