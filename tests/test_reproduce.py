@@ -99,7 +99,7 @@ def _replace(path: Path, old: str, new: str) -> None:
      "case.yaml:12:17: stages[1]: 'network+network' is not one of total"),
     ("case.yaml", "stages: [total, viewing_device,", "stages: [total, total+network, viewing_device,",
      "case.yaml:12:17: stages[1]: 'total+network' is not one of total"),
-    ("inventory.yaml", "    size: 1 GB", "    size: 1 GBB", "inventory.yaml:25:11: services[3].size: got '1 GBB'"),
+    ("inventory.yaml", "    size: 1 GB", "    size: 1 GBB", "inventory.yaml:27:11: services[3].size: got '1 GBB'"),
     ("inventory.yaml", "period: one use\n", "period: one use\nfactors: {profile: default}\n",
      "case.yaml:15:10: factors: inventory.yaml chooses other factors"),
     ("case.yaml", "stage: 0.001}", "stage: 0.001, stages: {paper: 0}}",
