@@ -186,8 +186,10 @@ def reproduce(case: Case | str | Path) -> Reproduction:
         value = value * _unit_factor(unit, row.unit) if unit is not None and math.isfinite(value) else value
         ratio = value / row.value if math.isfinite(value) else math.nan
         bound = case.tolerance.bound(row.criterion, row.stage)
-        # A figure we cover only in part is not reproduced, whatever its ratio: the gap would hide in it.
-        within = bool(coverage == "complete" and math.isfinite(ratio) and abs(ratio - 1) <= bound * (1 + 1e-12))
+        # A figure we cover only in part is not reproduced, whatever its ratio: the gap would hide in it; nor is
+        # one we find zero or of the other sign, however wide the tolerance.
+        within = bool(coverage == "complete" and math.isfinite(ratio) and ratio > 0
+                      and abs(ratio - 1) <= bound * (1 + 1e-12))
         rows.append((row.service, row.stage, row.criterion, row.unit, value, row.value, ratio, bound, within,
                      coverage, row.source))
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))

@@ -210,6 +210,18 @@ def test_a_figure_we_do_not_cover_is_never_within(copy, capsys):
     assert "not covered" in capsys.readouterr().out
 
 
+def test_a_stage_we_find_zero_is_never_within_however_wide_the_tolerance(copy):
+    folder = copy("impactco2-defaults")  # a download has no device in the model: ours is a true zero
+    with (folder / "expected.csv").open("a", encoding="utf-8") as handle:
+        handle.write("1 GB transfer,viewing_device,climate_change,1,g CO2 eq,made up for the test\n")
+    _replace(folder / "case.yaml", "stage: 0.001}", "stage: 0.001, stages: {viewing_device: 5}}")
+    table = reproduce(folder).table.set_index(["service", "stage"])
+    assert table.loc[("1 GB transfer", "viewing_device"), "ours"] == 0
+    assert table.loc[("1 GB transfer", "viewing_device"), "tolerance"] == 5
+    assert not table.loc[("1 GB transfer", "viewing_device"), "within"]
+    assert table.loc[("1 h HD streaming", "viewing_device"), "within"]  # ratio 1.0000, within ±500 %
+
+
 def test_cli_outside_tolerance_is_1(copy, capsys):
     folder = copy("impactco2-email")  # ours is 0.63 % below the model (its device mix sums to 101 %)
     _replace(folder / "case.yaml", "tolerance: {total: 0.007, stage: 0.001, stages: {sender_device+receiver_device: "
