@@ -218,7 +218,7 @@ def _parser() -> argparse.ArgumentParser:
     reproduce = sub.add_parser("reproduce", help="run a published case against its figures; no case: list them")
     reproduce.add_argument("case", nargs="?", help="a case id of `lca-numerique reproduce`, or a case folder")
     reproduce.add_argument("--all", action="store_true", help="run every case of the registry")
-    reproduce.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the table")
+    lang_option(reproduce)
     reproduce.set_defaults(run=_reproduce)
     return parser
 
