@@ -27,7 +27,7 @@ def _needs(case_id: str) -> None:
 
 
 @pytest.mark.parametrize("case_id", list_cases())
-def test_every_case_loads_runs_and_meets_its_tolerance(case_id):
+def test_every_case_meets_its_tolerance_or_documents_each_gap(case_id):
     _needs(case_id)
     case = load_case(case_id)
     assert case.id == case_id and case.source["licence"] and case.differences.strip()
@@ -37,9 +37,42 @@ def test_every_case_loads_runs_and_meets_its_tolerance(case_id):
     assert len(table) == len(case.expected) > 0
     assert table["ours"].notna().all(), "a published figure we do not cover"
     outside = table[~table["within"]]
-    assert reproduction.within, f"{case_id} outside its tolerance:\n{outside.to_string()}"
-    assert ((table["ratio"] - 1).abs() <= table["tolerance"] * (1 + 1e-12)).all()
+    assert reproduction.explained, f"{case_id} outside its tolerance, undocumented:\n{outside.to_string()}"
+    assert ((table["ratio"] - 1).abs() <= table["tolerance"] * (1 + 1e-12))[~table["documented"]].all()
     assert (table["ratio"] == table["ours"] / table["published"]).all()
+    for row in table[table["documented"]].itertuples():  # a documented gap lies in the range case.yaml states
+        low, high = case.gaps[(row.criterion, row.stage)]
+        assert low <= row.ratio <= high and abs(row.ratio - 1) > row.tolerance
+
+
+def test_the_email_study_keeps_the_issue_targets_and_documents_its_gaps(capsys):
+    """The targets (±15 % total, ±25 % per stage) stay the case's tolerance; the misses are declared gaps, and
+    `reproduce` says the case is outside it (exit code 1)."""
+    for case_id in ("hubblo-iroco-mail", "hubblo-iroco-mail-possession"):
+        case = load_case(case_id)
+        assert case.tolerance.bound("climate_change", "total") == 0.15
+        assert case.tolerance.bound("climate_change", "storage") == 0.25
+        reproduction = reproduce(case)
+        assert not reproduction.within and reproduction.explained
+        assert main(["reproduce", case_id]) == 1
+        assert "documented gap" in capsys.readouterr().out
+    # the usage-time total: 0.0729 kg published as 0.123 kg (p.37): a documented 0.59
+    table = reproduce("hubblo-iroco-mail").table.set_index(["stage", "criterion"])
+    assert table.loc[("total", "climate_change"), "published"] == 0.123
+    assert table.loc[("total", "climate_change"), "ratio"] == pytest.approx(0.0729 / 0.123, rel=0.01)
+    assert table.loc[("total", "climate_change"), "documented"]
+
+
+def test_a_gap_that_leaves_its_range_is_not_explained(tmp_path):
+    folder = tmp_path / "hubblo-iroco-mail"
+    shutil.copytree(cases_root() / "hubblo-iroco-mail", folder)
+    text = (folder / "case.yaml").read_text(encoding="utf-8")
+    (folder / "case.yaml").write_text(text.replace("receiver_device: [0.069, 0.0763]", "receiver_device: [0.2, 0.3]"),
+                                      encoding="utf-8")
+    reproduction = reproduce(folder)
+    assert not reproduction.explained
+    row = reproduction.table.set_index(["stage", "criterion"]).loc[("receiver_device", "climate_change")]
+    assert not row["within"] and not row["documented"]
 
 
 def test_the_registry_holds_the_first_cases():
@@ -180,9 +213,9 @@ def test_cli_within_tolerance_is_0_and_prints_french_numbers(capsys):
 
 
 def test_cli_all_runs_every_case(capsys):
-    # Every case is within its tolerance (0); a case that cannot run here (EcoIndex without ecoindex-compute)
-    # is reported and makes it 2, the others still run.
-    assert main(["reproduce", "--all"]) == (0 if ecoindex_available() else 2)
+    # The e-mail study misses its targets (documented gaps): 1; a case that cannot run here (EcoIndex without
+    # ecoindex-compute) is reported and makes it 2, the others still run.
+    assert main(["reproduce", "--all"]) == (1 if ecoindex_available() else 2)
     out = capsys.readouterr().out
     assert all(case_id in out for case_id in list_cases() if case_id != "ecoindex-reference" or ecoindex_available())
 
