@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
     from .factors import FactorSet
+    from .functional_units import FunctionalUnit
 
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
@@ -384,6 +385,13 @@ class Results:
     def per_audience(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
         """Totals per unit of each service's audience (per visit, per view...): ``total(by, per_audience=True)``."""
         return self.total(by, per_audience=True)
+
+    def per_unit(self, unit: FunctionalUnit, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
+        """Totals per a declared functional unit (per inhabitant, per euro, per mailbox-week: see
+        :mod:`lca_numerique.functional_units`), with its ``amount`` and label ``per``."""
+        from .functional_units import per_unit
+
+        return per_unit(self, unit, by)
 
     def to_dataframe(self, *, per_audience: bool = False) -> pd.DataFrame:
         """The whole cube as a tidy long table: one row per service, tier, criterion and phase."""

@@ -145,8 +145,9 @@ def test_report_renders_cleanly(demo, lang, tmp_path):
 @pytest.mark.slow
 def test_french_report_of_a_filled_template_renders_cleanly(tmp_path):
     """The done-when's report: `lca-numerique template`, filled in, then `assess filled.xlsx --lang fr`."""
-    from lca_numerique.cli import EXIT_OK, main
     from test_french_report import fill_template
+
+    from lca_numerique.cli import EXIT_OK, main
 
     filled = tmp_path / "filled.xlsx"
     assert main(["template", "--out", str(filled)]) == EXIT_OK

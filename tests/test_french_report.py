@@ -64,7 +64,7 @@ TITLES = ["Apple Podcasts for Creators", "State of Email Engagement", "Email Mar
           "dataReloadRatio", "Impact CO2", "Base Carbone", "Base Empreinte", "Base IMPACTS", "CO2e", "Sb eq", "CTUe",
           "FactorSet.override"]
 #: French names and quotations in the citations of the English report (ADEME's rule names, Base Carbone labels).
-FRENCH_CITATIONS = ["Voiture moyenne - Mixte - 2018", "Repas - à dominante animale (avec boeuf)", "TGV - 2019",
+FRENCH_CITATIONS = ["La Lettre Pro", "Voiture moyenne - Mixte - 2018", "Repas - à dominante animale (avec boeuf)", "TGV - 2019",
                     "Incubateur des Territoires", "L'Année Internet", "Médiamétrie"]
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 IDENTIFIERS = re.compile(r"https?://\S+|\S+/\S+|\b[0-9a-f]{12,}\b|\b\w*_\w*\b|\b[\w.-]+\.(?:json|csv|xlsx|html)\b")
@@ -132,7 +132,7 @@ QUOTES = re.compile(r"« [^»]* »|'[^']*[à-ÿ.][^']*'")
 
 def leaks(texts: list[tuple[str, str]], words: list[str], allowed: list[str]) -> list[tuple[str, str, str]]:
     """(where, word, text) for each listed word found in a text, once the allowed phrases, user names,
-    quotations and identifiers are taken out."""
+    quotations, identifiers and codes are taken out."""
     listed = {w.lower() for w in words}
     found = []
     for where, text in texts:
@@ -140,7 +140,8 @@ def leaks(texts: list[tuple[str, str]], words: list[str], allowed: list[str]) ->
         for phrase in [*NAMES, *allowed]:
             cleaned = cleaned.replace(phrase, " ")
         cleaned = IDENTIFIERS.sub(" ", QUOTES.sub(" ", cleaned))
-        found += [(where, w, text[:120]) for w in WORD.findall(cleaned) if w.lower() in listed]
+        # an all-capital token is a code (country BE, unit MB), not a word
+        found += [(where, w, text[:120]) for w in WORD.findall(cleaned) if w.lower() in listed and not w.isupper()]
     return found
 
 

@@ -59,8 +59,10 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
     recorded in the result's ``overrides``. ``licences``, if given, keeps only factors whose every licence
     is in it (e.g. ``["MIT", "ODbL-1.0"]`` for open data only): a phase left without an accepted factor
     falls to the next set, or becomes a gap (not covered). ``extra_sets`` are your own factor-set folders
-    (for example an export of a licensed database), taking precedence over the profile's sets. ``base`` is
-    the folder relative paths are read from (an inventory passes its own folder; default: the current one).
+    (for example an export of a licensed database), taking precedence over the profile's sets; the flow kinds
+    and zones a folder declares in its ``flows.csv`` and ``zones.csv`` join the catalogue (see
+    :mod:`lca_numerique.flows`). ``base`` is the folder relative paths are read from (an inventory passes its
+    own folder; default: the current one).
     """
     name = profile or DEFAULT_PROFILE
     spec = _profile_spec(name, base)
@@ -69,7 +71,7 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
                 "sets": [name], "base": base}
     overrides = {**check_overrides(spec.get("parameters")), **check_overrides(parameters)}
     accepted = _licences(licences)
-    sets = [*((s, None) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
+    sets = [*((s, base) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
     loaded = [load_folder(resolve_set(s, b), freeze_overrides(overrides)) for s, b in sets]
     known = set().union(*(fs.parameters for fs in loaded))
     unknown = sorted(set(overrides) - known)

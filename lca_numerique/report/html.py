@@ -21,6 +21,7 @@ import numpy as np
 
 from ..axes import PHASES, TIERS
 from ..criteria import MISSION_CRITERIA, get_criterion
+from ..functional_units import EURO, INHABITANT, NO_AMOUNT, ZERO_AMOUNT, FunctionalUnit, declared_units
 from ..i18n import (
     NBSP,
     check_lang,
@@ -206,7 +207,8 @@ def _per_audience_sentence(results: Results, lang: str) -> str:
     per_service, total = _share_of(results, "climate_change")
     per = results.per_audience().query("criterion == 'climate_change'").set_index("service")["value"]
     s = int(np.argmax(per_service))
-    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0]
+    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0
+              and results.audience_units[i] == results.audience_units[s]]  # only values of one unit compare
     if not total > 0 or not np.isfinite(per.iloc[s]) or not others:
         return ""
     o = others[0]
@@ -280,7 +282,9 @@ def _per_audience_table(results: Results, lang: str) -> str:
     table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
     car = equivalents()[1][0]
     rows = []
-    for i in np.argsort(-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf)):
+    # values per visit, per view, per reader do not compare: rows are ranked within their unit only
+    units = np.unique(np.asarray(results.audience_units), return_inverse=True)[1]
+    for i in np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf), units)):
         unit = results.audience_units[i]
         value = float(table["value"].iat[i])
         covered = str(table["coverage"].iat[i])
@@ -290,8 +294,37 @@ def _per_audience_table(results: Results, lang: str) -> str:
                      equivalent_text(value, car, lang) if np.isfinite(value) else coverage_label(covered, lang)])
     header = [_("service"), _("kind"), _("audience over the period"), _("unit of audience"),
               _("climate change per unit"), _("everyday equivalent")]
-    return _table(_("Climate change per unit of audience, from the most to the least per unit"), header, rows,
+    return _table(_("Climate change per unit of audience, from the most to the least within each unit of audience"),
+                  header, rows,
                   [False, False, True, False, True, True])
+
+
+def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: str) -> str:
+    """Climate change per inhabitant, per euro and per each declared unit: a column per unit, its unit in the
+    header, every service and then all of them together; a row without an amount says so, never 0."""
+    _ = translator(lang).gettext
+    headers = {name: _("climate change per inhabitant") if name == INHABITANT else
+               _("climate change per euro") if name == EURO else _("climate change per {name}").format(name=name)
+               for name in units}
+    columns = []
+    for unit in units.values():
+        table = _climate_rows(results.per_unit(unit), results.per_unit(unit, by=()))
+        columns.append([coverage_label(c, lang) if c in (NO_AMOUNT, ZERO_AMOUNT) else
+                        format_impact(v, "climate_change", lang, c)
+                        for v, c in zip(table["value"], table["coverage"].astype(str), strict=True)])
+    names = [*results.services, _("all services")]
+    rows = [[name, *(column[i] for column in columns)] for i, name in enumerate(names)]
+    sources = _items([_("{term}: {definition}").format(term=headers[name], definition=unit.source)
+                      for name, unit in units.items() if unit.source])
+    return _table(_("Climate change per functional unit: each column in its own unit, never compared across "
+                    "columns"), [_("service"), *headers.values()], rows, [False] + [True] * len(units)) + sources
+
+
+def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.DataFrame:
+    """The climate-change rows of a per-service table, then the portfolio's."""
+    import pandas as pd
+
+    return pd.concat([t[t["criterion"] == "climate_change"] for t in (per_service, portfolio)], ignore_index=True)
 
 
 def _service_table(results: Results, lang: str) -> str:
@@ -390,7 +423,8 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
         join(parts, lang) + "."))
     shares = []
     totals = results.total(("service",))
-    leaders = totals.loc[totals.groupby("criterion", observed=True)["value"].idxmax().dropna()]
+    covered = totals.dropna(subset=["value"])  # a criterion no service covers has no leader (pandas refuses all-NaN)
+    leaders = totals.loc[covered.groupby("criterion", observed=True)["value"].idxmax()]
     counts = leaders["service"].astype(str).value_counts()
     if len(counts):
         shares.append(_("{service} has the largest share on {n} of the {m} criteria covered").format(
@@ -546,6 +580,10 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
              "to question.")
     parts.append(f"</ul><p>{escape(note)}</p>")
     parts.append(_heading(3, _("Per unit of audience")) + _per_audience_table(results, lang))
+    units = declared_units(inventory) if inventory is not None else {}
+    if units:
+        parts.append(_heading(3, _("Per inhabitant, per euro and per declared unit"))
+                     + _per_unit_table(results, units, lang))
     parts.append(_heading(3, _("Incomplete totals")) + _incomplete(results, lang))
     if inventory is not None and inventory.unattributed_hosting():
         items = _items([_("{term}: {definition}").format(term=name, definition=format_percent(share, lang))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..criteria import MISSION_CRITERIA, get_criterion
+from ..functional_units import EURO, INHABITANT, FunctionalUnit, declared_units
 from ..i18n import localise_table, parameter_value, provenance_value
 from ..results import COMPLETE
 from .factor_choice import FactorChoice
@@ -35,15 +37,19 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: str for c in frame.columns if str(frame[c].dtype) == "category"})
 
 
-def summary_table(results: Results, lang: str = "en") -> pd.DataFrame:
+def summary_table(results: Results, lang: str = "en", units: Mapping[str, FunctionalUnit] | None = None
+                  ) -> pd.DataFrame:
     """One row per service: kind, campaign, audience, and for each mission criterion the total and the value per
-    audience unit (the unit is in "audience unit"), with the coverage of each total; headers and words in
-    ``lang``. A not-covered total is empty (NaN), never 0."""
+    audience unit (the unit is in "audience unit"), then per each declared functional unit in ``units`` (per
+    inhabitant, per euro...: one column each, its unit in the header), with the coverage of each total;
+    headers and words in ``lang``. A not-covered total is empty (NaN), never 0, and so is a value per a unit
+    the service has no amount of."""
     import pandas as pd
 
     from ..i18n import coverage_label, display_unit, gettext_for
 
     totals, per = results.total(("service",)), results.per_audience()
+    per_units = {name: results.per_unit(unit) for name, unit in (units or {}).items()}
     columns: dict[str, Any] = {"service": list(results.services), "kind": list(results.kinds),
                                "campaign": list(results.campaigns), "audience": results.audience,
                                "audience unit": list(results.audience_units)}
@@ -57,6 +63,13 @@ def summary_table(results: Results, lang: str = "en") -> pd.DataFrame:
         columns[gettext_for(lang, "{code} total ({unit})").format(code=c.code, unit=display_unit(c.unit, lang))] = \
             total["value"].to_numpy()
         columns[gettext_for(lang, "{code} per unit of audience").format(code=c.code)] = per_unit["value"].to_numpy()
+        for name, table in per_units.items():
+            shown = display_unit(c.unit, lang)
+            header = (gettext_for(lang, "{code} per inhabitant ({unit})") if name == INHABITANT else
+                      gettext_for(lang, "{code} per euro ({unit})") if name == EURO else
+                      gettext_for(lang, "{code} per {name} ({unit})"))
+            columns[header.format(code=c.code, name=name, unit=shown)] = \
+                table.loc[table["criterion"] == criterion, "value"].to_numpy()
         columns[gettext_for(lang, "{code} coverage").format(code=c.code)] = coverage.astype(str).to_numpy()
     return pd.DataFrame(columns)
 
@@ -106,7 +119,7 @@ def labelled_tables(results: Results, inventory: Inventory | None = None,
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
     tables = {
-        "summary": summary_table(results, lang),
+        "summary": summary_table(results, lang, declared_units(inventory) if inventory is not None else None),
         "by_service": results.total(("service",)),
         "by_tier": results.total(("service", "tier")),
         "by_phase": results.total(("service", "phase")),
