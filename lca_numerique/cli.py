@@ -9,10 +9,12 @@
   template   write the data-collection workbook a department sends to each service
   uncertainty  Monte Carlo and sensitivity of an inventory's results
   levers     apply scenarios (default: the bundled levers that fit) and rank what each changes
+  reproduce  run a published case of the registry against its published figures (without a case: list them)
 
 Exit codes:
   0  success
-  1  differences found: check or reproduce found a difference, or --strict found incomplete totals
+  1  differences found: check found a difference, reproduce a figure outside its tolerance, or --strict
+     found incomplete totals
   2  bad input: a file, argument or option the library refuses (the message says where); also a report
      folder that exists without --force
   3  internal error: a bug in lca_numerique, not in your input; a short message names the file holding
@@ -192,6 +194,11 @@ def _parser() -> argparse.ArgumentParser:
     levers.add_argument("--out", type=Path, default=None, help="folder for the CSV and the levers figure")
     levers.add_argument("--force", action="store_true", help="replace an existing output folder")
     levers.set_defaults(run=_levers)
+    reproduce = sub.add_parser("reproduce", help="run a published case against its figures; no case: list them")
+    reproduce.add_argument("case", nargs="?", help="a case id of `lca-numerique reproduce`, or a case folder")
+    reproduce.add_argument("--all", action="store_true", help="run every case of the registry")
+    reproduce.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the table")
+    reproduce.set_defaults(run=_reproduce)
     return parser
 
 
@@ -401,6 +408,33 @@ def _levers(args: argparse.Namespace) -> int:
             plot_waterfall(ranking).savefig(folder / "levers.png", dpi=110)
         print(f"\nWritten to {args.out}/")
     return EXIT_OK
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .reproduce import cases_table, format_reproduction, list_cases, reproduce
+
+    if args.case is not None and args.all:
+        raise ArgumentError("--all", "give a case or --all, not both")
+    if args.case is None and not args.all:
+        with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+            print(cases_table().to_string(index=False))
+        print("\nlca-numerique reproduce CASE runs one; --all runs every case.")
+        return EXIT_OK
+    outcomes = []
+    for case in list_cases() if args.all else [args.case]:
+        try:
+            reproduction = reproduce(case)
+        except LcaError as exc:
+            if not args.all:
+                raise
+            print(f"{case}: not run: {exc}\n", file=sys.stderr)  # the other cases still run
+            outcomes.append(EXIT_BAD_INPUT)
+            continue
+        print(format_reproduction(reproduction, args.lang) + "\n")
+        outcomes.append(EXIT_OK if reproduction.within else EXIT_DIFFERENCES)
+    return EXIT_BAD_INPUT if EXIT_BAD_INPUT in outcomes else max(outcomes, default=EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

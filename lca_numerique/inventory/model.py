@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InventoryError, LcaError, UnknownNameError
 from ..functional_units import read_euros, read_population, read_unit_entry
 from ..services import SERVICE_KINDS, Campaign, Hosting, Portfolio, Service
+from ..services.hosting import allocated_share
 from ..services.parameters import ParameterError
 from .yaml_source import Located, Path_, Problem, format_path, read_located
 
@@ -111,7 +112,7 @@ class Inventory:
         for service in self.services:
             hosting = service.values.get("hosting")
             if isinstance(hosting, Hosting):
-                taken[hosting.name] = taken.get(hosting.name, 0.0) + service.values.get("hosting_share", 1.0)
+                taken[hosting.name] = taken.get(hosting.name, 0.0) + allocated_share(service)
         return {name: 1.0 - share for name, share in taken.items() if abs(1.0 - share) > 1e-9}
 
     # -- writing ----------------------------------------------------------------------------------------------

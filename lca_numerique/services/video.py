@@ -16,7 +16,7 @@ from .common import (
     add_platform,
     device_mix,
 )
-from .hosting import HOSTING, HOSTING_SHARE, add_hosting_share
+from .hosting import HOSTED, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import ParameterError, Spec
 
 #: Data per hour watched, by resolution (GB/h).
@@ -54,8 +54,7 @@ class Video(Service):
         PLATFORM_ENERGY_PER_GB,
         PLATFORM_SERVERS_PER_HOUR,
         DATACENTRE_ZONE,
-        HOSTING,
-        HOSTING_SHARE,
+        *HOSTED,
         Spec("autoplay_impressions", "Impressions where the video starts playing by itself in a feed.",
              unit="view", default=0.0, source="convention: none unless given"),
         Spec("autoplay_watch_time", "Average time an autoplayed video plays.", unit="second", default=16.7,
@@ -76,6 +75,7 @@ class Video(Service):
             self._values["bitrate"] = BITRATES[self.resolution]
         if self.platform == "self_hosted" and self.hosting is None:
             raise ParameterError(f"{self.name}: platform 'self_hosted' needs a hosting (a Hosting service)")
+        refuse_allocation_without_hosting(self)
 
     def audience_amount(self) -> float:
         return self.views
