@@ -152,6 +152,25 @@ def test_inventory_with_a_user_folder(tmp_path):
     assert written["csv"].is_file() and "e-readers" in written["html"].read_text(encoding="utf-8")
 
 
+def test_command_line_assesses_and_checks_an_inventory_with_a_user_flow(tmp_path, capsys):
+    from lca_numerique.cli import main
+
+    inventory_file = tmp_path / "inventory.yaml"
+    inventory_file.write_text(
+        "organisation: test library\nfactors: {extra_sets: [ereader]}\nservices:\n  - kind: custom\n"
+        "    name: e-readers\n    audience_size: 200 reader\n    lines:\n"
+        "      - {flow: device.ereader@FR, amount: 400 h, stage: receiver_device, source: loans}\n",
+        encoding="utf-8")
+    import shutil
+
+    shutil.copytree(FIXTURE, tmp_path / "ereader")  # a folder beside the inventory, named relative to it
+    out = tmp_path / "report"
+    assert main(["assess", str(inventory_file), "--out", str(out), "--format", "json,csv"]) == 0
+    # 400 device-hours x 0.0919342 kg / 200 readers = 0.183868 kg = 184 g per reader
+    assert "184 g CO2e" in capsys.readouterr().out.replace("\u00a0", " ")
+    assert main(["check", str(out / "results.json")]) == 0  # re-run: the same numbers with the user's flow
+
+
 def test_user_zone_gives_every_zoned_kind_in_it(tmp_path):
     folder = _folder(tmp_path, zone_rows="NO,Norway\n", factors=(
         "electricity.terminals@NO,climate_change,use,0.02,,kg CO2 eq / kWh,t,test,2026,NO,MIT,low,,TEST NUMBER\n"))
