@@ -266,3 +266,15 @@ def test_per_unit_tables_read_in_french(inventory, results):
     assert "non calculable : pas de quantité pour cette unité" in set(table["couverture"].astype(str))
     inhabitants = localise_table(results.per_unit(inventory.unit("inhabitant")), "fr")
     assert set(inhabitants["par"].astype(str)) == {"par habitant"}
+
+
+def test_a_unit_for_the_whole_inventory(results):
+    from lca_numerique.inventory import inventory_from_text
+
+    whole = inventory_from_text(INVENTORY + "functional_unit: {unit: city-year, amount: 2, source: two years}\n")
+    unit = whole.unit("city-year")
+    assert unit.total == 2 and unit.amounts == {}
+    # 345,240 kg over 2 city-years = 172,620 kg per city-year; site alone: 300,000 / 2 = 150,000 kg
+    assert _value(results.per_unit(unit, by=()))[0] == pytest.approx(172_620)
+    assert _value(results.per_unit(unit), service="site")[0] == pytest.approx(150_000)
+    assert inventory_from_text(whole.to_yaml()).functional_unit == whole.functional_unit
