@@ -278,3 +278,12 @@ def test_a_unit_for_the_whole_inventory(results):
     assert _value(results.per_unit(unit, by=()))[0] == pytest.approx(172_620)
     assert _value(results.per_unit(unit), service="site")[0] == pytest.approx(150_000)
     assert inventory_from_text(whole.to_yaml()).functional_unit == whole.functional_unit
+
+
+def test_a_service_cannot_reuse_the_inventory_unit():
+    from lca_numerique.inventory import inventory_from_text
+
+    text = INVENTORY + "functional_unit: {unit: mailbox-week, amount: 2, source: s}\n"
+    with pytest.raises(InventoryError, match=r"services\[0\]\.functional_unit\.unit: 'mailbox-week' is the "
+                                             "inventory's own unit"):
+        inventory_from_text(text)
