@@ -479,7 +479,8 @@ def _read_expected(path: Path, meta: dict[str, Any], inventory: Inventory, probl
             if len(cells) != len(EXPECTED_COLUMNS):
                 problems.append(Problem(name, line, 0, "", f"{len(cells)} cells; expected {len(EXPECTED_COLUMNS)}"))
                 continue
-            row = dict(zip(EXPECTED_COLUMNS, (c.strip() for c in cells), strict=True))
+            # only spaces are trimmed: str.strip() would also drop control characters ("1\x1f" read as 1)
+            row = dict(zip(EXPECTED_COLUMNS, (c.strip(" ") for c in cells), strict=True))
 
             def bad(column: str, message: str, line: int = line) -> None:
                 problems.append(Problem(name, line, EXPECTED_COLUMNS.index(column) + 1, column, message))

@@ -65,8 +65,8 @@ def test_bundled_files_are_the_catalogue():
     assert zones == ["FR", "EU", "WORLD", "US", "CN"] == list(flows.ZONES)
     assert [r["kind"] for r in rows] == list(flows.FLOW_KINDS)
     zoned = sum(r["zoned"] == "yes" for r in rows)
-    # 18 zoned kinds (own infrastructure added dc.storage_provisioned) and 4 without a zone
-    assert len(flows.FLOWS) == zoned * len(zones) + (len(rows) - zoned) == 18 * 5 + 4
+    # 18 zoned kinds (with dc.storage_provisioned) and 5 without a zone (with post.delivery)
+    assert len(flows.FLOWS) == zoned * len(zones) + (len(rows) - zoned) == 18 * 5 + 5
     # a few flows as the catalogue has always defined them
     assert flows.FLOWS["dc.storage@EU"][:5] == ("dc.storage@EU", "dc.storage", "EU", "data_centres", "GB_stored * year")
     assert flows.FLOWS["dc.storage@EU"].phases == ("manufacturing", "distribution", "end_of_life") == flows.EMBODIED
@@ -80,7 +80,7 @@ def test_import_reads_the_catalogue_without_pint():
     code = ("import sys, lca_numerique.flows as f; assert 'pint' not in sys.modules and 'pandas' not in sys.modules;"
             "print(len(f.FLOWS))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "94"  # 18 zoned kinds x 5 zones + 4
+    assert out.strip() == "95"  # 18 zoned kinds x 5 zones + 5
 
 
 def test_cache_keeps_one_compiled_set_per_catalogue(tmp_path, monkeypatch):

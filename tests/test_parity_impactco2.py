@@ -145,7 +145,8 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                         mix = {"device_mix": {DEVICE[device]: 1}}
                     cases.append((situation, "streaming", Video(
                         "v", views=1, duration=f"{minutes} min", resolution=resolution, zone=zone,
-                        network_zone=NETWORK[network][1], network_mix={NETWORK[network][0]: 1}, **mix), {}))
+                        view_platform="streaming", network_zone=NETWORK[network][1],
+                        network_mix={NETWORK[network][0]: 1}, **mix), {}))
     for quality, ours in (("'audio'", "audio"), ("'SD'", "sd"), ("'HD'", "hd"), ("'ultra HD'", "4k")):
         for participants in (2, 7):
             for device in ("'ordinateur portable'", "'smartphone'", "'TV'"):
@@ -180,7 +181,8 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                     "d", size=f"{size} GB", network_mix={kind: 1}, network_zone=zone,
                     datacentre_zone=REGION[region]), {}))
     situation = {"streaming . appareil": "'smartphone'", "smartphone . durée de vie": 4}
-    cases.append((situation, "streaming", Video("v", views=1, duration="1 h", device_mix={"smartphone": 1}),
+    cases.append((situation, "streaming", Video("v", views=1, duration="1 h", device_mix={"smartphone": 1},
+                                                view_platform="streaming"),
                   {"smartphone.lifetime": "4 year"}))
     return cases
 

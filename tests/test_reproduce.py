@@ -95,7 +95,7 @@ def _replace(path: Path, old: str, new: str) -> None:
     ("expected.csv", ",g CO2 eq,", ",kWh,", "expected.csv:2:5: unit: 'kWh' does not compare with kg CO2 eq"),
     ("expected.csv", "1 GB transfer,network,", "1 GB transfer,total,", "expected.csv:15:2: stage: ('1 GB transfer', "
                                                                       "'total', 'climate_change') is already given"),
-    ("inventory.yaml", "    size: 1 GB", "    size: 1 GBB", "inventory.yaml:25:11: services[3].size: got '1 GBB'"),
+    ("inventory.yaml", "    size: 1 GB", "    size: 1 GBB", "inventory.yaml:27:11: services[3].size: got '1 GBB'"),
     ("inventory.yaml", "period: one use\n", "period: one use\nfactors: {profile: default}\n",
      "case.yaml:15:10: factors: inventory.yaml chooses other factors"),
     ("case.yaml", "stage: 0.001}", "stage: 0.001, stages: {paper: 0}}",

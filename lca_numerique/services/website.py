@@ -22,7 +22,8 @@ from .parameters import Spec
 _SWD = "Sustainable Web Design model v3 as implemented in CO2.js 0.19 (Green Web Foundation, Apache-2.0)"
 _WEB_MIX_SOURCE = ("Médiamétrie eStat, March 2017 (via eMarketer): 55.7 % of French web visits on smartphones, 12.2 % "
                    f"on tablets, 32.1 % on computers; computers split half laptops, half desktops as in {IMPACT_CO2} "
-                   "(web search: 24 % and 24 %)")
+                   "(web search: 24 % and 24 %); StatCounter, France, early 2024 (as reported by AV Caesar): "
+                   "computers 49.6 %, smartphones 48.0 % of page views: sources disagree by about 15 points")
 
 
 class Website(Service):
