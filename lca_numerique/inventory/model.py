@@ -204,8 +204,25 @@ def _plain(value: Any) -> Any:
 
 
 def load_inventory(path: str | Path) -> Inventory:
-    """Read and validate an inventory: a YAML file, or a filled template (``.xlsx`` workbook or folder of CSV
-    files). Raises InventoryError listing every problem with its location."""
+    """Read and validate an inventory.
+
+    Parameters
+    ----------
+    path
+        A YAML file, or a filled data-collection template (``.xlsx`` workbook or folder of CSV files).
+        Quantities are read in each parameter's documented unit, or in the unit written after the number
+        (``"1,8 Mo"``, ``"3 min"``).
+
+    Returns
+    -------
+    Inventory
+        The organisation's services, campaigns, hostings and factor choice; ``evaluate()`` gives the results.
+
+    Raises
+    ------
+    InventoryError
+        Listing every problem with its location (file, line, field).
+    """
     if Path(path).suffix.lower() == ".xlsx" or Path(path).is_dir():
         from .template import read_template  # the template reader builds on this module
 

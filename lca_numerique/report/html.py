@@ -37,6 +37,8 @@ from ..i18n import (
     label,
     per_audience_unit,
     provenance_label,
+    provenance_value,
+    source_text,
     translator,
 )
 
@@ -464,6 +466,8 @@ def _method(results: Results, lang: str) -> str:
     equivalents_items = _items([defined.format(
         term=translator(lang).ngettext(e.singular, e.plural, 1).format(n=one[e.per]),
         definition=f"{format_quantity(e.kg_co2e, 'kg CO2 eq', lang)} (Base Carbone {e.base_carbone})") for e in items])
+    cited = _("Source: {title}, {publisher}, {year}, licence {licence}.").format(
+        **{**source, "title": source_text(source["title"], lang)})
     sections = [
         (_("Goal and intended audience"), _paragraph(_(
             "Attributional life-cycle assessment of the digital communication services of the inventory (and of "
@@ -505,9 +509,7 @@ def _method(results: Results, lang: str) -> str:
             "help pages...), shown parameter by parameter in the assumptions sheet of the workbook."))),
         (_("Everyday equivalents"), "<p>" + escape(_(
             "Climate impacts are also expressed as everyday equivalents, with the values ADEME's Impact CO2 "
-            "comparator uses:")) + f"</p>{equivalents_items}<p>" + escape(_("Source: {title}, {publisher}, "
-                                                                                      "{year}, licence {licence}.")
-                                                                                    .format(**source))
+            "comparator uses:")) + f"</p>{equivalents_items}<p>" + escape(cited)
          + f' <a href="{escape(source["url"])}">{escape(source["url"])}</a></p>'),
         (_("Interpretation"), _paragraph(_(
             "Read each service's impact against the audience it reaches: a service whose impact per visit, view "
@@ -533,11 +535,12 @@ def _method(results: Results, lang: str) -> str:
 
 
 def _overrides(table: pd.DataFrame, lang: str) -> str:
-    """The overrides table as a warning and an accessible table (words of its first column translated)."""
+    """The overrides table as a warning and an accessible table, in ``lang``."""
+    from .factor_choice import localise_overrides
+
     _ = translator(lang).gettext
-    what = {"parameter": _("factor parameter"), "licence filter": _("licence filter"),
-            "extra factor set": _("extra factor set")}
-    rows = [[what.get(str(r["what"]), str(r["what"])), str(r["name"]), str(r["value"]),
+    table = localise_overrides(table, lang)
+    rows = [[str(r["what"]), str(r["name"]), str(r["value"]),
              "" if r["bundled value"] is None or r["bundled value"] != r["bundled value"] else str(r["bundled value"]),
              str(r["unit"] or "")] for _i, r in table.iterrows()]
     warning = _("These results do not use the bundled factor data as published: the changes below were made.")
@@ -593,7 +596,8 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
     parts.append(_heading(2, _("Per service")) + _service_table(results, lang))
     parts.append(_heading(2, _("Method")) + _method(results, lang))
     parts.append(_heading(2, _("Annex: other criteria")) + _annex_table(results, lang))
-    provenance = [[provenance_label(key, lang), str(value)] for key, value in results.provenance.items()]
+    provenance = [[provenance_label(key, lang), provenance_value(key, str(value), lang)]
+                  for key, value in results.provenance.items()]
     parts.append(_heading(2, _("Provenance"))
                  + _table(_("Library, factor sets, versions and content hashes"), [_("item"), _("value")],
                           provenance))

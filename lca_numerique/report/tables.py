@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..criteria import MISSION_CRITERIA, get_criterion
 from ..functional_units import EURO, INHABITANT, FunctionalUnit, declared_units
-from ..i18n import localise_table
+from ..i18n import localise_table, parameter_value, provenance_value
 from ..results import COMPLETE
-from ..services.base import format_value
 from .factor_choice import FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,9 +74,9 @@ def summary_table(results: Results, lang: str = "en", units: Mapping[str, Functi
     return pd.DataFrame(columns)
 
 
-def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataFrame:
-    """Every parameter of every service: value, unit, whether the user gave it, and its source; with each
-    service's basis."""
+def assumptions_table(inventory: Inventory | None, results: Results, lang: str = "en") -> pd.DataFrame:
+    """Every parameter of every service: value (written for ``lang``), unit, whether the user gave it, and its
+    source; with each service's basis. Words other than the value are ids, translated by ``localise_table``."""
     import pandas as pd
 
     columns = ["service", "kind", "parameter", "value", "unit", "origin", "description", "basis"]
@@ -89,16 +88,18 @@ def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataF
         if service.name not in wanted:
             continue
         specs, basis = service.specs(), inventory.basis.get(service.name, "")
-        rows.extend((service.name, service.kind, key, format_value(value), specs[key].unit, service.origin(key),
+        rows.extend((service.name, service.kind, key, parameter_value(value, lang), specs[key].unit,
+                     service.origin(key),
                      specs[key].description, basis) for key, value in service.values.items())
     return pd.DataFrame(rows, columns=columns)
 
 
-def provenance_table(results: Results) -> pd.DataFrame:
-    """Key-value rows: the library and factor-set provenance of the results."""
+def provenance_table(results: Results, lang: str = "en") -> pd.DataFrame:
+    """Key-value rows: the library and factor-set provenance of the results (titles and licences in ``lang``)."""
     import pandas as pd
 
-    return pd.DataFrame(sorted(results.provenance.items()), columns=["key", "value"])
+    rows = [(key, provenance_value(key, value, lang)) for key, value in sorted(results.provenance.items())]
+    return pd.DataFrame(rows, columns=["key", "value"])
 
 
 def report_tables(results: Results, inventory: Inventory | None = None,
@@ -124,9 +125,9 @@ def labelled_tables(results: Results, inventory: Inventory | None = None,
         "by_phase": results.total(("service", "phase")),
         "per_audience": results.per_audience(),
         "coverage": results.coverage(("service", "tier")),
-        "assumptions": assumptions_table(inventory, results),
-        "provenance": provenance_table(results),
-        "overrides": choice.overrides_table(results.selection),
+        "assumptions": assumptions_table(inventory, results, lang),
+        "provenance": provenance_table(results, lang),
+        "overrides": choice.overrides_table(results.selection, lang),
     }
     return {name: localise_table(frame, lang) for name, frame in tables.items()}
 
