@@ -287,3 +287,16 @@ def test_a_service_cannot_reuse_the_inventory_unit():
     with pytest.raises(InventoryError, match=r"services\[0\]\.functional_unit\.unit: 'mailbox-week' is the "
                                              "inventory's own unit"):
         inventory_from_text(text)
+
+
+def test_console_prints_every_declared_unit_for_all_services(inventory, results):
+    from lca_numerique.report.console import console_summary
+
+    text = console_summary(results, inventory, "test", {}).replace("\u00a0", " ")
+    # 345,240 kg / 450,000 = 767 g; / 158,500 € = 2.18 kg; mailbox-week: only mail has an amount, so the
+    # portfolio's is unknown: not computable, never a number
+    assert "  per inhabitant: GWP: 767 g CO2e; ADPe: not covered; CTUe: not covered" in text
+    assert "  per euro: GWP: 2.18 kg CO2e" in text
+    assert "  per mailbox-week: GWP: not computable: no amount for this unit" in text
+    french = console_summary(results, inventory, "test", {}, lang="fr").replace("\u00a0", " ").replace("\u202f", " ")
+    assert "par habitant : GWP : 767 g CO2e" in french and "Tous les services, par habitant" in french
