@@ -104,15 +104,17 @@ def catalogue_files() -> tuple[Path, Path]:
 
 
 # -- reading --------------------------------------------------------------------------------------------------
-def _rows(file: Path, columns: tuple[str, ...], problems: list[str]) -> Iterable[tuple[int, dict[str, str]]]:
-    """(line, row) of a catalogue CSV file whose header is exactly ``columns``; problems appended, located."""
+def _rows(file: Path, columns: tuple[str, ...], problems: list[str], headers: dict[str, list[str]]
+          ) -> Iterable[tuple[int, dict[str, str]]]:
+    """(line, row) of a catalogue CSV file whose header has exactly ``columns``, in any order (kept in
+    ``headers``); problems appended, located. A byte-order mark (spreadsheets write one) is skipped."""
     if file.stat().st_size > MAX_CATALOGUE_BYTES:
         problems.append(f"{file}: the file is over {MAX_CATALOGUE_BYTES / 1e6:g} MB")
         return
     try:
-        with file.open(encoding="utf-8", newline="") as handle:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
-            header = [h.strip() for h in next(reader, [])]
+            header = headers[str(file)] = [h.strip() for h in next(reader, [])]
             if sorted(header) != sorted(columns):
                 problems.append(f"{file}:1:1: header: expected the columns {', '.join(columns)} (each once), "
                                 f"got {', '.join(header) or 'nothing'}")
@@ -137,34 +139,39 @@ class _Reader:
         self.problems: list[str] = []
         self.kinds: dict[str, tuple[FlowKind, str]] = {}
         self.zones: dict[str, tuple[str, str]] = {}
+        self.headers: dict[str, list[str]] = {}
         if zones_file.is_file():
             self._zones(zones_file)
         if kinds_file.is_file():
             self._kinds(kinds_file)
 
-    def problem(self, file: Path, line: int, column: str, columns: tuple[str, ...], message: str) -> None:
-        self.problems.append(str(Problem(str(file), line, columns.index(column) + 1, column, message)))
+    def located(self, where: str, column: str, message: str) -> str:
+        """``message`` about ``column`` of the row at ``where`` ("file:line"), with its line and column."""
+        file, line = where.rsplit(":", 1)
+        return str(Problem(file, int(line), self.headers[file].index(column) + 1, column, message))
+
+    def problem(self, file: Path, line: int, column: str, message: str) -> None:
+        self.problems.append(self.located(f"{file}:{line}", column, message))
 
     def _zones(self, file: Path) -> None:
-        for line, row in _rows(file, ZONE_COLUMNS, self.problems):
+        for line, row in _rows(file, ZONE_COLUMNS, self.problems, self.headers):
             code, where = row["zone"], f"{file}:{line}"
             if not _ZONE.fullmatch(code):
-                self.problem(file, line, "zone", ZONE_COLUMNS, f"{code!r} is not a zone code (capital letters, "
+                self.problem(file, line, "zone", f"{code!r} is not a zone code (capital letters, "
                                                                "digits and _, starting with a letter: FR, EU, DE)")
             elif code in self.zones:
-                self.problem(file, line, "zone", ZONE_COLUMNS, f"zone {code!r} is already declared at "
-                                                               f"{self.zones[code][1]}")
+                self.problem(file, line, "zone", f"zone {code!r} is already declared at {self.zones[code][1]}")
             elif not row["name"]:
-                self.problem(file, line, "name", ZONE_COLUMNS, "the zone needs a name, e.g. Germany")
+                self.problem(file, line, "name", "the zone needs a name, e.g. Germany")
             else:
                 self.zones[code] = (row["name"], where)
 
     def _kinds(self, file: Path) -> None:
-        for line, row in _rows(file, FLOW_COLUMNS, self.problems):
+        for line, row in _rows(file, FLOW_COLUMNS, self.problems, self.headers):
             before = len(self.problems)
 
             def bad(column: str, message: str, line: int = line) -> None:
-                self.problem(file, line, column, FLOW_COLUMNS, message)
+                self.problem(file, line, column, message)
 
             kind = row["kind"]
             if not _KIND.fullmatch(kind):
@@ -235,19 +242,17 @@ def register_folder(folder: str | Path) -> tuple[str, ...]:
     read = _Reader(kinds_file, zones_file)
     problems = read.problems
     for flow_kind, where in read.kinds.values():
-        problems += _unit_problems(flow_kind, where)
+        problems += _unit_problems(flow_kind, where, read)
     for name, (value, where) in [*read.kinds.items(), *read.zones.items()]:
         what = "kind" if name in read.kinds else "zone"
-        file, line = where.rsplit(":", 1)
-        columns = FLOW_COLUMNS if what == "kind" else ZONE_COLUMNS
         previous = _DECLARED.get(name) if _known(name) is not None else None
         if name in BUNDLED_IDS:
             bundled = f" (tier {FLOW_KINDS[name].tier}, unit {FLOW_KINDS[name].unit})" if what == "kind" else ""
-            problems.append(str(Problem(file, int(line), 1, columns[0], f"{what} {name!r} is a bundled {what}"
-                                        f"{bundled}: a folder of yours cannot redefine it; give yours its own id")))
-        elif previous and previous.rsplit(":", 1)[0] != file and _known(name) != value:
-            problems.append(str(Problem(file, int(line), 1, columns[0], f"{what} {name!r} is already declared "
-                                        f"differently at {previous}: give one of them another id")))
+            problems.append(read.located(where, what, f"{what} {name!r} is a bundled {what}{bundled}: a folder of "
+                                                      "yours cannot redefine it; give yours its own id"))
+        elif previous and previous.rsplit(":", 1)[0] != where.rsplit(":", 1)[0] and _known(name) != value:
+            problems.append(read.located(where, what, f"{what} {name!r} is already declared differently at "
+                                                      f"{previous}: give one of them another id"))
     if problems:
         raise FactorDataError(problems)
     declared = {name: (value, where) for name, (value, where) in [*read.kinds.items(), *read.zones.items()]}
@@ -262,28 +267,26 @@ def _known(name: str) -> FlowKind | str | None:
     return FLOW_KINDS.get(name) or ZONES.get(name)
 
 
-def _unit_problems(kind: FlowKind, where: str) -> list[str]:
+def _unit_problems(kind: FlowKind, where: str, read: _Reader) -> list[str]:
     """The canonical unit and counting unit of a user's kind must be units the registry knows (pint is loaded
     only here: the bundled catalogue's units are checked by the tests)."""
     from . import units
     from .errors import UnitError
 
-    file, line = where.rsplit(":", 1)
     problems = []
     try:
         unit = units.parse_unit(kind.unit, "unit")
     except UnitError as exc:
-        return [str(Problem(file, int(line), FLOW_COLUMNS.index("unit") + 1, "unit",
-                            f"{kind.unit!r}: {exc.reason or exc} (e.g. device_hour, GB, kg, kWh)"))]
+        return [read.located(where, "unit", f"{kind.unit!r}: {exc.reason or exc} (e.g. device_hour, GB, kg, kWh)")]
     if kind.implicit:
         try:
             counted = set(units.parse_unit(kind.implicit, "implicit").dimensionality)
         except UnitError as exc:
             counted = {f"unknown: {exc.reason or exc}"}
         if not counted <= set(unit.dimensionality):
-            problems.append(str(Problem(file, int(line), FLOW_COLUMNS.index("implicit") + 1, "implicit",
-                                        f"{kind.implicit!r} is not a counting unit of {kind.unit!r} (e.g. device "
-                                        "for device_hour), or leave it empty")))
+            problems.append(read.located(where, "implicit", f"{kind.implicit!r} is not a counting unit of "
+                                                            f"{kind.unit!r} (e.g. device for device_hour), or leave it "
+                                                            "empty"))
     return problems
 
 

@@ -164,10 +164,8 @@ def declared_units(inventory: Inventory) -> dict[str, FunctionalUnit]:
     if inventory.functional_unit:
         entry = inventory.functional_unit
         units[entry["unit"]] = FunctionalUnit(entry["unit"], total=float(entry["amount"]), source=entry["source"])
-    for service, entry in inventory.service_units.items():
+    for service, entry in inventory.service_units.items():  # never the inventory's own unit: the reader refuses it
         unit = units.get(entry["unit"])
-        if unit is not None and unit.total is not None:
-            continue  # the inventory-wide amount is the unit; a service's own amount is shown in its assumptions
         amounts = {**(unit.amounts if unit else {}), service: float(entry["amount"])}
         units[entry["unit"]] = FunctionalUnit(entry["unit"], amounts=amounts, source=entry["source"])
     return units

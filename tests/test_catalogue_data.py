@@ -4,6 +4,7 @@ devices, flow kinds and zones, end to end, with located errors."""
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -154,6 +155,23 @@ def test_inventory_with_a_user_folder(tmp_path):
     assert written["csv"].is_file() and "e-readers" in written["html"].read_text(encoding="utf-8")
 
 
+def test_command_line_assesses_and_checks_an_inventory_with_a_user_flow(tmp_path, capsys):
+    from lca_numerique.cli import main
+
+    inventory_file = tmp_path / "inventory.yaml"
+    inventory_file.write_text(
+        "organisation: test library\nfactors: {extra_sets: [ereader]}\nservices:\n  - kind: custom\n"
+        "    name: e-readers\n    audience_size: 200 reader\n    lines:\n"
+        "      - {flow: device.ereader@FR, amount: 400 h, stage: receiver_device, source: loans}\n",
+        encoding="utf-8")
+    shutil.copytree(FIXTURE, tmp_path / "ereader")  # a folder beside the inventory, named relative to it
+    out = tmp_path / "report"
+    assert main(["assess", str(inventory_file), "--out", str(out), "--format", "json,csv"]) == 0
+    # 400 device-hours x 0.0919342 kg / 200 readers = 0.183868 kg = 184 g per reader
+    assert "184 g CO2e" in capsys.readouterr().out.replace("\u00a0", " ")
+    assert main(["check", str(out / "results.json")]) == 0  # re-run: the same numbers with the user's flow
+
+
 def test_user_zone_gives_every_zoned_kind_in_it(tmp_path):
     folder = _folder(tmp_path, zone_rows="NO,Norway\n", factors=(
         "electricity.terminals@NO,climate_change,use,0.02,,kg CO2 eq / kWh,t,test,2026,NO,MIT,low,,TEST NUMBER\n"))
@@ -189,6 +207,21 @@ def test_bad_flow_rows_are_located(tmp_path, row, where, words):
     text = str(caught.value)
     assert f"{folder / where}" in text and words in text
     assert "device.reader@FR" not in lca.FLOWS  # nothing of a refused folder joins the catalogue
+
+
+def test_columns_in_any_order_and_a_spreadsheet_byte_order_mark(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "flows.csv").write_text("\ufeffdescription,phases,kind,zoned,implicit,unit,tier\n"
+                                      f"an e-reader,{ALL},device.reader,yes,device,device_hour,screens\n",
+                                      encoding="utf-8")
+    with pytest.raises(FactorDataError) as caught:  # tier is the 7th column of this file
+        lca.load_factors(extra_sets=[folder])
+    assert f"{folder / 'flows.csv'}:2:7: tier: tier 'screens'" in str(caught.value)
+    (folder / "flows.csv").write_text("\ufeffdescription,phases,kind,zoned,implicit,unit,tier\n"
+                                      f"an e-reader,{ALL},device.reader,yes,device,device_hour,terminals\n",
+                                      encoding="utf-8")
+    assert flows.register_folder(folder) == ("device.reader",)
+    assert lca.get_flow("device.reader@EU").unit == "device_hour"
 
 
 def test_zone_problems_are_located(tmp_path):

@@ -266,3 +266,37 @@ def test_per_unit_tables_read_in_french(inventory, results):
     assert "non calculable : pas de quantité pour cette unité" in set(table["couverture"].astype(str))
     inhabitants = localise_table(results.per_unit(inventory.unit("inhabitant")), "fr")
     assert set(inhabitants["par"].astype(str)) == {"par habitant"}
+
+
+def test_a_unit_for_the_whole_inventory(results):
+    from lca_numerique.inventory import inventory_from_text
+
+    whole = inventory_from_text(INVENTORY + "functional_unit: {unit: city-year, amount: 2, source: two years}\n")
+    unit = whole.unit("city-year")
+    assert unit.total == 2 and unit.amounts == {}
+    # 345,240 kg over 2 city-years = 172,620 kg per city-year; site alone: 300,000 / 2 = 150,000 kg
+    assert _value(results.per_unit(unit, by=()))[0] == pytest.approx(172_620)
+    assert _value(results.per_unit(unit), service="site")[0] == pytest.approx(150_000)
+    assert inventory_from_text(whole.to_yaml()).functional_unit == whole.functional_unit
+
+
+def test_a_service_cannot_reuse_the_inventory_unit():
+    from lca_numerique.inventory import inventory_from_text
+
+    text = INVENTORY + "functional_unit: {unit: mailbox-week, amount: 2, source: s}\n"
+    with pytest.raises(InventoryError, match=r"services\[0\]\.functional_unit\.unit: 'mailbox-week' is the "
+                                             "inventory's own unit"):
+        inventory_from_text(text)
+
+
+def test_console_prints_every_declared_unit_for_all_services(inventory, results):
+    from lca_numerique.report.console import console_summary
+
+    text = console_summary(results, inventory, "test", {}).replace("\u00a0", " ")
+    # 345,240 kg / 450,000 = 767 g; / 158,500 € = 2.18 kg; mailbox-week: only mail has an amount, so the
+    # portfolio's is unknown: not computable, never a number
+    assert "  per inhabitant: GWP: 767 g CO2e; ADPe: not covered; CTUe: not covered" in text
+    assert "  per euro: GWP: 2.18 kg CO2e" in text
+    assert "  per mailbox-week: GWP: not computable: no amount for this unit" in text
+    french = console_summary(results, inventory, "test", {}, lang="fr").replace("\u00a0", " ").replace("\u202f", " ")
+    assert "par habitant : GWP : 767 g CO2e" in french and "Tous les services, par habitant" in french

@@ -269,6 +269,7 @@ class _Builder:
         self.names: dict[str, Path_] = {}  # service name -> where it is first written
         self.budget: dict[str, float] = {}
         self.service_units: dict[str, dict[str, Any]] = {}
+        self.inventory_unit: str | None = None
 
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append(self.located.problem(path, message))
@@ -289,6 +290,7 @@ class _Builder:
         campaign_budget: dict[str, float] = {}
         population = self._declaration(data, "population", read_population)
         functional_unit = self._declaration(data, "functional_unit", read_unit_entry)
+        self.inventory_unit = functional_unit.get("unit")
         campaigns = []
         for i, item in enumerate(self._list(data, "campaigns")):
             path = ("campaigns", i)
@@ -475,7 +477,11 @@ class _Builder:
         if "budget" in item:
             self._euros(item["budget"], (*path, "budget"), self.budget, name)
         unit = self._declaration(item, "functional_unit", read_unit_entry, path)
-        if unit:
+        if unit and unit["unit"] == self.inventory_unit:
+            self.problem((*path, "functional_unit", "unit"),
+                         f"{unit['unit']!r} is the inventory's own unit (its amount is the whole inventory's): give "
+                         "this one another name")
+        elif unit:
             self.service_units[name] = unit
         values = {k: v for k, v in defaults.items() if k in specs}
         values.update({k: v for k, v in item.items() if k in specs})

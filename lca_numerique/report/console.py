@@ -8,8 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..criteria import MISSION_CRITERIA, get_criterion
+from ..functional_units import EURO, INHABITANT, NO_AMOUNT, ZERO_AMOUNT, declared_units
+from ..i18n import (
+    coverage_label,
+    format_impact,
+    format_percent,
+    join,
+    label,
+    per_audience_unit,
+    translator,
+)
 from ..i18n import factors_label as localised_factors
-from ..i18n import format_impact, format_percent, join, label, per_audience_unit, translator
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
@@ -39,6 +48,7 @@ def console_summary(results: Results, inventory: Inventory, factors_label: str, 
         _("Impact per unit of audience:"), table.to_string(),
         join([_("{term}: {definition}").format(term=get_criterion(c).code, definition=label(get_criterion(c), lang))
                for c in ids], lang)]
+    lines += _per_declared_unit(results, inventory, ids, lang)
     for name, share in inventory.unattributed_hosting().items():
         lines += ["", _("warning: {share} of hosting {name} is attributed to no service (its impacts are left out)")
                   .format(share=format_percent(share, lang), name=repr(name))]
@@ -47,3 +57,24 @@ def console_summary(results: Results, inventory: Inventory, factors_label: str, 
                         "as zero.")]
     lines += ["", _("Report: {files}").format(files=", ".join(str(p) for p in written.values()))]
     return "\n".join(lines)
+
+
+def _per_declared_unit(results: Results, inventory: Inventory, ids: list[str], lang: str) -> list[str]:
+    """Every service together per inhabitant, per euro and per each unit the inventory declares: a line each."""
+    units = declared_units(inventory)
+    if not units:
+        return []
+    translation = translator(lang)
+    _ = translation.gettext
+    lines = ["", _("All services, per inhabitant, per euro and per declared unit:")]
+    for name, unit in units.items():
+        table = results.per_unit(unit, by=()).set_index("criterion")
+        shown = [_("{term}: {definition}").format(
+            term=get_criterion(c).code, definition=coverage_label(status, lang) if status in (NO_AMOUNT, ZERO_AMOUNT)
+            else format_impact(table.at[c, "value"], c, lang, status))
+            for c in ids for status in [str(table.at[c, "coverage"])]]
+        per = translation.pgettext("per audience unit", unit.label) if name in (INHABITANT, EURO) else \
+            _("per {name}").format(name=name)
+        lines.append("  " + _("{term}: {definition}").format(term=per, definition=join(shown, lang)))
+    return lines
+
