@@ -14,16 +14,27 @@ plain random sampling reaches at the largest size are then read on a log-log fit
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 import numpy as np
 from bench_engine import best_of, synthetic
 
 from lca_numerique.axes import PHASE_IDS
 from lca_numerique.bill import Audience, BillOfMaterials, Line
+from lca_numerique.factors import FactorSet
 from lca_numerique.factors.model import Factor, build_factor_set, user_provenance
 from lca_numerique.montecarlo import monte_carlo
 from lca_numerique.uncertainty import default_distribution
+
+
+def uncertain(factors: FactorSet) -> FactorSet:
+    """The same factors, each with the lognormal the loader gives by default to medium-confidence rows."""
+    rows = {}
+    for f, flow in enumerate(factors.flows):
+        for c, criterion in enumerate(factors.criteria):
+            for p, phase in enumerate(PHASE_IDS):
+                rows[(flow, criterion, phase)] = Factor(flow, criterion, phase, float(factors.values[f, c, p]), "",
+                                                        default_distribution("medium"), user_provenance())
+    return build_factor_set(rows, id="synthetic", version="0", title="", licence="", sources={})
 
 
 def samplers(replicates: int, sizes: list[int]) -> None:
@@ -68,14 +79,7 @@ def main() -> None:
         samplers(args.replicates, [128, 256, 512, 1024, 2048])
         return
     matrix, factors = synthetic(args.services, args.flows)
-    # every factor gets a lognormal, as the loader gives by default to medium-confidence rows
-    rows = {}
-    for f, flow in enumerate(factors.flows):
-        for c, criterion in enumerate(factors.criteria):
-            for p, phase in enumerate(PHASE_IDS):
-                rows[(flow, criterion, phase)] = Factor(flow, criterion, phase, float(factors.values[f, c, p]), "",
-                                                        default_distribution("medium"), user_provenance())
-    factors = replace(build_factor_set(rows, id="synthetic", version="0", title="", licence="", sources={}))
+    factors = uncertain(factors)
     bills = [BillOfMaterials(name, Audience(1.0, "visit"),
                              tuple(Line(flow, float(q)) for flow, q in zip(matrix.flows, row, strict=True) if q > 0)
                              or (Line(matrix.flows[0], 1.0),))

@@ -19,21 +19,30 @@ Coverage follows the deterministic results: a total that is ``not covered`` has 
 never a 0 with a [0, 0] interval; a ``partial`` total's statistics cover what the factors cover, and say so in
 the ``coverage`` column.
 
-Statistics exist for any view (``by``): service, tier, phase, kind, campaign and their combinations, and the
-portfolio (``()``). With ``precision=0.02`` the run goes on by batches until the 2.5 % and 97.5 % bounds of
-every covered portfolio total are known to ±2 % with 95 % confidence (judged from the spread of the bounds
+Statistics exist for any view (``by``): service, kind, campaign, tier, stage, phase and their combinations,
+and the portfolio (``()``). With ``precision=0.02`` the run goes on by batches until the 2.5 % and 97.5 % bounds
+of every covered portfolio total are known to ±2 % with 95 % confidence (judged from the spread of the bounds
 between independent batches).
 
 The work is array algebra: factor samples ``FS[sample, flow, criterion(, phase)]``, then per block of services
-``R = Q @ FS`` as one matrix product over every sample at once (one per tier when tiers are asked for); a
-service with uncertain parameters goes through its own model once, vectorised over samples. Blocks are sized
-so that memory stays under a budget.
+``R = Q @ FS`` as one matrix product over every sample at once (one per tier or stage when they are asked
+for); a service with uncertain parameters goes through its own model once, vectorised over samples. Blocks
+are sized so that memory stays under a budget.
+
+Services are evaluated in chunks of consecutive services (:data:`CHUNK`, by position), each by
+:func:`run_chunk`: in this process, or on a Dask cluster (:mod:`lca_numerique.bridges.dask`). A service's
+statistics come from its own samples within its chunk; views summing services (the portfolio, kinds,
+campaigns) add each chunk's sums in chunk order. Nothing a chunk computes depends on where it runs and every
+draw is keyed by the item's name, never by the chunk: a run gives the same numbers, bit for bit, in one process
+or spread over any number of workers, for the same ``chunk`` size. Another chunk size gives the same samples
+mathematically and the same per-service statistics, but sums over services added in another order (a
+difference in the last bits, ~1e-16 relative).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 QUANTILES = (0.025, 0.5, 0.975)
 #: Axes a Monte Carlo view can keep; ``()`` is the portfolio.
-VIEW_AXES: tuple[str, ...] = ("service", "kind", "campaign", "tier", "phase")
+VIEW_AXES: tuple[str, ...] = ("service", "kind", "campaign", "tier", "stage", "phase")
 NOT_COVERED = "not covered"
 STATISTICS = ("mean", "median", "std", "p2.5", "p97.5")
 MIN_BATCHES = 3  # below this, the spread between batches says too little about precision
@@ -170,7 +179,7 @@ def _views(by: Any) -> list[tuple[str, ...]]:
     for view in asked:
         if "service" in view and {"kind", "campaign"} & set(view):
             raise ArgumentError("by", f"{list(view)}: a service has one kind and one campaign; keep 'service' "
-                                      "with 'tier' or 'phase' only")
+                                      "with 'tier', 'stage' or 'phase' only")
     return list(dict.fromkeys([("service",), (), *asked]))
 
 
@@ -179,7 +188,8 @@ def _labels(results: Results, axis: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(results.kinds))
     if axis == "campaign":
         return tuple(dict.fromkeys(results.campaigns))
-    return {"service": results.services, "tier": results.tiers, "phase": results.phases}[axis]
+    return {"service": results.services, "tier": results.tiers, "stage": results.stage_labels,
+            "phase": results.phases}[axis]
 
 
 def _view_table(view: View, criteria: Sequence[str], deterministic: Results) -> pd.DataFrame:
@@ -302,26 +312,48 @@ def _item_keys(items: Sequence[Service | BillOfMaterials], factors: FactorSet, f
     return keys
 
 
-def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[str, int], n: int) -> np.ndarray:
-    """Q[sample, flow] of one service with some parameters given as arrays of ``n`` samples."""
-    with np.errstate(over="ignore", invalid="ignore"):  # overflowing draws are reported below, by name
-        builder = service.with_samples(dict(samples)).builder(SampledBillBuilder)
+class _Amounts(SampledBillBuilder):
+    """Sampled amounts kept per (flow, stage) line, so that Monte Carlo can report stages."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.staged: dict[tuple[str, str], Any] = {}
+
+    def record(self, flow: str, amount: Any, formula: str, stage: str) -> None:
+        """Add samples of ``amount`` to the (flow, stage) line; zeros are skipped, as in a deterministic bill."""
+        if np.any(amount):
+            self.staged[(flow, stage)] = self.staged.get((flow, stage), 0.0) + amount
+
+
+def sampled_lines(service: Service, samples: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
+    """The (flow, stage) lines of one service with some parameters given as arrays: each line's amounts (an
+    array, or a number where no array feeds it), in the flow's canonical unit; lines zero everywhere are left
+    out. Draws that overflow are not refused here (see :func:`quantities_with`)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return service.with_samples(dict(samples)).builder(_Amounts).staged
+
+
+def quantities_with(service: Service, samples: Mapping[str, Any], flows: Mapping[Any, int], n: int) -> np.ndarray:
+    """Q[sample, column] of one service with some parameters given as arrays of ``n`` samples; ``flows`` maps
+    each flow (stages merged), or each (flow, stage) pair, to its column."""
+    staged = any(isinstance(key, tuple) for key in flows)
     q = np.zeros((n, len(flows)))
-    for flow, amount in builder.amounts.items():
+    for (flow, stage), amount in sampled_lines(service, samples).items():
         amount = np.broadcast_to(np.asarray(amount, dtype=float), (n,))
         if not np.isfinite(amount).all():
             raise LcaError(f"Monte Carlo: the samples of {service.name!r} are not finite numbers ({flow}); a "
                            "distribution's spread is too large (check the uncertainty of its parameters)")
-        if flow in flows:
-            q[:, flows[flow]] += amount
+        column = flows.get((flow, stage) if staged else flow)
+        if column is not None:
+            q[:, column] += amount
         elif amount.any():  # a line the central bill does not have (its amount there is zero)
             raise LcaError(f"Monte Carlo: {service.name!r} draws a line {flow} that its bill does not have; "
                            "evaluate the service with parameters inside their declared range")
     return q
 
 
-def _service_quantities(service: Service, flows: dict[str, int], uniforms: Uniforms) -> np.ndarray:
-    """Q[sample, flow] of one service, its uncertain parameters drawn (kept within their declared bounds)."""
+def _service_quantities(service: Service, columns: Mapping[Any, int], uniforms: Uniforms) -> np.ndarray:
+    """Q[sample, column] of one service, its uncertain parameters drawn (kept within their declared bounds)."""
     samples = {}
     for name, distribution in service.uncertainty.items():
         drawn = draw(distribution, service.values[name], uniforms(f"service:{service.name}:{name}"))
@@ -329,7 +361,117 @@ def _service_quantities(service: Service, flows: dict[str, int], uniforms: Unifo
         low = 0.0 if spec.minimum is None else spec.minimum
         high = 1.0 if spec.kind == "share" else (np.inf if spec.maximum is None else spec.maximum)
         samples[name] = np.clip(drawn, low, high)
-    return quantities_with(service, samples, flows, uniforms.n)
+    return quantities_with(service, samples, columns, uniforms.n)
+
+
+# -- chunks of services: the unit of work, in this process or on a cluster ------------------------------------
+#: Services per chunk (by position in the inventory): the unit of work (a task on a Dask cluster) and of the
+#: summation order of the views that sum services, so that a run gives the same numbers however its chunks
+#: are spread over processes.
+CHUNK = 4096
+
+
+@dataclass(frozen=True, eq=False)
+class RunShared:
+    """What every chunk of a run needs, the same for all (sent once to each worker of a cluster)."""
+
+    uniforms: Uniforms  # the run's uniform numbers: services' own parameters are drawn in their chunk, by name
+    fs: np.ndarray  # factor samples by column [sample, column, criterion, phase]
+    columns: Mapping[Any, int]  # each flow, or each (flow, stage) pair when stages are kept -> its column
+    group_of: np.ndarray  # [column] -> its (tier, stage) group, tier * stages + stage (0 where not kept)
+    shape: tuple[int, int, int]  # tiers, stages, phases kept (1 where summed)
+    views: tuple[tuple[str, ...], ...]
+    n_groups: Mapping[tuple[str, ...], int]  # views without services: their groups of services (kind × campaign)
+    keep: bool  # keep every service's samples
+    memory_budget: float  # bytes
+
+
+@dataclass(frozen=True, eq=False)
+class Chunk:
+    """Consecutive services of a run: their quantities, those with uncertain parameters, their groups."""
+
+    quantities: np.ndarray  # [service, column]
+    varying: tuple[tuple[int, Service], ...]  # (position in the chunk, service) of services drawing parameters
+    groups: Mapping[tuple[str, ...], np.ndarray]  # per view without services: each service's group code
+
+
+@dataclass(frozen=True, eq=False)
+class ChunkResult:
+    """One chunk's statistics per service (views keeping services) and sums over its services (other views)."""
+
+    stats: Mapping[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]  # mean, std [service, t, s, p, c]
+    kept: np.ndarray | None  # [sample, service, criterion]
+    sums: Mapping[tuple[str, ...], np.ndarray]  # [sample, group, tier, stage, phase, criterion]
+
+
+def _kept_shape(shared: RunShared, view: tuple[str, ...]) -> tuple[int, int, int]:
+    n_tier, n_stage, n_phase = shared.shape
+    return (n_tier if "tier" in view else 1), (n_stage if "stage" in view else 1), (n_phase if "phase" in view else 1)
+
+
+def _reduce(r: np.ndarray, view: tuple[str, ...]) -> np.ndarray:
+    """``r[service, sample, tier, stage, phase, criterion]`` summed over the axes the view does not keep."""
+    for axis, name in ((2, "tier"), (3, "stage"), (4, "phase")):
+        if name not in view:
+            r = r.sum(axis=axis, keepdims=True)
+    return r
+
+
+def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
+    """Evaluate one chunk of services over every sample: R = Q @ FS by blocks of services sized to the memory
+    budget (one product per kept tier or stage), a service with uncertain parameters through its own model,
+    vectorised over samples. The same chunk gives the same numbers in any process."""
+    n = shared.uniforms.n
+    n_tier, n_stage, n_phase = shared.shape
+    n_columns, n_criteria = shared.fs.shape[1], shared.fs.shape[2]
+    k, n_groups = len(chunk.quantities), n_tier * n_stage
+    width = n * n_criteria * n_phase
+    fs_by_column = shared.fs.transpose(1, 0, 2, 3).reshape(n_columns, width)
+    masks = [shared.group_of == g for g in range(n_groups)] if n_groups > 1 else [None]
+    per_service = [v for v in shared.views if "service" in v]
+    stats = {v: (np.empty((k, *_kept_shape(shared, v), n_criteria)), np.empty((k, *_kept_shape(shared, v), n_criteria)),
+                 np.empty((len(QUANTILES), k, *_kept_shape(shared, v), n_criteria))) for v in per_service}
+    kept = np.empty((n, k, n_criteria)) if shared.keep else None
+    sums = {v: np.zeros((n, shared.n_groups[v], *_kept_shape(shared, v), n_criteria))
+            for v in shared.views if "service" not in v}
+
+    def record(index: list[int], r: np.ndarray) -> None:  # r[service, sample, group, criterion, phase]
+        r = r.reshape(len(index), n, n_tier, n_stage, n_criteria, n_phase).transpose(0, 1, 2, 3, 5, 4)
+        for v in per_service:
+            rv = _reduce(r, v)
+            mean, std, quantiles = stats[v]
+            mean[index], std[index] = rv.mean(axis=1), rv.std(axis=1)
+            quantiles[:, index] = np.quantile(rv, QUANTILES, axis=1)
+            if kept is not None and v == ("service",):
+                kept[:, index] = rv[:, :, 0, 0, 0].transpose(1, 0, 2)
+        for v, acc in sums.items():
+            rv = _reduce(r, v)
+            group = chunk.groups[v][index]
+            for g in np.unique(group):
+                acc[:, g] += rv[group == g].sum(axis=0)
+
+    varying = {i for i, _ in chunk.varying}
+    fixed = [i for i in range(k) if i not in varying]
+    per_service_bytes = width * n_groups * 8 * 4  # the block's results, its views and sorted copies
+    block = max(1, min(max(len(fixed), 1), int(shared.memory_budget // per_service_bytes)))
+    for start in range(0, len(fixed), block):
+        index = fixed[start:start + block]
+        q = chunk.quantities[index]
+        parts = [(q if mask is None else q * mask) @ fs_by_column for mask in masks]
+        r = np.stack(parts, axis=1).reshape(len(q), n_groups, n, n_criteria, n_phase)
+        record(index, r.transpose(0, 2, 1, 3, 4))
+    for i, service in chunk.varying:  # one vectorised draw of the service's own parameters, then all samples
+        q = _service_quantities(service, shared.columns, shared.uniforms)  # [sample, column]
+        parts = [np.einsum("nf,nfcp->ncp", q if mask is None else q * mask, shared.fs) for mask in masks]
+        record([i], np.stack(parts, axis=1)[None])
+    return ChunkResult(stats, kept, sums)
+
+
+def _in_process(shared: RunShared, chunks: Sequence[Chunk]) -> Iterable[ChunkResult]:
+    return (run_chunk(shared, chunk) for chunk in chunks)
+
+
+ChunkMap = Callable[[RunShared, Sequence[Chunk]], Iterable[ChunkResult]]
 
 
 # -- the run --------------------------------------------------------------------------------------------------
@@ -349,41 +491,51 @@ def _check_samples(samples: Any, n_flows: int, n_criteria: int, n_phases: int, m
     return int(samples)
 
 
-def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | Portfolio | Any, factors: FactorSet, *,
-                samples: int = 1000, seed: int = 0, by: Any = (("service",),), sampler: str = "random",
-                precision: float | None = None,
-                max_batches: int = 64, factor_uncertainty: bool = True, parameter_sampling: bool = True,
-                keep_samples: bool | None = None, memory_budget: float = 400e6,
-                progress: Callable[[int, int], None] | None = None) -> MonteCarloResults:
+def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatrix | Portfolio | Any,
+                factors: FactorSet, *, samples: int = 1000, seed: int = 0, by: Any = (("service",),),
+                sampler: str = "random", precision: float | None = None, max_batches: int = 64,
+                factor_uncertainty: bool = True, parameter_sampling: bool = True, keep_samples: bool | None = None,
+                memory_budget: float = 400e6, progress: Callable[[int, int], None] | None = None,
+                chunk: int = CHUNK, bills: BillMatrix | None = None, map_chunks: ChunkMap | None = None
+                ) -> MonteCarloResults:
     """Propagate uncertainty by Monte Carlo, vectorised over samples and services.
 
-    ``items`` are services (their uncertain parameters are drawn too) or bills (only factors vary), or an
-    inventory or portfolio (whose campaigns the ``campaign`` view needs).
+    ``items`` are services (their uncertain parameters are drawn too) or bills or a :class:`BillMatrix` (only
+    factors vary), or an inventory or portfolio (whose campaigns the ``campaign`` view needs).
     ``samples`` draws (with ``precision``: the size of each batch), reproducible for a ``seed``; ``sampler``
     is ``random``, ``lhs`` (Latin hypercube) or ``sobol`` (scrambled Sobol', powers of two).
     ``by``: the views to give statistics for, besides services and the portfolio: an axis (``"tier"``), a
-    view (``("kind", "phase")``) or several (``[("tier",), ("phase",)]``); axes among service, tier, phase,
-    kind, campaign. ``precision`` (relative, e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 %
+    view (``("kind", "phase")``) or several (``[("tier",), ("stage",)]``); axes among service, kind, campaign,
+    tier, stage, phase. ``precision`` (relative, e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 %
     bounds of every covered portfolio total are known to that precision with 95 % confidence, or until
     ``max_batches``; ``precision`` on the result says what was reached. ``parameter_sampling`` draws the
     parameters behind derived factors (default) rather than each factor row on its own.
     ``keep_samples`` (default: when they fit the budget) keeps every service's samples for later comparisons;
-    ``memory_budget`` (bytes) bounds the working arrays. Not-covered totals have NaN statistics and samples.
+    ``memory_budget`` (bytes) bounds the working arrays of a chunk of ``chunk`` services. ``bills``: the
+    stacked bills of ``items`` when already built (e.g. on a cluster); ``map_chunks(shared, chunks)`` yields
+    :func:`run_chunk` of each chunk, in order (default: in this process; see
+    :mod:`lca_numerique.bridges.dask`). Not-covered totals have NaN statistics and samples.
     """
     portfolio = getattr(items, "portfolio", items)  # an Inventory, a Portfolio or a sequence
     if isinstance(portfolio, Portfolio):
-        items, bills = [s for _, s in portfolio.all_services()], portfolio.bills()  # bills know their campaign
-    else:
+        items = [s for _, s in portfolio.all_services()]
+        bills = portfolio.bills() if bills is None else bills  # bills know their campaign
+    elif isinstance(items, BillMatrix):
+        items, bills = (), items
+    if bills is None:
         bills = [s.bill_of_materials() if isinstance(s, Service) else s for s in items]
-    staged = BillMatrix.stack(bills)
+    staged = bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise ArgumentError("chunk", f"a whole number of services per chunk (>= 1) is expected; got {chunk!r}")
     deterministic = evaluate(staged, factors)
-    matrix = staged.by_flow()  # samples need no stage: one column per flow
     views = _views(by)
     n_phases = len(PHASE_IDS) if any("phase" in v for v in views) else 1
-    samples = _check_samples(samples, len(matrix.flows), len(deterministic.criteria), n_phases, memory_budget)
-    keys = _item_keys(items, factors, matrix.flows, deterministic.criteria, factor_uncertainty, parameter_sampling)
-    run = _Run(items, matrix, deterministic, factors, seed, sampler, keys, factor_uncertainty, parameter_sampling,
-               memory_budget)
+    n_columns = len(staged.flows) if any("stage" in v for v in views) else len(set(staged.flows))
+    samples = _check_samples(samples, n_columns, len(deterministic.criteria), n_phases, memory_budget)
+    keys = _item_keys(items, factors, staged.by_flow().flows, deterministic.criteria, factor_uncertainty,
+                      parameter_sampling)
+    run = _Run(items, staged, deterministic, factors, seed, sampler, keys, factor_uncertainty, parameter_sampling,
+               memory_budget, int(chunk), map_chunks or _in_process)
     reached = None
     batches = 1
     if precision is not None:
@@ -396,15 +548,15 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | Portfolio
 class _Run:
     """One Monte Carlo set-up: the stacked bills, the factors and what is drawn; evaluated for some batches."""
 
-    def __init__(self, items: Sequence[Any], matrix: BillMatrix, deterministic: Results, factors: FactorSet,
+    def __init__(self, items: Sequence[Any], staged: BillMatrix, deterministic: Results, factors: FactorSet,
                  seed: int, sampler: str, keys: Sequence[str], uncertain: bool, parameter_sampling: bool,
-                 memory_budget: float) -> None:
-        self.items, self.matrix, self.deterministic, self.factors = items, matrix, deterministic, factors
+                 memory_budget: float, chunk: int, map_chunks: ChunkMap) -> None:
+        self.items, self.staged, self.deterministic, self.factors = items, staged, deterministic, factors
         self.seed, self.sampler, self.keys = seed, sampler, keys
         self.uncertain, self.parameter_sampling, self.memory_budget = uncertain, parameter_sampling, memory_budget
-        self.flows = {f: i for i, f in enumerate(matrix.flows)}
+        self.chunk, self.map_chunks = chunk, map_chunks
+        self.matrix = staged.by_flow()  # without a stage view, one column per flow
         self.criteria = deterministic.criteria
-        self.tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
         self.varying = [i for i, s in enumerate(items) if isinstance(s, Service) and s.uncertainty]
 
     def uniforms(self, batch_size: int, batches: int) -> Uniforms:
@@ -441,7 +593,7 @@ class _Run:
     def full(self, batch_size: int, batches: int, views: list[tuple[str, ...]], keep_samples: bool | None,
              progress: Callable[[int, int], None] | None, reached: pd.DataFrame | None) -> MonteCarloResults:
         n = batch_size * batches
-        n_services, n_criteria = len(self.items), len(self.criteria)
+        n_services, n_criteria = len(self.deterministic.services), len(self.criteria)
         keep = (n * n_services * n_criteria * 8 <= self.memory_budget) if keep_samples is None else keep_samples
         out = self.evaluate(self.uniforms(batch_size, batches), views, keep, progress)
         finished = {}
@@ -456,95 +608,92 @@ class _Run:
                                  services.quantiles, portfolio.samples[:, 0], services.samples, finished,
                                  self.sampler, reached)
 
-    def evaluate(self, uniforms: Any, views: list[tuple[str, ...]], keep: bool,
-                 progress: Callable[[int, int], None] | None) -> dict[tuple[str, ...], Any]:
-        """Per view: (labels, samples[sample, group, criterion] or None, (mean, std, quantiles)) — or, for
-        views without services, the summed samples as (labels, samples)."""
-        n = uniforms.n
-        keep_tier = any("tier" in v for v in views)
+    def shared(self, uniforms: Uniforms, views: list[tuple[str, ...]], keep: bool) -> RunShared:
+        """The factor samples by column and how columns group, for the views asked."""
+        det = self.deterministic
+        keep_tier, keep_stage = any("tier" in v for v in views), any("stage" in v for v in views)
         keep_phase = any("phase" in v for v in views)
-        n_tier, n_phase = (len(TIER_IDS) if keep_tier else 1), (len(PHASE_IDS) if keep_phase else 1)
-        n_services, n_criteria = len(self.items), len(self.criteria)
         fs = _factor_samples(self.factors, self.matrix.flows, self.criteria, uniforms, self.uncertain,
                              self.parameter_sampling, keep_phase)  # [n, flow, criterion, phase]
-        width = n * n_criteria * n_phase
-        fs_by_flow = fs.transpose(1, 0, 2, 3).reshape(len(self.flows), width)
-        tiers = [self.tier_of == t for t in range(len(TIER_IDS))] if keep_tier else [None]
+        matrix = self.staged if keep_stage else self.matrix
+        if keep_stage:
+            position = {f: i for i, f in enumerate(self.matrix.flows)}
+            fs = fs[:, [position[f] for f in matrix.flows]]
+            columns: dict[Any, int] = {c: j for j, c in enumerate(zip(matrix.flows, matrix.stages, strict=True))}
+        else:
+            columns = {f: j for j, f in enumerate(matrix.flows)}
+        stages = _labels(det, "stage")
+        n_stage = len(stages) if keep_stage else 1
+        tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
+        stage_of = np.array([stages.index(s) for s in matrix.stages], dtype=np.intp) if keep_stage else 0
+        group_of = (tier_of if keep_tier else 0) * n_stage + stage_of + np.zeros(len(matrix.flows), dtype=np.intp)
+        n_groups = {v: math.prod(len(_labels(det, a)) for a in v if a in ("kind", "campaign"))
+                    for v in views if "service" not in v}
+        shape = (len(TIER_IDS) if keep_tier else 1, n_stage, len(PHASE_IDS) if keep_phase else 1)
+        return RunShared(uniforms, fs, columns, group_of, shape, tuple(views), n_groups, keep, self.memory_budget)
+
+    def chunks(self, shared: RunShared) -> list[Chunk]:
+        """The run's services in chunks of ``self.chunk``, by position."""
         det = self.deterministic
-        codes = {"kind": np.array([_labels(det, "kind").index(k) for k in det.kinds]),
-                 "campaign": np.array([_labels(det, "campaign").index(c) for c in det.campaigns])}
+        quantities = (self.staged if any("stage" in v for v in shared.views) else self.matrix).quantities
+        codes = {"kind": np.unique(det.kinds, return_inverse=True), "campaign": np.unique(det.campaigns,
+                                                                                          return_inverse=True)}
+        group = {}
+        for v in shared.n_groups:
+            code = np.zeros(len(det.services), dtype=np.intp)
+            for a in (a for a in v if a in codes):
+                labels = _labels(det, a)  # in order of appearance, as the view's labels
+                found, inverse = codes[a]
+                rank = np.array([labels.index(x) for x in found], dtype=np.intp)
+                code = code * len(labels) + rank[inverse]
+            group[v] = code
+        out = []
+        for start in range(0, len(det.services), self.chunk):
+            stop = min(start + self.chunk, len(det.services))
+            varying = tuple((i - start, self.items[i]) for i in self.varying if start <= i < stop)
+            out.append(Chunk(quantities[start:stop], varying, {v: g[start:stop] for v, g in group.items()}))
+        return out
 
-        def shape_of(view: tuple[str, ...]) -> tuple[list[tuple[str, ...]], int, int]:
-            inner = [a for a in ("tier", "phase") if a in view]
-            return inner, (n_tier if "tier" in view else 1), (n_phase if "phase" in view else 1)
+    def evaluate(self, uniforms: Uniforms, views: list[tuple[str, ...]], keep: bool,
+                 progress: Callable[[int, int], None] | None) -> dict[tuple[str, ...], Any]:
+        """Per view: (labels, samples[sample, group, criterion] or None, (mean, std, quantiles)). Chunks are
+        evaluated by ``map_chunks`` and combined in order: per-service statistics placed, sums added chunk
+        after chunk, so that the numbers do not depend on where each chunk ran."""
+        import itertools
 
-        def labels_of(view: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-            import itertools
-
-            return tuple(itertools.product(*[_labels(det, a) for a in view]))
-
+        det = self.deterministic
+        n, n_services, n_criteria = uniforms.n, len(det.services), len(self.criteria)
+        shared = self.shared(uniforms, views, keep)
+        chunks = self.chunks(shared)
         per_service = [v for v in views if "service" in v]
-        summed = [v for v in views if "service" not in v]
-        stats = {v: [np.empty((n_services, shape_of(v)[1], shape_of(v)[2], n_criteria)) for _ in range(2)]
-                 + [np.empty((len(QUANTILES), n_services, shape_of(v)[1], shape_of(v)[2], n_criteria))]
-                 for v in per_service}
+        stats = {v: [np.empty((n_services, *_kept_shape(shared, v), n_criteria)) for _ in range(2)]
+                 + [np.empty((len(QUANTILES), n_services, *_kept_shape(shared, v), n_criteria))] for v in per_service}
         kept = np.empty((n, n_services, n_criteria)) if keep else None
-        sums = {}
-        for v in summed:
-            groups = [len(_labels(det, a)) for a in v if a in ("kind", "campaign")]
-            sums[v] = np.zeros((n, math.prod(groups), shape_of(v)[1], shape_of(v)[2], n_criteria))
-
-        def record(index: Sequence[int], r: np.ndarray) -> None:  # r[service, sample, tier, criterion, phase]
-            r = r.transpose(0, 1, 2, 4, 3)  # -> [service, sample, tier, phase, criterion]
-            for v in per_service:
-                rv = r if "tier" in v else r.sum(axis=2, keepdims=True)
-                rv = rv if "phase" in v else rv.sum(axis=3, keepdims=True)
-                mean, std, quantiles = stats[v]
-                mean[index], std[index] = rv.mean(axis=1), rv.std(axis=1)
-                quantiles[:, index] = np.quantile(rv, QUANTILES, axis=1)
-                if kept is not None and v == ("service",):
-                    kept[:, index] = rv[:, :, 0, 0].transpose(1, 0, 2)
-            for v, acc in sums.items():
-                rv = r if "tier" in v else r.sum(axis=2, keepdims=True)
-                rv = rv if "phase" in v else rv.sum(axis=3, keepdims=True)
-                group = np.zeros(len(index), dtype=np.intp)
-                for a in (a for a in v if a in codes):
-                    group = group * len(_labels(det, a)) + codes[a][list(index)]
-                for g in np.unique(group):
-                    acc[:, g] += rv[group == g].sum(axis=0)
-
-        def product(q: np.ndarray) -> np.ndarray:  # q[service, flow] -> r[service, sample, tier, criterion, phase]
-            parts = [(q if mask is None else q * mask) @ fs_by_flow for mask in tiers]
-            return np.stack(parts, axis=1).reshape(len(q), n_tier, n, n_criteria, n_phase).transpose(0, 2, 1, 3, 4)
-
-        fixed = [i for i in range(n_services) if i not in set(self.varying)]
-        per_service_bytes = width * n_tier * 8 * 4  # the block's results, its views and sorted copies
-        block = max(1, min(max(len(fixed), 1), int(self.memory_budget // per_service_bytes)))
+        sums: dict[tuple[str, ...], np.ndarray] = {}
         done = 0
-        for start in range(0, len(fixed), block):
-            index = fixed[start:start + block]
-            record(index, product(self.matrix.quantities[index]))
-            done += len(index)
-            if progress is not None:
-                progress(done, n_services)
-        for i in self.varying:  # one vectorised draw of the service's own parameters, then all samples at once
-            q = _service_quantities(self.items[i], self.flows, uniforms)  # [sample, flow]
-            masks = tiers if keep_tier else [None]
-            parts = [np.einsum("nf,nfcp->ncp", q if m is None else q * m, fs) for m in masks]
-            record([i], np.stack(parts, axis=1)[None])
-            done += 1
+        for chunk, part in zip(chunks, self.map_chunks(shared, chunks), strict=True):
+            rows = slice(done, done + len(chunk.quantities))
+            for v in per_service:
+                stats[v][0][rows], stats[v][1][rows] = part.stats[v][0], part.stats[v][1]
+                stats[v][2][:, rows] = part.stats[v][2]
+            if kept is not None and part.kept is not None:
+                kept[:, rows] = part.kept
+            for v, chunk_sum in part.sums.items():
+                sums[v] = chunk_sum.copy() if v not in sums else sums[v] + chunk_sum
+            done = rows.stop
             if progress is not None:
                 progress(done, n_services)
         out: dict[tuple[str, ...], Any] = {}
-        for v in per_service:
-            mean, std, quantiles = stats[v]
-            out[v] = (labels_of(v), kept if v == ("service",) else None,
-                      (mean.reshape(-1, n_criteria), std.reshape(-1, n_criteria),
-                       quantiles.reshape(len(QUANTILES), -1, n_criteria)))
-        for v, acc in sums.items():
-            flat = acc.reshape(n, -1, n_criteria)
-            out[v] = (labels_of(v), flat, (flat.mean(axis=0), flat.std(axis=0),
-                                           np.quantile(flat, QUANTILES, axis=0)))
+        for v in views:
+            labels = tuple(itertools.product(*[_labels(det, a) for a in v]))
+            if v in stats:
+                mean, std, quantiles = stats[v]
+                out[v] = (labels, kept if v == ("service",) else None,
+                          (mean.reshape(-1, n_criteria), std.reshape(-1, n_criteria),
+                           quantiles.reshape(len(QUANTILES), -1, n_criteria)))
+            else:
+                flat = sums[v].reshape(n, -1, n_criteria)
+                out[v] = (labels, flat, (flat.mean(axis=0), flat.std(axis=0), np.quantile(flat, QUANTILES, axis=0)))
         _check_finite(out)
         return out
 
@@ -598,4 +747,5 @@ def probability_lower(a: MonteCarloResults, b: MonteCarloResults, by: Sequence[s
     return pd.DataFrame(rows)
 
 
-__all__ = ["MonteCarloResults", "View", "monte_carlo", "probability_lower", "quantities_with"]
+__all__ = ["CHUNK", "Chunk", "ChunkResult", "MonteCarloResults", "RunShared", "View", "monte_carlo",
+           "probability_lower", "quantities_with", "run_chunk", "sampled_lines"]

@@ -219,8 +219,8 @@ def test_random_coverage_masks_never_give_a_number_for_a_not_covered_total(small
     @given(st.frozensets(st.sampled_from(small_pairs), max_size=len(small_pairs)))
     def check(dropped):
         masked = _masked_factors(factors, dropped)
-        mc = monte_carlo(small, masked, samples=16, seed=3, by=[("tier",), ("kind",)])
-        for view in [("service",), ("tier",), ("kind",), ()]:
+        mc = monte_carlo(small, masked, samples=16, seed=3, by=[("tier",), ("kind",), ("stage",)])
+        for view in [("service",), ("tier",), ("kind",), ("stage",), ()]:
             table = mc.summary(by=view)
             gap = table["coverage"] == "not covered"
             stats = table[["deterministic", "mean", "median", "std", "p2.5", "p97.5"]]
@@ -329,6 +329,34 @@ def test_views_add_up_to_the_portfolio_in_every_sample(inventory, factors):
     assert kinds.loc["print", "p2.5"] < kinds.loc["print", "deterministic"] < kinds.loc["print", "p97.5"]
     with pytest.raises(lca.LcaError, match="no view"):
         mc.summary(by="phase").pipe(lambda t: monte_carlo([Website("s", visits=1)], factors, samples=4).view("tier"))
+
+
+def test_statistics_by_stage_follow_the_deterministic_stages(inventory, factors):
+    """Stages (sender device, network, storage, paper...) are a view like tiers: deterministic values and
+    coverage from ``Results.total``, stages adding up to the portfolio in every sample, services' stages
+    adding up to the service; without any uncertainty every statistic is the deterministic total."""
+    views = [("stage",), ("tier", "stage"), ("service", "stage")]
+    mc = monte_carlo(inventory, factors, samples=64, seed=2, by=views)
+    expected = inventory.evaluate(factors).total(("stage",)).astype({"stage": str, "criterion": str})
+    table = mc.summary(by="stage").merge(expected, on=["stage", "criterion"], validate="one_to_one")
+    assert len(table) == len(expected) and {"paper", "visitor_device"} <= set(table["stage"])
+    np.testing.assert_array_equal(table["deterministic"], table["value"])
+    assert (table["coverage_x"] == table["coverage_y"].astype(str)).all()
+    assert table.loc[table["coverage_x"] == "not covered", "mean"].isna().all()
+    _, portfolio = mc.samples_of(())
+    for view in views[:2]:
+        _, samples = mc.samples_of(view)
+        np.testing.assert_allclose(np.nansum(samples, axis=1), np.nan_to_num(portfolio[:, 0]), rtol=1e-9)
+    per_stage = mc.summary(["climate_change"], by=("service", "stage")).groupby("service")["mean"].sum()
+    per_service = mc.summary(["climate_change"], by="service").set_index("service")["mean"]
+    np.testing.assert_allclose(per_stage.loc[per_service.index], per_service, rtol=1e-9)  # the mean is linear
+    bills = [s.bill_of_materials() for _, s in inventory.portfolio.all_services()]
+    fixed = monte_carlo(bills, factors, samples=4, factor_uncertainty=False, by=("tier", "stage"))
+    exact = fixed.summary(by=("tier", "stage")).dropna(subset=["deterministic"])
+    np.testing.assert_allclose(exact["mean"], exact["deterministic"], rtol=1e-12)
+    np.testing.assert_allclose(exact["p97.5"], exact["deterministic"], rtol=1e-12)
+    with pytest.raises(lca.LcaError, match="'tier', 'stage' or 'phase' only"):
+        monte_carlo(bills, factors, samples=4, by=("service", "kind"))
 
 
 def test_probability_lower_per_view(inventory, factors):

@@ -33,7 +33,7 @@ from .common import (
     add_platform,
     device_mix,
 )
-from .hosting import HOSTING, HOSTING_SHARE, add_hosting_share
+from .hosting import HOSTED, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import ParameterError, Spec
 
 #: Data per hour watched, by resolution (GB/h).
@@ -105,8 +105,7 @@ class Video(Service):
                             "as Impact CO2).",
                 source=f"{PLATFORM_DATACENTRE_ZONE.source}; streaming: {DATACENTRE_ZONE.source}"),
         replace(DATACENTRE_ZONE, description="Where the producer's data centre is (masters, encoding)."),
-        HOSTING,
-        HOSTING_SHARE,
+        *HOSTED,
         Spec("autoplay_impressions", "Impressions where the video starts playing by itself in a feed.",
              unit="view", default=0.0, source="convention: none unless given"),
         Spec("autoplay_watch_time", "Average time an autoplayed video plays.", unit="second", default=16.7,
@@ -135,6 +134,7 @@ class Video(Service):
             self._values["watched_share"] = self._default_share()
         if self.platform == "self_hosted" and self.hosting is None:
             raise ParameterError(f"{self.name}: platform 'self_hosted' needs a hosting (a Hosting service)")
+        refuse_allocation_without_hosting(self)
 
     def _default_share(self) -> float:
         """The share of the video a view of ``view_platform`` plays by default: the threshold it guarantees or

@@ -16,7 +16,7 @@ from .common import (
     add_platform,
     device_mix,
 )
-from .hosting import HOSTING, HOSTING_SHARE, add_hosting_share
+from .hosting import HOSTED, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import Spec
 
 _SWD = "Sustainable Web Design model v3 as implemented in CO2.js 0.19 (Green Web Foundation, Apache-2.0)"
@@ -51,8 +51,7 @@ class Website(Service):
         NETWORK_MIX,
         ZONE,
         NETWORK_ZONE,
-        HOSTING,
-        HOSTING_SHARE,
+        *HOSTED,
         Spec("cdn_share", "Share of the data served by a content delivery network's edge servers.", kind="share",
              default=0.0, source="convention: no CDN unless given; no open factor exists for CDN edge servers, so "
                                  "that data shows as not covered (dc.data_served) rather than being dropped"),
@@ -64,6 +63,9 @@ class Website(Service):
         Spec("requests", "HTTP requests of a typical page (for EcoIndex).", unit="dimensionless", default=None,
              source="optional: used by the web comparison methods"),
     )
+
+    def check(self) -> None:
+        refuse_allocation_without_hosting(self)
 
     def audience_amount(self) -> float:
         return self.visits
