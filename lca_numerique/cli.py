@@ -41,6 +41,18 @@ from typing import TextIO
 from ._version import __version__
 from .errors import ArgumentError, LcaError, OutputError
 
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_DIFFERENCES",
+    "EXIT_INCOMPLETE",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "MAX_SAMPLES",
+    "example_path",
+    "main",
+    "printable",
+]
+
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INCOMPLETE = EXIT_DIFFERENCES
 #: Most Monte Carlo samples the command accepts (memory grows with samples x services x criteria).
@@ -206,7 +218,7 @@ def _parser() -> argparse.ArgumentParser:
     reproduce = sub.add_parser("reproduce", help="run a published case against its figures; no case: list them")
     reproduce.add_argument("case", nargs="?", help="a case id of `lca-numerique reproduce`, or a case folder")
     reproduce.add_argument("--all", action="store_true", help="run every case of the registry")
-    reproduce.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the table")
+    lang_option(reproduce)
     reproduce.set_defaults(run=_reproduce)
     return parser
 
@@ -320,7 +332,7 @@ def _explain(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .i18n import lever_name, readable_table, translator
+    from .i18n import factors_label, lever_name, readable_table, translator
     from .inventory import load_inventory
     from .inventory.model import read_located
     from .scenarios import compare, scenario_from_data
@@ -332,12 +344,15 @@ def _compare(args: argparse.Namespace) -> int:
     by = tuple(x.strip() for x in args.by.split(",") if x.strip())
     table = compare(a, [b], by=by, samples=args.samples)
     _ = translator(args.lang).gettext
-    fa = a.load_factors()
-    print(_("A: {path} — factors: {factors}").format(path=args.a, factors=fa.label))
+    def named(label: str) -> str:  # "<set id> <version>" in the reader's words
+        set_id, _sep, version = label.rpartition(" ")
+        return factors_label({"factor_set": set_id, "factor_set_version": version}, args.lang)
+
+    print(_("A: {path} — factors: {factors}").format(path=args.a, factors=named(a.load_factors().label)))
     what = _("scenario {name} applied to A").format(name=repr(lever_name(b.name, args.lang))) if is_scenario \
         else str(args.b)
     choice = _("A’s, with the scenario’s changes") if is_scenario else _("its own choice")
-    print(_("B: {what} — factors: {factors} ({choice})").format(what=what, factors=table["factors"].iloc[0],
+    print(_("B: {what} — factors: {factors} ({choice})").format(what=what, factors=named(table["factors"].iloc[0]),
                                                                 choice=choice) + "\n")
     table = table.rename(columns={"baseline": "A", "scenario_value": "B", "delta": "B - A"})
     columns = [*by, "criterion", "A", "B", "unit", "B - A", "relative", "coverage",

@@ -21,6 +21,45 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
+__all__ = [
+    "CONSOLE_COLUMNS",
+    "EXTRACT_KEYWORDS",
+    "LANGUAGES",
+    "NBSP",
+    "NNBSP",
+    "TEMPLATE_COLUMNS",
+    "Labelled",
+    "audience_unit",
+    "check_lang",
+    "choice_label",
+    "coverage_label",
+    "data_messages",
+    "display_unit",
+    "format_count",
+    "format_impact",
+    "format_number",
+    "format_percent",
+    "format_quantity",
+    "gettext_for",
+    "join",
+    "kind_label",
+    "label",
+    "lever_name",
+    "localise_table",
+    "parameter_label",
+    "parameter_value",
+    "per_audience_unit",
+    "provenance_label",
+    "provenance_value",
+    "readable_table",
+    "round_significant",
+    "scale",
+    "sheet_name",
+    "source_text",
+    "tornado_input",
+    "translator",
+]
+
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 #: CLDR locale of each language's number formatting.
 _LOCALE = {"en": "en_GB", "fr": "fr_FR"}
@@ -309,7 +348,18 @@ def readable_table(frame: Any, lang: str, digits: int = 3) -> Any:
         values = frame[column]
         if pd.api.types.is_float_dtype(values.dtype):
             frame[column] = [format_number(v, lang, digits) for v in values.to_numpy(dtype=float)]
+        elif pd.api.types.is_integer_dtype(values.dtype) and values.hasnans:  # no rank: a dash, not "<NA>"
+            frame[column] = ["—" if pd.isna(v) else format_count(v, lang) for v in values]
     return frame
+
+
+def factors_label(provenance: dict[str, str], lang: str) -> str:
+    """The factors results were computed with, for a reader of ``lang``, from their provenance: ``default 2``
+    in English (the ids a command line takes), "profil par défaut, version 2" in French."""
+    if check_lang(lang) == "en":
+        return f"{provenance['factor_set']} {provenance['factor_set_version']}"
+    return translator(lang).gettext("{name}, version {version}").format(
+        name=provenance_value("factor_set", provenance["factor_set"], lang), version=provenance["factor_set_version"])
 
 
 def sheet_name(key: str, lang: str) -> str:

@@ -107,19 +107,16 @@ def test_clipping_is_detected(tmp_path):
     assert checks["clipped"] and checks["clipped"][0].startswith("TD")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_report_renders_cleanly(demo, lang, tmp_path):
-    inventory, results = demo
+def check_in_browser(document: str, name: str, lang: str, figures: int, tmp_path: Path) -> None:
+    """Render ``document`` in Chromium and check it; keep ``test-artifacts/<name>.{html,png,pdf}``."""
     ARTIFACTS.mkdir(exist_ok=True)
-    document = html_report(results, inventory, lang=lang)
-    page = ARTIFACTS / f"report-{lang}.html"
+    page = ARTIFACTS / f"{name}.html"
     page.write_text(document.replace("</body>", CHECKS + "</body>"), encoding="utf-8")
     checks, errors = dump_checks(page, tmp_path)
 
     assert errors == []
     assert checks["lang"] == lang
-    assert len(checks["images"]) == 3
+    assert len(checks["images"]) == figures
     for image in checks["images"]:
         assert image["loaded"], image["alt"]
         assert len(image["alt"]) > 80  # a sentence stating the figure's message, not "figure"
@@ -127,12 +124,34 @@ def test_report_renders_cleanly(demo, lang, tmp_path):
     assert checks["clipped"] == []
     assert checks["pageWidth"] <= checks["viewport"], "the page overflows sideways"
 
-    shot = ARTIFACTS / f"report-{lang}.png"
+    shot = ARTIFACTS / f"{name}.png"
     result = run_chromium(tmp_path, f"--window-size={WIDTH},{checks['height']}", f"--screenshot={shot}",
                           page.as_uri())
     assert result.returncode == 0 and shot.stat().st_size > 10_000, result.stderr[-2000:]
-    pdf = ARTIFACTS / f"report-{lang}.pdf"
+    pdf = ARTIFACTS / f"{name}.pdf"
     result = run_chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
     assert result.returncode == 0, result.stderr[-2000:]
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", content)) >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_report_renders_cleanly(demo, lang, tmp_path):
+    inventory, results = demo
+    check_in_browser(html_report(results, inventory, lang=lang), f"report-{lang}", lang, 3, tmp_path)
+
+
+@pytest.mark.slow
+def test_french_report_of_a_filled_template_renders_cleanly(tmp_path):
+    """The done-when's report: `lca-numerique template`, filled in, then `assess filled.xlsx --lang fr`."""
+    from test_french_report import fill_template
+
+    from lca_numerique.cli import EXIT_OK, main
+
+    filled = tmp_path / "filled.xlsx"
+    assert main(["template", "--out", str(filled)]) == EXIT_OK
+    fill_template(filled)
+    assert main(["assess", str(filled), "--lang", "fr", "--format", "html", "--out", str(tmp_path / "r")]) == EXIT_OK
+    document = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    check_in_browser(document, "report-filled-fr", "fr", 3, tmp_path)

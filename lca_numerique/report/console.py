@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..criteria import MISSION_CRITERIA, get_criterion
-from ..i18n import format_impact, format_percent, join, label, per_audience_unit, provenance_value, translator
+from ..i18n import factors_label as localised_factors
+from ..i18n import format_impact, format_percent, join, label, per_audience_unit, translator
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
     from ..results import Results
+
+__all__ = ["console_summary"]
 
 
 def console_summary(results: Results, inventory: Inventory, factors_label: str, written: Mapping[str, Path],
@@ -30,9 +33,7 @@ def console_summary(results: Results, inventory: Inventory, factors_label: str, 
     table = pd.DataFrame({_("per unit of audience"): [per_audience_unit(u, lang) for u in results.audience_units],
                           **rows}, index=pd.Index(results.services, name=_("service")))
     if lang != "en":  # the label is "<set id> <version>": the profile's name in words, the version as it is
-        factors_label = _("{name}, version {version}").format(
-            name=provenance_value("factor_set", results.provenance["factor_set"], lang),
-            version=results.provenance["factor_set_version"])
+        factors_label = localised_factors(results.provenance, lang)
     lines = [_("{organisation} — {n} services — factors: {factors}").format(
         organisation=inventory.organisation, n=len(results.services), factors=factors_label), "",
         _("Impact per unit of audience:"), table.to_string(),
