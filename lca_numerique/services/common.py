@@ -98,7 +98,8 @@ PLATFORM_DATACENTRE_ZONE = Spec(
 INTERNET_TIME_MIX: dict[str, float] = {"smartphone": 0.79, "tablet": 0.21 * 10 / 25, "laptop": 0.21 * 7.5 / 25,
                                        "desktop": 0.21 * 7.5 / 25}
 INTERNET_TIME_SOURCE = (
-    "Médiamétrie, L'Année Internet 2023 (press release 2024-02-08, as reported by La Lettre Pro): '79 % du temps "
+    "Médiamétrie, L'Année Internet 2023 (press release 2024-02-08, as reported at "
+    "lalettre.pro/Les-Francais-passent-encore-davantage-de-temps-sur-le-web_a34037.html): '79 % du temps "
     "passé sur Internet se fait depuis un mobile' (75 % in 2022, 67 % in 2021: the smartphone share is known to "
     "about +-6 points); the remaining 21 % split 15 : 10 between computers and tablets as in L'Année Internet "
     "2021 (67 % smartphone, 15 % computer, 10 % tablet), computers halved into laptops and desktops as in "
