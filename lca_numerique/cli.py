@@ -9,10 +9,12 @@
   template   write the data-collection workbook a department sends to each service
   uncertainty  Monte Carlo and sensitivity of an inventory's results
   levers     apply scenarios (default: the bundled levers that fit) and rank what each changes
+  reproduce  run a published case of the registry against its published figures (without a case: list them)
 
 Exit codes:
   0  success
-  1  differences found: check or reproduce found a difference, or --strict found incomplete totals
+  1  differences found: check found a difference, reproduce a figure outside its tolerance, or --strict
+     found incomplete totals
   2  bad input: a file, argument or option the library refuses (the message says where); also a report
      folder that exists without --force
   3  internal error: a bug in lca_numerique, not in your input; a short message names the file holding
@@ -140,13 +142,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command")
 
+    def lang_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the output")
+
     def report_options(p: argparse.ArgumentParser, out: str) -> None:
         p.add_argument("--out", type=Path, default=Path(out), help=f"report folder (default: {out})")
         p.add_argument("--force", action="store_true", help="replace an existing report folder")
         p.add_argument("--format", default="xlsx,csv,html,json", help="comma-separated: xlsx,csv,html,json")
         p.add_argument("--profile", default=None, help="factor profile or set (default: the inventory's; its "
                                                        "parameter overrides and licences still apply)")
-        p.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the report")
+        lang_option(p)
         p.add_argument("--strict", action="store_true", help="exit with 1 when some total is incomplete")
 
     demo = sub.add_parser("demo", help="assess the bundled example and write a report folder")
@@ -160,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", type=Path)
     check.add_argument("--allow-version-change", action="store_true",
                        help="compare a results file written by another library version (the output says so)")
+    lang_option(check)
     check.set_defaults(run=_check)
     factors = sub.add_parser("factors", help="list factor profiles and sets, or show one's coverage")
     factors.add_argument("name", nargs="?", help="show the coverage of this profile or set")
@@ -167,6 +173,7 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show how one service's bill is built")
     explain.add_argument("inventory", type=Path)
     explain.add_argument("service")
+    lang_option(explain)
     explain.set_defaults(run=_explain)
     compare = sub.add_parser("compare", help="compare B (a scenario file or another inventory) with inventory A")
     compare.add_argument("a", type=Path, help="the baseline inventory")
@@ -174,10 +181,12 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--by", default="", help="comma-separated: service, kind, campaign, tier, phase "
                                                   "(default: the portfolio total)")
     compare.add_argument("--samples", type=int, default=0, help="Monte Carlo samples for the delta's interval")
+    lang_option(compare)
     compare.set_defaults(run=_compare)
     template = sub.add_parser("template", help="write the data-collection workbook")
     template.add_argument("--out", type=Path, default=Path("lca-numerique-template.xlsx"),
                           help="an .xlsx file, or a folder for CSV files")
+    lang_option(template)
     template.set_defaults(run=_template)
     uncertainty = sub.add_parser("uncertainty", help="Monte Carlo and sensitivity of an inventory's results")
     uncertainty.add_argument("inventory", type=Path)
@@ -185,13 +194,20 @@ def _parser() -> argparse.ArgumentParser:
     uncertainty.add_argument("--seed", type=int, default=0)
     uncertainty.add_argument("--out", type=Path, default=None, help="folder for the CSV and figures")
     uncertainty.add_argument("--force", action="store_true", help="replace an existing output folder")
+    lang_option(uncertainty)
     uncertainty.set_defaults(run=_uncertainty)
     levers = sub.add_parser("levers", help="rank scenarios by what they remove from the portfolio")
     levers.add_argument("inventory", type=Path)
     levers.add_argument("scenarios", type=Path, nargs="*", help="scenario files (default: the bundled levers)")
     levers.add_argument("--out", type=Path, default=None, help="folder for the CSV and the levers figure")
     levers.add_argument("--force", action="store_true", help="replace an existing output folder")
+    lang_option(levers)
     levers.set_defaults(run=_levers)
+    reproduce = sub.add_parser("reproduce", help="run a published case against its figures; no case: list them")
+    reproduce.add_argument("case", nargs="?", help="a case id of `lca-numerique reproduce`, or a case folder")
+    reproduce.add_argument("--all", action="store_true", help="run every case of the registry")
+    reproduce.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the table")
+    reproduce.set_defaults(run=_reproduce)
     return parser
 
 
@@ -225,25 +241,31 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .i18n import format_count, format_percent, translator
     from .inventory import load_inventory
     from .report import check_results_file, is_results_file
 
+    _ = translator(args.lang).gettext
     if is_results_file(args.path):
         report = check_results_file(args.path, allow_version_change=args.allow_version_change)
         for note in report.notes:
-            print(f"note: {note}")
+            print(_("note: {note}").format(note=note))
         if report.ok:
-            print(f"{args.path}: re-run matches every stored number")
+            print(_("{path}: re-run matches every stored number").format(path=args.path))
             return EXIT_OK
-        print(f"{args.path}: {len(report.differences)} difference(s) with a re-run:", file=sys.stderr)
+        print(_("{path}: {n} difference(s) with a re-run:").format(path=args.path, n=len(report.differences)),
+              file=sys.stderr)
         for difference in report.differences:
             print(f"  {difference}", file=sys.stderr)
         return EXIT_DIFFERENCES
     inventory = load_inventory(args.path)
     bills = inventory.portfolio.bills()
-    print(f"{args.path}: valid — {len(bills)} services, {sum(len(b.lines) for b in bills)} bill lines")
+    print(_("{path}: valid — {n} services, {lines} bill lines").format(
+        path=args.path, n=format_count(len(bills), args.lang),
+        lines=format_count(sum(len(b.lines) for b in bills), args.lang)))
     for name, share in inventory.unattributed_hosting().items():
-        print(f"warning: {share:.0%} of hosting {name!r} is attributed to no service")
+        print(_("warning: {share} of hosting {name} is attributed to no service").format(
+            share=format_percent(share, args.lang), name=repr(name)))
     return EXIT_OK
 
 
@@ -273,27 +295,32 @@ def _explain(args: argparse.Namespace) -> int:
         service = inventory.service(args.service)
     except KeyError as exc:
         raise ArgumentError("service", exc.args[0]) from None
+    from .i18n import readable_table, translator
+
+    _ = translator(args.lang).gettext
     print(service.explain())
     if inventory.basis.get(service.name):
-        print(f"  basis: {inventory.basis[service.name]}")
+        print(_("  basis: {basis}").format(basis=inventory.basis[service.name]))
     factors = inventory.load_factors()
     results = inventory.evaluate(factors)
-    print("\nFactors behind each line (climate change; `lca-numerique factors` for the others):")
+    print("\n" + _("Factors behind each line (climate change; `lca-numerique factors` for the others):"))
     for flow in dict.fromkeys(line.flow for line in service.bill_of_materials().lines):
-        found = [f for (fl, c, _), f in factors.factors.items() if fl == flow and c == "climate_change"]
+        found = [f for (fl, c, _p), f in factors.factors.items() if fl == flow and c == "climate_change"]
         if not found:
-            print(f"  {flow}: no climate-change factor (not covered)")
+            print("  " + _("{flow}: no climate-change factor (not covered)").format(flow=flow))
         for factor in found:
             print("  " + factor.explain().replace("\n", "\n  "))
     table = results.total(("service", "tier")).query("service == @service.name")
     table = table[(table["value"] != 0) | (table["coverage"] != "complete")]  # tiers the service uses
-    print("\n" + table[["tier", "criterion", "value", "unit", "coverage"]].to_string(index=False))
+    table = readable_table(table[["tier", "criterion", "value", "unit", "coverage"]], args.lang)
+    print("\n" + table.to_string(index=False))
     return EXIT_OK
 
 
 def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .i18n import lever_name, readable_table, translator
     from .inventory import load_inventory
     from .inventory.model import read_located
     from .scenarios import compare, scenario_from_data
@@ -304,29 +331,33 @@ def _compare(args: argparse.Namespace) -> int:
     b = scenario_from_data(located) if is_scenario else load_inventory(args.b)
     by = tuple(x.strip() for x in args.by.split(",") if x.strip())
     table = compare(a, [b], by=by, samples=args.samples)
+    _ = translator(args.lang).gettext
     fa = a.load_factors()
-    print(f"A: {args.a} — factors: {fa.label}")
-    what = f"scenario {b.name!r} applied to A" if is_scenario else str(args.b)
-    print(f"B: {what} — factors: {table['factors'].iloc[0]} "
-          f"({'its own choice' if not is_scenario else 'A’s, with the scenario’s changes'})\n")
+    print(_("A: {path} — factors: {factors}").format(path=args.a, factors=fa.label))
+    what = _("scenario {name} applied to A").format(name=repr(lever_name(b.name, args.lang))) if is_scenario \
+        else str(args.b)
+    choice = _("A’s, with the scenario’s changes") if is_scenario else _("its own choice")
+    print(_("B: {what} — factors: {factors} ({choice})").format(what=what, factors=table["factors"].iloc[0],
+                                                                choice=choice) + "\n")
     table = table.rename(columns={"baseline": "A", "scenario_value": "B", "delta": "B - A"})
     columns = [*by, "criterion", "A", "B", "unit", "B - A", "relative", "coverage",
                *[c for c in table.columns if c.startswith(("portfolio_delta", "P("))]]
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
-        print(table[columns].to_string(index=False))
+        print(readable_table(table[columns], args.lang, 4).to_string(index=False))
     if (table["coverage"] == "not comparable").any():
-        print("\n'not comparable': a side lacks factors for lines the change touches; the difference is unknown, "
-              "not zero.")
+        print("\n" + _("'not comparable': a side lacks factors for lines the change touches; the difference is "
+                       "unknown, not zero."))
     return EXIT_OK
 
 
 def _template(args: argparse.Namespace) -> int:
+    from .i18n import gettext_for
     from .inventory.template import write_template
 
     if args.out.is_symlink():
         raise OutputError(f"{args.out}: is a symbolic link; refusing to write through it")
-    path = write_template(args.out)
-    print(f"Data-collection template written to {path}")
+    path = write_template(args.out, lang=args.lang)
+    print(gettext_for(args.lang, "Data-collection template written to {path}").format(path=path))
     return EXIT_OK
 
 
@@ -335,6 +366,7 @@ def _uncertainty(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .criteria import MISSION_CRITERIA
+    from .i18n import format_count, readable_table, tornado_input, translator
     from .inventory import load_inventory
     from .montecarlo import monte_carlo
     from .sensitivity import tornado
@@ -345,13 +377,22 @@ def _uncertainty(args: argparse.Namespace) -> int:
         mc = monte_carlo(inventory.services, factors, samples=args.samples, seed=args.seed,
                          progress=lambda done, total: bar.update(done - bar.n))
     summary = mc.summary(MISSION_CRITERIA)
+    _ = translator(args.lang).gettext
     with pd.option_context("display.width", 200, "display.max_columns", 12, "display.float_format", "{:.3g}".format):
-        print(f"{args.samples} samples, seed {args.seed}. The mean exceeds the deterministic value where factors "
-              "are lognormal (skewed): expected, not a bug.\n")
-        print(summary[summary["service"] == "portfolio"].to_string(index=False))
+        print(_("{samples} samples, seed {seed}. The mean exceeds the deterministic value where factors are "
+                "lognormal (skewed): expected, not a bug.").format(samples=format_count(args.samples, args.lang),
+                                                                   seed=args.seed) + "\n")
+        portfolio = summary[summary["service"] == "portfolio"]
+        print(readable_table(portfolio if args.lang == "en" else portfolio.drop(columns="service"), args.lang)
+              .to_string(index=False))
         table = tornado(inventory.services, factors)
-        print("\nWhat drives climate change (one at a time, 95 % bounds):")
-        print(table.head(10)[["input", "low", "high", "total at low", "total at high"]].to_string(index=False))
+        print("\n" + _("What drives climate change (one at a time, 95 % bounds):"))
+        top = table.head(10)
+        if args.lang != "en":
+            top = top.assign(input=[tornado_input(i, k, args.lang) for i, k in zip(top["input"], top["kind"],
+                                                                                   strict=True)])
+        print(readable_table(top[["input", "low", "high", "total at low", "total at high"]], args.lang)
+              .to_string(index=False))
     if args.out:
         from .plotting import plot_distribution, plot_tornado
         from .report import staged_folder, write_csv
@@ -361,18 +402,20 @@ def _uncertainty(args: argparse.Namespace) -> int:
             write_csv(summary, folder / "monte_carlo.csv")
             write_csv(table, folder / "tornado.csv")
             if mc.samples is not None:
-                plot_distribution(mc).savefig(folder / "distributions.png", dpi=110)
-            plot_tornado(table).savefig(folder / "tornado.png", dpi=110)
-        print(f"\nWritten to {args.out}/")
+                plot_distribution(mc, lang=args.lang).savefig(folder / "distributions.png", dpi=110)
+            plot_tornado(table, lang=args.lang).savefig(folder / "tornado.png", dpi=110)
+        print("\n" + _("Written to {path}").format(path=f"{args.out}/"))
     return EXIT_OK
 
 
 def _levers(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .i18n import lever_name, localise_table, readable_table, translator
     from .inventory import load_inventory
     from .scenarios import applicable, bundled_scenarios, load_scenario, rank_levers
 
+    _ = translator(args.lang).gettext
     inventory = load_inventory(args.inventory)
     if args.scenarios:  # the user's own scenarios must fit: one that selects nothing is an error
         scenarios = [load_scenario(p) for p in args.scenarios]
@@ -381,15 +424,21 @@ def _levers(args: argparse.Namespace) -> int:
     else:
         scenarios, skipped = applicable(inventory, bundled_scenarios().values())
         for name, why in skipped.items():
-            print(f"note: bundled lever {name!r} does not apply to this inventory: {why.split(': ')[-1]}")
+            print(_("note: bundled lever {name} does not apply to this inventory: {why}").format(
+                name=repr(lever_name(name, args.lang)), why=why.split(": ")[-1]))
         if not scenarios:
-            print("No bundled lever applies to this inventory.")
+            print(_("No bundled lever applies to this inventory."))
             return EXIT_OK
     ranking = rank_levers(inventory, scenarios)
+    shown = ranking.drop(columns=["factors"])
+    if args.lang != "en":
+        pgettext = translator(args.lang).pgettext
+        shown = shown.assign(scenario=shown["scenario"].map(lambda n: lever_name(n, args.lang)),
+                             direction=shown["direction"].map(lambda d: pgettext("direction", d)))
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.float_format", "{:.3g}".format):
-        print(ranking.drop(columns=["factors"]).to_string(index=False))
-    print("\nEach lever is applied alone. change < 0 is a reduction, > 0 an increase; 'not comparable': lines "
-          "without factors change, the difference is unknown.")
+        print(readable_table(shown, args.lang).to_string(index=False))
+    print("\n" + _("Each lever is applied alone. change < 0 is a reduction, > 0 an increase; 'not comparable': "
+                   "lines without factors change, the difference is unknown."))
     if args.out:
         from .plotting import plot_waterfall
         from .report import staged_folder, write_csv
@@ -397,10 +446,37 @@ def _levers(args: argparse.Namespace) -> int:
         # Same rules as reports: the folder appears whole, is not replaced without --force, and cells are
         # formula-safe (lever names come from scenario files).
         with staged_folder(args.out, produces=("levers.csv", "levers.png"), force=args.force) as folder:
-            write_csv(ranking, folder / "levers.csv")
-            plot_waterfall(ranking).savefig(folder / "levers.png", dpi=110)
-        print(f"\nWritten to {args.out}/")
+            write_csv(ranking if args.lang == "en" else localise_table(shown, args.lang), folder / "levers.csv")
+            plot_waterfall(ranking, lang=args.lang).savefig(folder / "levers.png", dpi=110)
+        print("\n" + _("Written to {path}").format(path=f"{args.out}/"))
     return EXIT_OK
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .reproduce import cases_table, format_reproduction, list_cases, reproduce
+
+    if args.case is not None and args.all:
+        raise ArgumentError("--all", "give a case or --all, not both")
+    if args.case is None and not args.all:
+        with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+            print(cases_table().to_string(index=False))
+        print("\nlca-numerique reproduce CASE runs one; --all runs every case.")
+        return EXIT_OK
+    outcomes = []
+    for case in list_cases() if args.all else [args.case]:
+        try:
+            reproduction = reproduce(case)
+        except LcaError as exc:
+            if not args.all:
+                raise
+            print(f"{case}: not run: {exc}\n", file=sys.stderr)  # the other cases still run
+            outcomes.append(EXIT_BAD_INPUT)
+            continue
+        print(format_reproduction(reproduction, args.lang) + "\n")
+        outcomes.append(EXIT_OK if reproduction.within else EXIT_DIFFERENCES)
+    return EXIT_BAD_INPUT if EXIT_BAD_INPUT in outcomes else max(outcomes, default=EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,19 +27,31 @@ def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, 
              require_complete: bool = False) -> Results:
     """Evaluate every service at once.
 
-    ``bills`` is a sequence of :class:`BillOfMaterials` or a :class:`BillMatrix`. Values come out in each
-    criterion's unit (kg CO2 eq, kg Sb eq, CTUe...) for the assessed period. With ``require_complete``,
-    a line lacking a factor in some phase raises :class:`IncompleteFactorsError` instead of being marked
-    partial or not covered.
+    Parameters
+    ----------
+    bills
+        A sequence of :class:`BillOfMaterials` or a :class:`BillMatrix`: quantities of catalogue flows in
+        each flow's canonical unit (device_hour, GB, GB_stored * year...) over the assessed period.
+    factors
+        The factor set, e.g. :func:`lca_numerique.load_factors`: impacts per unit of each flow.
+    require_complete
+        Raise :class:`IncompleteFactorsError` when a line lacks a factor in some phase, instead of marking
+        its totals partial or not covered (NaN).
+
+    Returns
+    -------
+    Results
+        Impacts in each criterion's unit (kg CO2 eq, kg Sb eq, CTUe...) for the assessed period, by service,
+        tier, criterion and phase, with coverage and provenance.
     """
     matrix = bills if isinstance(bills, BillMatrix) else BillMatrix.stack(bills)
     criteria = factors.criteria
     f_values, has, lacks = factors.aligned_phases(matrix.flows, criteria)
     results = Results(
         services=matrix.services, kinds=matrix.kinds, campaigns=matrix.campaigns, criteria=criteria, flows=matrix.flows,
-        quantities=matrix.quantities, factor_values=f_values, tier_of=_tiers(matrix.flows), has=has, lacks=lacks,
-        audience=matrix.audience, audience_units=matrix.audience_units, provenance=provenance_of(factors),
-        factor_set=factors, stages=matrix.stages,
+        _quantities=matrix.quantities, _factor_values=f_values, _tier_of=_tiers(matrix.flows), _has=has,
+        _lacks=lacks, audience=matrix.audience, audience_units=matrix.audience_units,
+        provenance=provenance_of(factors), factor_set=factors, _stages=matrix.stages,
     )
     if require_complete and not results.is_complete:
         raise IncompleteFactorsError(_describe_missing(matrix, ~lacks.any(axis=2), criteria))

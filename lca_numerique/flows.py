@@ -11,26 +11,37 @@ on French electricity), ``network.mobile@EU`` a GB over a European mobile networ
 Each flow also has the life-cycle phases its nature gives it (``phases``): all four for a device or a
 network, ``use`` only for a kWh, embodied phases only for data-centre equipment whose electricity is a
 separate line. A factor set must cover each of them, or the results using the flow are partial.
+
+The catalogue is data: ``catalogue/flows.csv`` (one row per flow kind: ``kind, tier, unit, implicit, zoned,
+phases, description``) and ``catalogue/zones.csv`` (``zone, name``) beside the bundled factor sets, read
+with the csv module at import (no pint). A factor folder of your own (``load_factors(extra_sets=[...])``)
+may hold a ``flows.csv`` and a ``zones.csv`` of the same form: loading the folder adds its kinds and zones
+to the catalogue for the rest of the process (a zoned kind exists in every zone, a new zone for every zoned
+kind), so a custom service can use them. A folder may not take the id of a bundled kind or zone, nor give
+a kind another folder already declared a different definition. Every problem is reported with its file,
+line and column.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import NamedTuple
 
 from .axes import PHASE_IDS, TIER_IDS
-from .errors import UnknownNameError
+from .errors import FactorDataError, Problem, UnknownNameError
 
 #: Phases of a flow that embodies equipment only, its electricity being a separate line.
 EMBODIED: tuple[str, ...] = ("manufacturing", "distribution", "end_of_life")
 
-#: Electricity zones. The codes are ours; each factor row records the geography its source states.
-ZONES: dict[str, str] = {
-    "FR": "France",
-    "EU": "Europe",
-    "WORLD": "World average",
-    "US": "United States",
-    "CN": "China",
-}
+FLOW_COLUMNS: tuple[str, ...] = ("kind", "tier", "unit", "implicit", "zoned", "phases", "description")
+ZONE_COLUMNS: tuple[str, ...] = ("zone", "name")
+MAX_CATALOGUE_BYTES = 1_000_000  # a catalogue file of a user's folder is untrusted: the bundled ones are ~5 kB
+_KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
+_ZONE = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 class FlowKind(NamedTuple):
@@ -58,75 +69,210 @@ class Flow(NamedTuple):
     phases: tuple[str, ...] = PHASE_IDS
 
 
-def _device(name: str, what: str) -> FlowKind:
-    return FlowKind(
-        f"device.{name}", "terminals", "device_hour",
-        f"One hour of active use of {what}: its manufacturing, distribution and end of life allocated to that "
-        "hour, and the electricity it draws in the zone.",
-        implicit="device",
-    )
+def data_root() -> Path:
+    """The folder holding the bundled data: the catalogue and the factor sets (inside the installed wheel, or
+    the source tree)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / "impact_factors", here.parent / "data" / "impact_factors"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("bundled factor data not found: the package is incompletely installed")
 
 
-FLOW_KINDS: tuple[FlowKind, ...] = (
-    _device("smartphone", "a smartphone"),
-    _device("tablet", "a tablet"),
-    _device("laptop", "a laptop"),
-    _device("desktop", "a desktop computer (without screen)"),
-    _device("monitor", "a computer monitor"),
-    _device("tv", "a television"),
-    _device("box", "an internet access box (modem-router)"),
-    FlowKind("network.fixed", "networks", "GB",
-             "One GB transferred over the fixed access and core network, the subscriber's box included."),
-    FlowKind("network.fixed_without_box", "networks", "GB",
-             "One GB transferred over the fixed access and core network, the subscriber's box excluded."),
-    FlowKind("network.mobile", "networks", "GB", "One GB transferred over the mobile network."),
-    FlowKind("dc.server", "data_centres", "server_hour",
-             "One hour of a physical server in a data centre, with its share of the building and network gear: "
-             "embodied impacts only (its electricity is a separate electricity.data_centres line, PUE applied).",
-             implicit="server", phases=EMBODIED),
-    FlowKind("dc.vcpu", "data_centres", "vCPU_hour",
-             "One hour of a virtual CPU in a data centre: embodied impacts only (electricity separate).",
-             implicit="vCPU", phases=EMBODIED),
-    FlowKind("dc.storage", "data_centres", "GB_stored * year",
-             "One GB stored for one year in a data centre (one copy; replicas and backups are separate GB): "
-             "embodied impacts of the storage equipment only (electricity separate).", phases=EMBODIED),
-    FlowKind("dc.data_served", "data_centres", "GB",
-             "One GB served by a data centre to users (servers and storage involved in serving it)."),
-    # A kWh is the use phase of the equipment that draws it (its upstream is inside the kWh's factor).
-    FlowKind("electricity.terminals", "terminals", "kWh", "One kWh of electricity drawn by user terminals.",
-             phases=("use",)),
-    FlowKind("electricity.networks", "networks", "kWh", "One kWh of electricity drawn by network equipment.",
-             phases=("use",)),
-    FlowKind("electricity.data_centres", "data_centres", "kWh",
-             "One kWh of electricity drawn by a data centre (PUE already applied).", phases=("use",)),
-    FlowKind("paper", "other", "kg",
-             "One kg of graphic paper: its production (its end of life is the flow paper.end_of_life).", zoned=False,
-             phases=("manufacturing", "distribution")),
-    FlowKind("paper.end_of_life", "other", "kg",
-             "One kg of graphic paper discarded after use: its end of life, with the cut-off rule (the burdens of "
-             "recycling go to the next product).", zoned=False, phases=("end_of_life",)),
-    FlowKind("printing", "other", "kg",
-             "Printing one kg of paper (press energy, inks, plates), the paper itself excluded.", zoned=False,
-             phases=("manufacturing",)),
-    FlowKind("freight.road", "other", "tonne * km",
-             "One tonne carried one km by road (truck): vehicle and road manufacturing, fuel burnt, vehicle "
-             "end of life.", zoned=False, phases=("manufacturing", "use", "end_of_life")),
-)
+def catalogue_files() -> tuple[Path, Path]:
+    """The bundled catalogue: its flow kinds file and its zones file."""
+    folder = data_root() / "catalogue"
+    return folder / "flows.csv", folder / "zones.csv"
 
 
-def _expand(kinds: tuple[FlowKind, ...]) -> dict[str, Flow]:
-    flows: dict[str, Flow] = {}
-    for k in kinds:
-        assert k.tier in TIER_IDS, k
-        zones = ZONES if k.zoned else (None,)
-        for zone in zones:
+# -- reading --------------------------------------------------------------------------------------------------
+def _rows(file: Path, columns: tuple[str, ...], problems: list[str]) -> Iterable[tuple[int, dict[str, str]]]:
+    """(line, row) of a catalogue CSV file whose header is exactly ``columns``; problems appended, located."""
+    if file.stat().st_size > MAX_CATALOGUE_BYTES:
+        problems.append(f"{file}: the file is over {MAX_CATALOGUE_BYTES / 1e6:g} MB")
+        return
+    try:
+        with file.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            if sorted(header) != sorted(columns):
+                problems.append(f"{file}:1:1: header: expected the columns {', '.join(columns)} (each once), "
+                                f"got {', '.join(header) or 'nothing'}")
+                return
+            for cells in reader:
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    problems.append(f"{file}:{reader.line_num}:1: {len(cells)} cells for {len(header)} columns")
+                    continue
+                yield reader.line_num, {h: c.strip() for h, c in zip(header, cells, strict=True)}
+    except UnicodeDecodeError as exc:
+        problems.append(f"{file}: not UTF-8 text: {exc}")
+    except csv.Error as exc:
+        problems.append(f"{file}: not a valid CSV file: {exc}")
+
+
+class _Reader:
+    """Reads one folder's catalogue files into kinds and zones, each with where it is written."""
+
+    def __init__(self, kinds_file: Path, zones_file: Path) -> None:
+        self.problems: list[str] = []
+        self.kinds: dict[str, tuple[FlowKind, str]] = {}
+        self.zones: dict[str, tuple[str, str]] = {}
+        if zones_file.is_file():
+            self._zones(zones_file)
+        if kinds_file.is_file():
+            self._kinds(kinds_file)
+
+    def problem(self, file: Path, line: int, column: str, columns: tuple[str, ...], message: str) -> None:
+        self.problems.append(str(Problem(str(file), line, columns.index(column) + 1, column, message)))
+
+    def _zones(self, file: Path) -> None:
+        for line, row in _rows(file, ZONE_COLUMNS, self.problems):
+            code, where = row["zone"], f"{file}:{line}"
+            if not _ZONE.fullmatch(code):
+                self.problem(file, line, "zone", ZONE_COLUMNS, f"{code!r} is not a zone code (capital letters, "
+                                                               "digits and _, starting with a letter: FR, EU, DE)")
+            elif code in self.zones:
+                self.problem(file, line, "zone", ZONE_COLUMNS, f"zone {code!r} is already declared at "
+                                                               f"{self.zones[code][1]}")
+            elif not row["name"]:
+                self.problem(file, line, "name", ZONE_COLUMNS, "the zone needs a name, e.g. Germany")
+            else:
+                self.zones[code] = (row["name"], where)
+
+    def _kinds(self, file: Path) -> None:
+        for line, row in _rows(file, FLOW_COLUMNS, self.problems):
+            before = len(self.problems)
+
+            def bad(column: str, message: str, line: int = line) -> None:
+                self.problem(file, line, column, FLOW_COLUMNS, message)
+
+            kind = row["kind"]
+            if not _KIND.fullmatch(kind):
+                bad("kind", f"{kind!r} is not a flow kind: lower-case words joined by dots, such as device.ereader "
+                            "(a zone is added after @ by the catalogue, not written here)")
+            elif kind in self.kinds:
+                bad("kind", f"kind {kind!r} is already declared at {self.kinds[kind][1]}")
+            if row["tier"] not in TIER_IDS:
+                bad("tier", f"tier {row['tier']!r} is not one of {', '.join(TIER_IDS)}")
+            if not row["unit"]:
+                bad("unit", "the canonical unit is empty (e.g. device_hour, GB, kg, kWh)")
+            if row["zoned"] not in ("yes", "no"):
+                bad("zoned", f"{row['zoned']!r}: write yes (one flow per zone) or no")
+            phases = tuple(row["phases"].split())
+            wrong = [p for p in phases if p not in PHASE_IDS]
+            if wrong or not phases or len(set(phases)) != len(phases):
+                bad("phases", f"{row['phases']!r}: the flow's life-cycle phases, each once, separated by spaces, "
+                              f"among {', '.join(PHASE_IDS)}")
+            if not row["description"]:
+                bad("description", "say what one unit of the flow is and what its factors include")
+            if len(self.problems) == before:
+                self.kinds[kind] = (FlowKind(kind, row["tier"], row["unit"], row["description"],
+                                             row["implicit"] or None, row["zoned"] == "yes",
+                                             tuple(p for p in PHASE_IDS if p in phases)), f"{file}:{line}")
+
+
+# -- the catalogue --------------------------------------------------------------------------------------------
+#: Every flow kind, by id: the bundled ones, then those a user's folder added.
+FLOW_KINDS: dict[str, FlowKind] = {}
+#: Zones by code, with their name. The codes are ours; each factor row records the geography its source states.
+ZONES: dict[str, str] = {}
+#: Every flow of the catalogue, by id, in a stable order (bundled flows first).
+FLOWS: dict[str, Flow] = {}
+_DECLARED: dict[str, str] = {}  # kind or zone id -> "file:line" that declared it
+
+
+def _expand() -> None:
+    """Add to FLOWS the flows of every kind in every zone not there yet (the dicts are shared: update in place)."""
+    for k in FLOW_KINDS.values():
+        for zone in (ZONES if k.zoned else (None,)):
             flow_id = f"{k.kind}@{zone}" if zone else k.kind
-            flows[flow_id] = Flow(flow_id, k.kind, zone, k.tier, k.unit, k.description, k.implicit, k.phases)
-    return flows
+            FLOWS[flow_id] = Flow(flow_id, k.kind, zone, k.tier, k.unit, k.description, k.implicit, k.phases)
 
 
-#: Every flow of the catalogue, by id, in a stable order.
-FLOWS: dict[str, Flow] = _expand(FLOW_KINDS)
+def _load_bundled() -> frozenset[str]:
+    kinds_file, zones_file = catalogue_files()
+    read = _Reader(kinds_file, zones_file)
+    if read.problems or not read.kinds or not read.zones:
+        raise FactorDataError(read.problems or [f"{kinds_file}: the bundled catalogue is empty"])
+    FLOW_KINDS.update({k: v for k, (v, _) in read.kinds.items()})
+    ZONES.update({z: name for z, (name, _) in read.zones.items()})
+    _DECLARED.update({**{k: w for k, (_, w) in read.kinds.items()}, **{z: w for z, (_, w) in read.zones.items()}})
+    _expand()
+    return frozenset(_DECLARED)
+
+
+#: Ids of the bundled kinds and zones: a folder of yours cannot take them.
+BUNDLED_IDS: frozenset[str] = _load_bundled()
+
+
+def register_folder(folder: str | Path) -> tuple[str, ...]:
+    """Add the flow kinds and zones declared in ``folder``'s ``flows.csv`` and ``zones.csv`` (if any) to the
+    catalogue; return the ids of the kinds and zones it declares. Raises FactorDataError listing every
+    problem with its file, line and column: a malformed row, a unit the registry does not know, a bundled id
+    taken, or a kind another file declared differently. Loading the same file again is harmless."""
+    folder = Path(folder)
+    kinds_file, zones_file = folder / "flows.csv", folder / "zones.csv"
+    read = _Reader(kinds_file, zones_file)
+    problems = read.problems
+    for flow_kind, where in read.kinds.values():
+        problems += _unit_problems(flow_kind, where)
+    for name, (value, where) in [*read.kinds.items(), *read.zones.items()]:
+        what = "kind" if name in read.kinds else "zone"
+        file, line = where.rsplit(":", 1)
+        columns = FLOW_COLUMNS if what == "kind" else ZONE_COLUMNS
+        previous = _DECLARED.get(name) if _known(name) is not None else None
+        if name in BUNDLED_IDS:
+            bundled = f" (tier {FLOW_KINDS[name].tier}, unit {FLOW_KINDS[name].unit})" if what == "kind" else ""
+            problems.append(str(Problem(file, int(line), 1, columns[0], f"{what} {name!r} is a bundled {what}"
+                                        f"{bundled}: a folder of yours cannot redefine it; give yours its own id")))
+        elif previous and previous.rsplit(":", 1)[0] != file and _known(name) != value:
+            problems.append(str(Problem(file, int(line), 1, columns[0], f"{what} {name!r} is already declared "
+                                        f"differently at {previous}: give one of them another id")))
+    if problems:
+        raise FactorDataError(problems)
+    declared = {name: (value, where) for name, (value, where) in [*read.kinds.items(), *read.zones.items()]}
+    _DECLARED.update({name: where for name, (value, where) in declared.items() if _known(name) != value})
+    FLOW_KINDS.update({k: v for k, (v, _) in read.kinds.items()})
+    ZONES.update({z: name for z, (name, _) in read.zones.items()})
+    _expand()
+    return tuple(declared)
+
+
+def _known(name: str) -> FlowKind | str | None:
+    return FLOW_KINDS.get(name) or ZONES.get(name)
+
+
+def _unit_problems(kind: FlowKind, where: str) -> list[str]:
+    """The canonical unit and counting unit of a user's kind must be units the registry knows (pint is loaded
+    only here: the bundled catalogue's units are checked by the tests)."""
+    from . import units
+    from .errors import UnitError
+
+    file, line = where.rsplit(":", 1)
+    problems = []
+    try:
+        unit = units.parse_unit(kind.unit, "unit")
+    except UnitError as exc:
+        return [str(Problem(file, int(line), FLOW_COLUMNS.index("unit") + 1, "unit",
+                            f"{kind.unit!r}: {exc.reason or exc} (e.g. device_hour, GB, kg, kWh)"))]
+    if kind.implicit:
+        try:
+            counted = set(units.parse_unit(kind.implicit, "implicit").dimensionality)
+        except UnitError as exc:
+            counted = {f"unknown: {exc.reason or exc}"}
+        if not counted <= set(unit.dimensionality):
+            problems.append(str(Problem(file, int(line), FLOW_COLUMNS.index("implicit") + 1, "implicit",
+                                        f"{kind.implicit!r} is not a counting unit of {kind.unit!r} (e.g. device "
+                                        "for device_hour), or leave it empty")))
+    return problems
+
+
+def catalogue_key() -> str:
+    """SHA-256 of the catalogue as it stands (kinds and zones, bundled and added): a factor set's ``@*`` rows
+    expand over the zones known when it is loaded, so a loaded set is kept for one catalogue only."""
+    return hashlib.sha256(repr((tuple(FLOW_KINDS.values()), tuple(ZONES.items()))).encode()).hexdigest()
 
 
 def get_flow(flow_id: str) -> Flow:
@@ -134,5 +280,7 @@ def get_flow(flow_id: str) -> Flow:
     none."""
     flow = FLOWS.get(flow_id) if isinstance(flow_id, str) else None
     if flow is None:
-        raise UnknownNameError("flow", flow_id, FLOWS, listing="see lca_numerique.flows.FLOWS")
+        raise UnknownNameError("flow", flow_id, FLOWS, listing="see lca_numerique.flows.FLOWS; a flow of your own "
+                               "is declared in the flows.csv of a factor folder, loaded first with "
+                               "load_factors(extra_sets=[folder])")
     return flow

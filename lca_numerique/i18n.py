@@ -202,8 +202,10 @@ def localise_table(frame: Any, lang: str) -> Any:
         "kind": lambda k: kind_label(k, lang),
         "unit": lambda u: display_unit(u, lang),
         "key": lambda k: provenance_label(k, lang),
+        "parameter": lambda p: parameter_label(p, lang),
+        "description": lambda d: translator(lang).gettext(d) if d else d,
         "origin": lambda o: translator(lang).pgettext("origin", "user") if o == "user" else
-        translator(lang).gettext("default: {source}").format(source=o.removeprefix("default: ")),
+        translator(lang).gettext("default: {source}").format(source=source_text(o.removeprefix("default: "), lang)),
     }
     frame = frame.copy()
     for column, word in words.items():
@@ -217,6 +219,97 @@ def localise_table(frame: Any, lang: str) -> Any:
                 continue
         frame[column] = values.astype(str).map(lambda v, word=word: word(v) or v)
     return frame.rename(columns=lambda c: translator(lang).pgettext("column", c))
+
+
+def parameter_label(name: str, lang: str) -> str:
+    """A service parameter ("page_weight") in the words of ``lang`` ("poids de page"); English keeps the id
+    an inventory file uses."""
+    return translator(lang).pgettext("parameter", name)
+
+
+def choice_label(value: str, lang: str) -> str:
+    """An accepted value of a choice or a mix key ("laptop", "large_platform") in ``lang``."""
+    return translator(lang).pgettext("choice", value)
+
+
+def source_text(source: str, lang: str) -> str:
+    """Where a default or a factor comes from, in ``lang``: the cited document's title as published, the words
+    around it translated."""
+    return translator(lang).pgettext("source", source)
+
+
+def parameter_value(value: Any, lang: str) -> str:
+    """A service parameter's value as short text in ``lang``: numbers with six significant digits (never
+    scientific notation in French), mixes as ``key : share ; ...``, choices in words, a hosting by its name;
+    ``None`` (an optional value not given) is empty. English keeps the inventory file's notation."""
+    from .services.base import Service, format_value
+
+    if check_lang(lang) == "en":
+        return format_value(value)
+    _ = translator(lang).gettext
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float) or hasattr(value, "dtype"):
+        return format_number(float(value), lang, 6)
+    if isinstance(value, dict):
+        return join([_("{term}: {definition}").format(term=choice_label(str(k), lang),
+                                                       definition=parameter_value(v, lang)) for k, v in value.items()],
+                    lang)
+    if isinstance(value, Service):
+        return _("{kind} '{name}'").format(kind=kind_label(value.kind, lang), name=value.name)
+    return choice_label(str(value), lang) if isinstance(value, str) else str(value)
+
+
+def tornado_input(text: str, kind: str, lang: str) -> str:
+    """An input of :func:`lca_numerique.sensitivity.tornado` in words of ``lang``: ``factor <flow> / <phase>``
+    (``kind`` "factor") or ``<service>: <parameter>`` (``kind`` "parameter")."""
+    from .axes import PHASES
+
+    _ = translator(lang).gettext
+    if kind == "factor" and " / " in text:
+        flow, phase = text.removeprefix("factor ").rsplit(" / ", 1)
+        phases = {p.id: label(p, lang) for p in PHASES}
+        return _("factor {flow} ({phase})").format(flow=flow, phase=phases.get(phase, phase))
+    if kind == "parameter" and ": " in text:
+        service, name = text.rsplit(": ", 1)
+        return _("{term}: {definition}").format(term=service, definition=parameter_label(name, lang))
+    return text
+
+
+def lever_name(name: str, lang: str) -> str:
+    """A scenario's name in ``lang``: the bundled levers' names are translated, a user's are kept."""
+    return translator(lang).pgettext("lever", name)
+
+
+def provenance_value(key: str, value: str, lang: str) -> str:
+    """A value of results' provenance in ``lang``: the profile's name, the factor set's title and its licences
+    in words; ids, versions and hashes as they are."""
+    pgettext = translator(lang).pgettext
+    if key == "factor_set":
+        return pgettext("profile", value)
+    if key == "factor_set_title":
+        return pgettext("factor set title", value)
+    if key == "factor_set_licence":
+        return join([pgettext("licence", part) for part in value.split("; ")], lang)
+    return value
+
+
+def readable_table(frame: Any, lang: str, digits: int = 3) -> Any:
+    """A table for a terminal in ``lang``: :func:`localise_table`'s words, and in French its numbers written as
+    French writes them (``digits`` significant digits, never scientific notation; "non couvert" for NaN).
+    English tables are returned as they are (the caller's pandas display options apply)."""
+    if check_lang(lang) == "en":
+        return frame
+    import pandas as pd
+
+    frame = localise_table(frame, lang)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            frame[column] = [format_number(v, lang, digits) for v in values.to_numpy(dtype=float)]
+    return frame
 
 
 def sheet_name(key: str, lang: str) -> str:
@@ -235,10 +328,11 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     labels, as
     ``(context, message)`` (a message is a (singular, plural) pair for plural forms)."""
     from .criteria import CRITERIA
-    from .factors import load_factors
+    from .factors import available_factor_sets, available_profiles, load_factor_set, load_factors
     from .report.html import equivalents
     from .report.tables import SHEETS
     from .results import COMPLETE, NOT_COVERED, PARTIAL, ZERO_AUDIENCE, provenance_of
+    from .scenarios import NOT_COMPARABLE, bundled_scenarios
     from .services import SERVICE_KINDS
 
     units = sorted({cls.audience_unit for cls in SERVICE_KINDS.values()})
@@ -252,4 +346,33 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     messages += [("provenance", key) for key in provenance_of(load_factors("impactco2"))]
     messages += [("sheet", key) for key in SHEETS]
     messages += [(None, (e.singular, e.plural)) for e in equivalents()[1]]
+    messages += [("source", equivalents()[0]["title"])]
+    specs = [spec for cls in SERVICE_KINDS.values() for spec in cls.parameters]
+    messages += [("parameter", name) for name in dict.fromkeys([s.name for s in specs] + list(TEMPLATE_COLUMNS))]
+    messages += [(None, description) for description in dict.fromkeys(s.description for s in specs)]
+    messages += [("source", source) for source in dict.fromkeys(s.source for s in specs if s.source)]
+    messages += [("unit", unit) for unit in dict.fromkeys(s.unit for s in specs if s.unit)]
+    messages += [("choice", c) for c in dict.fromkeys(c for s in specs for c in (*s.choices, *s.keys))]
+    sets = [load_factors(p) for p in available_profiles()] + [load_factor_set(n) for n in available_factor_sets()]
+    messages += [("profile", name) for name in available_profiles()]
+    messages += [("lever", scenario.name) for scenario in bundled_scenarios().values()]
+    messages += [("direction", d) for d in ("reduction", "increase", "no change", NOT_COMPARABLE)]
+    messages += [("coverage", NOT_COMPARABLE)]
+    messages += [("column", c) for c in CONSOLE_COLUMNS]
+    from .inventory.template import COLUMN_MEANINGS, HOSTINGS_SHEET, INFO_FIELDS, INFO_SHEET, README, README_SHEET
+
+    messages += [("template sheet", key) for key in (HOSTINGS_SHEET, INFO_SHEET, README_SHEET)]
+    messages += [("parameter", field) for field, _meaning in INFO_FIELDS]
+    messages += [(None, text) for text in (*COLUMN_MEANINGS.values(), *(m for _f, m in INFO_FIELDS), *README)]
+    messages += [("factor set title", title) for title in dict.fromkeys(fs.title for fs in sets)]
+    messages += [("licence", part) for part in dict.fromkeys(p for fs in sets for p in fs.licence.split("; "))]
     return messages
+
+
+#: Columns of the tables the commands print (compare, levers, uncertainty) besides those of the reports.
+CONSOLE_COLUMNS = ("rank", "scenario", "direction", "change", "share of total", "baseline", "B - A", "relative",
+                   "deterministic", "mean", "median", "std", "p2.5", "p97.5", "input", "low", "high", "total at low",
+                   "total at high")
+
+#: Columns of the data-collection template besides the services' parameters.
+TEMPLATE_COLUMNS = ("campaign", "name", "basis")

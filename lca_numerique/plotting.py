@@ -19,9 +19,11 @@ from .i18n import (
     format_impact,
     format_number,
     gettext_for,
+    join,
     label,
     per_audience_unit,
     scale,
+    tornado_input,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -254,15 +256,24 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     return fig
 
 
+def _number_axis(axis: object, lang: str) -> None:
+    """Tick labels of ``axis`` written as ``lang`` writes numbers (no 10^n or scientific notation)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, lang)))  # type: ignore[attr-defined]
+    axis.set_minor_formatter(FuncFormatter(lambda v, _: ""))  # type: ignore[attr-defined]
+
+
 def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_CRITERIA, *, lang: str = "en",
                       top: int = 10) -> Figure:
     """Monte Carlo distributions: for each criterion, a box per service (the ``top`` largest; whiskers at the
     2.5 and 97.5 percentiles) with the deterministic value marked; needs the samples kept. Services whose
-    total is not covered are not drawn (they have no value) and are named under the panel."""
+    total is not covered are not drawn (they have no value) and are named under the panel. Values are in a
+    unit scaled to be read (g, kg, t CO2e...), one per panel."""
     if mc.samples is None:
         raise ValueError("the Monte Carlo run did not keep its samples (keep_samples=True)")
     ids = [get_criterion(c).id for c in criteria if get_criterion(c).id in mc.criteria]
-    fig = _figure(5.5 * len(ids), 0.4 * top + 2.0)
+    fig = _figure(5.5 * len(ids), 0.45 * top + 2.2)
     axes = fig.subplots(1, len(ids), squeeze=False)[0]
     table = mc.summary().query("service != 'portfolio'")
     for ax, criterion in zip(axes, ids, strict=True):
@@ -270,63 +281,95 @@ def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_C
         rows = table[table["criterion"] == criterion].set_index("service").loc[list(mc.services)]
         covered = np.flatnonzero(rows["coverage"].to_numpy() != "not covered")
         order = covered[np.argsort(mc.mean[covered, c])][::-1][:top][::-1]
-        ax.boxplot([mc.samples[:, s, c] for s in order], vert=False, whis=(2.5, 97.5), showfliers=False,
-                   tick_labels=[mc.services[s] for s in order])
-        ax.scatter(rows["deterministic"].to_numpy()[order], range(1, len(order) + 1), marker="D",
-                   color=OKABE_ITO[5], zorder=3, label="deterministic" if lang == "en" else "déterministe")
+        positive = mc.mean[order, c][mc.mean[order, c] > 0]
+        reference = float(np.median(positive)) if positive.size else 1.0
+        scaled, unit = scale(reference, get_criterion(criterion).unit)
+        factor = reference / scaled if scaled else 1.0
+        ax.boxplot([mc.samples[:, s, c] / factor for s in order], vert=False, whis=(2.5, 97.5), showfliers=False,
+                   tick_labels=[mc.services[s] for s in order], medianprops={"color": "#000000"})
+        ax.scatter(rows["deterministic"].to_numpy()[order] / factor, range(1, len(order) + 1), marker="D",
+                   color=OKABE_ITO[5], zorder=3, label=_gettext(lang, "deterministic value"))
         ax.set_xscale("log")
-        ax.set_title(_criterion_title(criterion, lang), fontsize=10)
-        ax.tick_params(axis="y", labelsize=8)
+        _number_axis(ax.xaxis, lang)
+        ax.set_title(_label(get_criterion(criterion), lang), fontsize=FONT_SIZE + 1, wrap=True)
+        ax.tick_params(labelsize=FONT_SIZE)
         missing = [mc.services[s] for s in range(len(mc.services)) if s not in set(covered)]
-        if missing:
-            ax.set_xlabel(("not covered: " if lang == "en" else "non couverts : ") + ", ".join(missing), fontsize=7)
-    axes[0].legend(fontsize=8, frameon=False)
+        note = _gettext(lang, "not covered: {services}").format(services=", ".join(missing)) if missing else ""
+        ax.set_xlabel("\n".join(filter(None, [display_unit(unit, lang), note])), fontsize=FONT_SIZE)
+    axes[0].legend(fontsize=FONT_SIZE, frameon=False, loc="lower right")
     return fig
 
 
 def plot_tornado(table: pd.DataFrame, *, top: int = 12, lang: str = "en") -> Figure:
     """A tornado chart from :func:`lca_numerique.sensitivity.tornado`: the total with each input at its low and
-    high bound, around the baseline."""
+    high bound, around the baseline, in a unit scaled to be read; each bar end is labelled with its total."""
     rows = table.head(top).iloc[::-1]
     baseline = table.attrs.get("baseline", float(rows[["total at low", "total at high"]].mean().mean()))
-    fig = _figure(8.0, 0.4 * len(rows) + 1.5)
+    unit = str(table["unit"].iloc[0]) if "unit" in table.columns and len(table) else "kg CO2 eq"
+    scaled, shown = scale(baseline, unit)
+    factor = baseline / scaled if scaled else 1.0
+    fig = _figure(9.0, 0.42 * len(rows) + 1.8)
     ax = fig.subplots()
     y = np.arange(len(rows))
-    ax.barh(y, rows["total at low"] - baseline, left=baseline, color=OKABE_ITO[4],
-            label="low bound" if lang == "en" else "borne basse")
-    ax.barh(y, rows["total at high"] - baseline, left=baseline, color=OKABE_ITO[0],
-            label="high bound" if lang == "en" else "borne haute")
-    ax.axvline(baseline, color="black", linewidth=0.8)
-    ax.set_yticks(y, rows["input"], fontsize=8)
-    ax.legend(fontsize=8, frameon=False)
+    centre = baseline / factor
+    for column, colour in (("total at low", OKABE_ITO[4]), ("total at high", OKABE_ITO[0])):
+        ends = rows[column].to_numpy(dtype=float) / factor
+        ax.barh(y, ends - centre, left=centre, color=colour)
+        for row, end in zip(y, ends, strict=True):
+            ax.annotate(format_number(end, lang), (end, row), xytext=(3 if end >= centre else -3, 0),
+                        textcoords="offset points", va="center", ha="left" if end >= centre else "right",
+                        fontsize=FONT_SIZE)
+    ax.axvline(centre, color="black", linewidth=0.8)
+    names = [tornado_input(str(r["input"]), str(r.get("kind", "")), lang) for _, r in rows.iterrows()]
+    ax.set_yticks(y, names, fontsize=FONT_SIZE)
+    ax.margins(x=0.2)
+    _number_axis(ax.xaxis, lang)
+    ax.tick_params(labelsize=FONT_SIZE)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlabel(_gettext(lang, "portfolio total ({unit}); the line is the baseline ({baseline})").format(
+        unit=display_unit(shown, lang), baseline=format_number(centre, lang)), fontsize=FONT_SIZE)
+    fig.suptitle(_gettext(lang, "Total with each input at its low bound (blue) or high bound (orange), the others "
+                                "at their central value"), fontsize=FONT_SIZE, x=0.01, ha="left")
     return fig
 
 
 def plot_waterfall(levers: pd.DataFrame, criterion: str = "climate_change", *, lang: str = "en") -> Figure:
     """The change each lever brings (from :func:`lca_numerique.scenarios.rank_levers`), each applied alone:
     the baseline total, then for each lever a bar from the baseline to its total, downwards for a reduction,
-    upwards (another colour) for an increase. Levers applied alone do not add up, so they are not chained;
-    levers whose change is not comparable are listed under the chart, not drawn as zero."""
+    upwards (another colour) for an increase, labelled with its change in percent. Levers applied alone do not
+    add up, so they are not chained; levers whose change is not comparable are listed under the chart, not
+    drawn as zero. Bundled levers' names are written in ``lang``."""
+    from .i18n import format_percent, lever_name
+
     table = levers[levers["criterion"] == get_criterion(criterion).id]
     drawn = table[table["change"].notna()].sort_values("change")
     skipped = table[table["change"].isna()]
     baseline = float(table["baseline"].iloc[0]) if len(table) else float("nan")
-    fig = _figure(8.0, 4.8)
+    unit = str(table["unit"].iloc[0]) if "unit" in table.columns and len(table) else get_criterion(criterion).unit
+    scaled, shown = scale(baseline, unit)
+    factor = baseline / scaled if scaled and np.isfinite(scaled) else 1.0
+    fig = _figure(9.0, 5.4)
     ax = fig.subplots()
-    ax.bar(0, baseline, color=OKABE_ITO[7])
+    ax.bar(0, baseline / factor, color="#777777")
     for i, (_, row) in enumerate(drawn.iterrows(), start=1):
-        change = float(row["change"])
-        ax.bar(i, change, bottom=baseline, color=OKABE_ITO[2] if change < 0 else OKABE_ITO[5])
-        ax.annotate(f"{100 * change / baseline:+.2g} %" if baseline else "", (i, baseline + change), ha="center",
-                    va="top" if change < 0 else "bottom", fontsize=8)
-    ax.axhline(baseline, color="black", linewidth=0.6)
-    ax.set_xticks(range(len(drawn) + 1), ["baseline" if lang == "en" else "référence", *drawn["scenario"]],
-                  rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel(_criterion_title(criterion, lang))
-    ax.set_title("Change brought by each lever, applied alone (green: reduction, orange: increase)" if lang == "en"
-                 else "Variation due à chaque levier, appliqué seul (vert : baisse, orange : hausse)", fontsize=9)
+        change = float(row["change"]) / factor
+        ax.bar(i, change, bottom=baseline / factor, color=OKABE_ITO[2] if change < 0 else OKABE_ITO[5])
+        text = (("+" if change > 0 else "") + format_percent(change * factor / baseline, lang)) if baseline else ""
+        ax.annotate(text, (i, (baseline / factor) + change), xytext=(0, -3 if change < 0 else 3),
+                    textcoords="offset points", ha="center", va="top" if change < 0 else "bottom",
+                    fontsize=FONT_SIZE)
+    ax.axhline(baseline / factor, color="black", linewidth=0.6)
+    ax.set_xticks(range(len(drawn) + 1), [_gettext(lang, "baseline"),
+                                          *[lever_name(n, lang) for n in drawn["scenario"]]],
+                  rotation=30, ha="right", fontsize=FONT_SIZE)
+    _number_axis(ax.yaxis, lang)
+    ax.tick_params(labelsize=FONT_SIZE)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_ylabel(_criterion_title(criterion, lang, display_unit(shown, lang)), fontsize=FONT_SIZE)
+    ax.set_title(_gettext(lang, "Change brought by each lever, applied alone (green: reduction, orange: increase)"),
+                 fontsize=FONT_SIZE, loc="left")
     if len(skipped):
-        note = ("not comparable (lines without factors change): " if lang == "en"
-                else "non comparables (des lignes sans facteur changent) : ")
-        fig.text(0.01, 0.01, note + "; ".join(skipped["scenario"]), fontsize=7, wrap=True)
+        fig.supxlabel(_gettext(lang, "not comparable (lines without factors change): {levers}").format(
+            levers=join([lever_name(n, lang) for n in skipped["scenario"]], lang)), fontsize=FONT_SIZE,
+            x=0.02, ha="left")
     return fig

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import types
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
     from .factors import FactorSet
+    from .functional_units import FunctionalUnit
 
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
@@ -70,6 +72,17 @@ def provenance_of(factors: FactorSet) -> dict[str, str]:
         "factor_set_components": "; ".join(f"{i} {v} {h[:12]}" for i, v, h in factors.components),
         "numpy_version": np.__version__,
     }
+
+
+def _deprecated(name: str, private: str, replacement: str) -> Any:
+    """A read-only property for a name that became private: it still answers, with a DeprecationWarning."""
+
+    def read(self: Results) -> Any:
+        warnings.warn(f"Results.{name} is deprecated and will be removed in 0.3; use {replacement}",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(self, private)
+
+    return property(read, doc=f"Deprecated: use {replacement}.")
 
 
 class Scores(NamedTuple):
@@ -105,9 +118,24 @@ class _View(NamedTuple):
 class Results:
     """Impacts of many services, ``values[service, tier, criterion, phase]`` in each criterion's unit.
 
-    Held as the bill matrix ``quantities[service, flow]`` and the factor arrays aligned on its flows
-    (``factor_values``, ``has`` and ``lacks``, each ``[flow, criterion, phase]``); every view is computed
-    from them for the axes it keeps. ``audience`` holds each service's audience amount, in ``audience_units``.
+    Built by :func:`lca_numerique.evaluate` (or ``Inventory.evaluate()``), not by hand. What to read:
+
+    - labels: ``services``, ``kinds``, ``campaigns``, ``criteria``, ``tiers``, ``phases``, ``stage_labels``,
+      ``flows`` (the bills' flow columns), ``units()`` (each criterion's unit);
+    - ``audience[service]``, each service's audience amount, in ``audience_units[service]`` (read-only);
+    - tables: :meth:`total` (totals by any axes and groups, tidy, with a ``coverage`` column),
+      :meth:`per_audience`, :meth:`coverage`, :meth:`summary`, :meth:`to_dataframe` (alias ``to_pandas``),
+      :meth:`lines` (the bills' quantities behind the results), :meth:`sources`;
+    - arrays: :attr:`values`, the whole cube ``[service, tier, criterion, phase]`` (NaN where not covered; the
+      numbers of ``total(AXES)``, while ``total()`` sums over the axes it does not keep, by default to one row
+      per service and criterion), :attr:`coverage_codes`, :meth:`flags`, :meth:`scores` (no pandas);
+    - ``provenance`` (library and factor set versions and hash) and ``factor_set``; :meth:`to_dict`,
+      :meth:`to_xarray`.
+
+    Internally the results are the bill matrix (``[service, flow]``) and the factor arrays aligned on its flows
+    (``[flow, criterion, phase]``); each view is computed from them for the axes it keeps. Those arrays are
+    private: ``quantities``, ``factor_values``, ``has``, ``lacks``, ``tier_of`` and ``missing`` still work in
+    0.2 with a ``DeprecationWarning`` naming what replaces them (see CHANGELOG.md).
     """
 
     services: tuple[str, ...]
@@ -115,28 +143,36 @@ class Results:
     campaigns: tuple[str, ...]
     criteria: tuple[str, ...]
     flows: tuple[str, ...]
-    quantities: np.ndarray
-    factor_values: np.ndarray
-    tier_of: np.ndarray
-    has: np.ndarray
-    lacks: np.ndarray
+    _quantities: np.ndarray
+    _factor_values: np.ndarray
+    _tier_of: np.ndarray
+    _has: np.ndarray
+    _lacks: np.ndarray
     audience: np.ndarray
     audience_units: tuple[str, ...]
     provenance: Mapping[str, str]
     factor_set: FactorSet
     #: The stage of each flow column (a flow used in two stages is two columns); empty: every line "other".
-    stages: tuple[str, ...] = ()
+    _stages: tuple[str, ...] = ()
 
     tiers: tuple[str, ...] = TIER_IDS
     phases: tuple[str, ...] = PHASE_IDS
 
     def __post_init__(self) -> None:
         # read-only views (the caller's bill matrix keeps its own arrays) and a read-only provenance
-        for name in ("quantities", "audience"):
+        for name in ("_quantities", "audience"):
             view = np.asarray(getattr(self, name)).view()
             view.flags.writeable = False
             object.__setattr__(self, name, view)
         object.__setattr__(self, "provenance", types.MappingProxyType(dict(self.provenance)))
+
+    quantities = _deprecated("quantities", "_quantities", "Results.lines() (a table), or the BillMatrix evaluated")
+    factor_values = _deprecated("factor_values", "_factor_values",
+                                "results.factor_set.aligned_phases(results.flows, results.criteria)[0]")
+    has = _deprecated("has", "_has", "results.flags() (what a total found), or results.factor_set.has")
+    lacks = _deprecated("lacks", "_lacks", "results.flags() (what a total lacks), or results.factor_set.lacks")
+    tier_of = _deprecated("tier_of", "_tier_of", "lca_numerique.get_flow(flow).tier for each of results.flows")
+    missing = _deprecated("missing", "_missing", "results.flags(('service', 'tier'))[0]")
 
     # -- the computation ------------------------------------------------------------------------------------
     def _view(self, keep: Sequence[str], rows: np.ndarray | None = None, n_rows: int = 0) -> _View:
@@ -145,16 +181,16 @@ class Results:
         ``rows`` (when given) maps each service to one of ``n_rows`` rows that its impacts are summed into
         (a group, or a single row for every service); otherwise each service is a row.
         """
-        q, used = self.quantities, None
+        q, used = self._quantities, None
         if rows is not None:
             membership = np.zeros((n_rows, len(self.services)))
             membership[rows, np.arange(len(self.services))] = 1.0
             q = membership @ q
-        f = self.factor_values if "phase" in keep else self.factor_values.sum(axis=2, keepdims=True)
+        f = self._factor_values if "phase" in keep else self._factor_values.sum(axis=2, keepdims=True)
         group_of, n_groups = self._column_groups(keep)
         values = self._contract(q, f, group_of, n_groups)
 
-        lacks, has = self.lacks, self.has
+        lacks, has = self._lacks, self._has
         if "phase" not in keep:
             lacks, has = self._lacks_any_phase, self._has_any_phase
         relevant = self._relevant if "phase" not in keep else lacks.any(axis=(1, 2))
@@ -185,11 +221,11 @@ class Results:
         """Each flow column's group for the kept axes: its tier, its stage, or the pair (tier-major)."""
         n_stages = len(self.stage_labels)
         if "stage" in keep and "tier" in keep:
-            return self.tier_of * n_stages + self._stage_of, len(self.tiers) * n_stages
+            return self._tier_of * n_stages + self._stage_of, len(self.tiers) * n_stages
         if "stage" in keep:
             return self._stage_of, n_stages
         if "tier" in keep:
-            return self.tier_of, len(self.tiers)
+            return self._tier_of, len(self.tiers)
         return None, 1
 
     @functools.cached_property
@@ -197,26 +233,26 @@ class Results:
         """The stages of the bills' lines, in the order of :data:`lca_numerique.bill.STAGES`."""
         from .bill import STAGES
 
-        present = set(self.stages or ("other",))
+        present = set(self._stages or ("other",))
         return tuple(s for s in STAGES if s in present)
 
     @functools.cached_property
     def _stage_of(self) -> np.ndarray:
         position = {s: i for i, s in enumerate(self.stage_labels)}
-        return np.array([position[s] for s in self.stages or ("other",) * len(self.flows)], dtype=np.intp)
+        return np.array([position[s] for s in self._stages or ("other",) * len(self.flows)], dtype=np.intp)
 
     @functools.cached_property
     def _lacks_any_phase(self) -> np.ndarray:
-        return self.lacks.any(axis=2, keepdims=True)
+        return self._lacks.any(axis=2, keepdims=True)
 
     @functools.cached_property
     def _has_any_phase(self) -> np.ndarray:
-        return self.has.any(axis=2, keepdims=True)
+        return self._has.any(axis=2, keepdims=True)
 
     @functools.cached_property
     def _relevant(self) -> np.ndarray:
         """``[flow]``: flows that lack some phase of some criterion, the only ones that can make a gap."""
-        return self.lacks.any(axis=(1, 2))
+        return self._lacks.any(axis=(1, 2))
 
     # -- array views ----------------------------------------------------------------------------------------
     @functools.cached_property
@@ -237,9 +273,21 @@ class Results:
         return codes
 
     def flags(self, by: str | Sequence[str] = AXES) -> tuple[np.ndarray, np.ndarray]:
-        """``(lacking, found)`` for the totals kept by the axes ``by`` (and criterion), in axis order: some line
-        behind the total lacks a factor in a kept phase / has one. Both are "any" over lines, so they compose:
-        see the module docstring for the rule that turns them into complete, partial or not covered."""
+        """Coverage flags of the totals kept by the axes ``by``.
+
+        Parameters
+        ----------
+        by
+            Axes of the cube among service, tier, criterion, phase (criterion is always kept).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(lacking, found)``, boolean arrays over the kept axes in the order service, tier, criterion,
+            phase: some line behind the total lacks a factor in a kept phase / has one. Both are "any" over
+            lines, so they compose: see the module docstring for the rule that turns them into complete,
+            partial or not covered.
+        """
         names = _axes(by)
         if any(g in names for g in (*GROUPS, "stage")):
             raise ValueError("flags() keeps the cube's axes only (service, tier, criterion, phase); group the "
@@ -247,23 +295,30 @@ class Results:
         keep = [a for a in AXES if a in names or a == "criterion"]
         view = self._view(keep)
         squeeze = tuple(i for i, axis in enumerate(AXES) if axis not in keep)
-        used = self.quantities > 0 if "service" in keep else (self.quantities > 0).any(axis=0, keepdims=True)
-        has = self.has if "phase" in keep else self._has_any_phase
+        used = self._quantities > 0 if "service" in keep else (self._quantities > 0).any(axis=0, keepdims=True)
+        has = self._has if "phase" in keep else self._has_any_phase
         found = view.found if view.found is not None else self._any_used(used, has, *self._column_groups(keep))
         lacking = view.lacks if view.lacks is not None else np.zeros(view.values.shape, dtype=bool)
         return lacking.squeeze(axis=squeeze), found.squeeze(axis=squeeze)
 
     @property
-    def missing(self) -> np.ndarray:
-        """``[service, tier, criterion]``: True where some line of that tier lacks a factor in some phase."""
-        view = self._view(("service", "tier", "criterion"))
-        if view.lacks is None:
-            return np.zeros((len(self.services), len(self.tiers), len(self.criteria)), dtype=bool)
-        return view.lacks[..., 0]
+    def _missing(self) -> np.ndarray:
+        return self.flags(("service", "tier"))[0]
 
     def scores(self, *, per_audience: bool = False) -> Scores:
-        """Service × criterion totals without pandas (see :class:`Scores`), in each criterion's unit, or per
-        unit of each service's audience with ``per_audience``."""
+        """Service × criterion totals without pandas.
+
+        Parameters
+        ----------
+        per_audience
+            Divide by each service's audience (values per visit, per view...).
+
+        Returns
+        -------
+        Scores
+            ``values[service, criterion]`` in each criterion's unit (``units``), NaN where not covered, and
+            ``coverage`` codes into :data:`COVERAGE_LABELS`.
+        """
         view = self._view(("service", "criterion"))
         values, codes = view.values[:, 0, :, 0], view.codes()[:, 0, :, 0]
         if per_audience:
@@ -282,6 +337,21 @@ class Results:
         """For each (flow, criterion) the bills use: the factor set(s) that supplied its factors."""
         chosen = self.factor_set.selection
         return {(f, c): chosen[(f, c)] for f in self.flows for c in self.criteria if (f, c) in chosen}
+
+    def lines(self) -> pd.DataFrame:
+        """The bills' quantities behind the results: one row per service and flow column it uses, with the
+        line's ``stage`` and its ``amount`` in the flow's canonical ``unit`` (device_hour, GB, GB_stored * year...).
+        """
+        import pandas as pd
+
+        from .flows import FLOWS
+
+        rows, columns = np.nonzero(self._quantities)
+        stages = np.array(self._stages or ("other",) * len(self.flows), dtype=object)
+        flows = np.array(self.flows, dtype=object)
+        return pd.DataFrame({"service": np.array(self.services, dtype=object)[rows], "flow": flows[columns],
+                             "stage": stages[columns], "amount": self._quantities[rows, columns],
+                             "unit": [FLOWS[f].unit for f in flows[columns]]})
 
     def sources(self) -> pd.DataFrame:
         """For every flow the bills use and every criterion: which factor set(s) supplied the factors."""
@@ -302,13 +372,24 @@ class Results:
 
     # -- tidy tables ----------------------------------------------------------------------------------------
     def total(self, by: str | Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
-        """Tidy totals kept by ``by``, summed over the rest: any of the axes service, tier, stage, criterion,
-        phase and the groups kind, campaign (a single name may be given as a string).
+        """Tidy totals kept by ``by``, summed over the other axes.
 
-        Columns: the groups, the kept axes and ``criterion``, then ``value`` (in ``unit``) and ``coverage``
-        (see the module docstring: a not-covered value is NaN). With ``per_audience`` (which needs
-        ``service`` in ``by``) values are divided by each service's audience and the columns ``audience`` and
-        ``per`` ("per visit"...) are added.
+        Parameters
+        ----------
+        by
+            Any of the axes service, tier, stage, criterion, phase and the groups kind, campaign (a single name
+            may be given as a string). ``criterion`` is always kept: units differ between criteria.
+        per_audience
+            Divide each value by its service's audience (needs ``service`` in ``by``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: the groups, the kept axes and ``criterion``, then ``value`` in ``unit`` (the criterion's
+            unit, e.g. kg CO2 eq, over the assessed period; per visit, view... with ``per_audience``) and
+            ``coverage`` (complete, partial or not covered: see the module docstring; a not-covered value is
+            NaN). With ``per_audience``, also ``audience`` (in the service's audience unit) and ``per``
+            ("per visit"...).
         """
         import pandas as pd
 
@@ -382,8 +463,26 @@ class Results:
         return rows, first_of_row, {g: (labels, codes[first_of_row]) for g, (labels, codes) in decoded.items()}
 
     def per_audience(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
-        """Totals per unit of each service's audience (per visit, per view...): ``total(by, per_audience=True)``."""
+        """Totals per unit of each service's audience (kg CO2 eq per visit, per view...).
+
+        Parameters
+        ----------
+        by
+            The axes and groups kept, as for :meth:`total`; must include ``service``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``total(by, per_audience=True)``: ``value`` per unit of audience, with ``audience`` and ``per``.
+        """
         return self.total(by, per_audience=True)
+
+    def per_unit(self, unit: FunctionalUnit, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
+        """Totals per a declared functional unit (per inhabitant, per euro, per mailbox-week: see
+        :mod:`lca_numerique.functional_units`), with its ``amount`` and label ``per``."""
+        from .functional_units import per_unit
+
+        return per_unit(self, unit, by)
 
     def to_dataframe(self, *, per_audience: bool = False) -> pd.DataFrame:
         """The whole cube as a tidy long table: one row per service, tier, criterion and phase."""
@@ -399,7 +498,7 @@ class Results:
     @property
     def is_complete(self) -> bool:
         """True when no line of any service lacks a factor in a phase, for any criterion shown."""
-        return not bool((self.quantities[:, self._relevant] > 0).any())
+        return not bool((self._quantities[:, self._relevant] > 0).any())
 
     def summary(self) -> pd.DataFrame:
         """Service × criterion totals as a wide table, with units in the column names (NaN: not covered)."""

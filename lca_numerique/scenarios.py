@@ -405,7 +405,8 @@ def _changed_terms(before: Inventory, after: Inventory, fa: FactorSet, fb: Facto
     factor_moved = ((va != vb).any(axis=2) | (cov_a != cov_b))[None]  # [1, flow, criterion]
     used_a, used_b = (qa > 0)[..., None], (qb > 0)[..., None]
     moved = (qa != qb)[..., None] | (factor_moved & (used_a | used_b))  # [service, flow, criterion]
-    unknown = moved & ((used_a & ~cov_a[None]) | (used_b & ~cov_b[None]))
+    # a line with a phase gap has an unknown part too, moving with its amount: it may reverse the difference
+    unknown = moved & ((used_a & ~comp_a[None]) | (used_b & ~comp_b[None]))
     down, up = (qb <= qa)[..., None] & ~factor_moved, (qb >= qa)[..., None] & ~factor_moved
     bits = (np.where(moved & ((used_a & ~comp_a[None]) | (used_b & ~comp_b[None])), GAP, 0)
             | np.where(unknown & down, UNKNOWN_DOWN, 0) | np.where(unknown & up & ~down, UNKNOWN_UP, 0)

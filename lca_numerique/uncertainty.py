@@ -177,7 +177,10 @@ def _parse(text: Any, value: float | None) -> Distribution:
     distribution = Distribution(kind, tuple((p, params[p]) for p in _PARAMETERS[kind]))
     centre = value if value is not None else params.get("low", 1.0)
     with np.errstate(over="ignore", invalid="ignore"):
-        extremes = draw(distribution, centre, np.array([_U_MIN, 0.5, 1 - _U_MIN]))
+        if kind == "lognormal":  # the usual default: checked without importing scipy (a tenth of a second)
+            extremes = _lognormal(centre, params["gsd"], np.array(_EXTREME_NORMAL_QUANTILES))
+        else:
+            extremes = draw(distribution, centre, np.array([_U_MIN, 0.5, 1 - _U_MIN]))
     if not np.isfinite(extremes).all():
         raise ValueError(f"{distribution} around {centre:g} gives draws that are not finite numbers "
                          f"(the spread is too large to compute with)")
@@ -191,6 +194,8 @@ def _parse(text: Any, value: float | None) -> Distribution:
 
 
 _U_MIN = 1e-12  # uniforms are kept in [_U_MIN, 1 - _U_MIN] so that inverse CDFs stay finite
+#: ``scipy.special.ndtri`` at ``[_U_MIN, 0.5, 1 - _U_MIN]`` (tests/test_startup.py checks these are its values)
+_EXTREME_NORMAL_QUANTILES = (-7.034483825301131, 0.0, 7.0344869100478356)
 SAMPLERS: tuple[str, ...] = ("random", "lhs", "sobol")
 
 
@@ -265,10 +270,10 @@ def draw(distribution: Distribution, value: float, u: np.ndarray) -> np.ndarray:
     kind = distribution.kind
     if kind == "none":
         return np.full(u.shape, float(value))
-    from scipy.special import ndtr, ndtri
-
     if kind == "lognormal":
-        return value * np.exp(np.log(distribution.param("gsd")) * ndtri(u))
+        from scipy.special import ndtri
+
+        return _lognormal(value, distribution.param("gsd"), ndtri(u))
     if kind == "uniform":
         low, high = distribution.param("low"), distribution.param("high")
         return low + u * (high - low)
@@ -280,11 +285,18 @@ def draw(distribution: Distribution, value: float, u: np.ndarray) -> np.ndarray:
         left = low + np.sqrt(u * (high - low)) * np.sqrt(value - low)  # two roots: no overflow of the product
         right = high - np.sqrt((1 - u) * (high - low)) * np.sqrt(high - value)
         return np.where(u < cut, left, right)
+    from scipy.special import ndtr, ndtri
+
     sd = distribution.param("sd")  # normal, truncated at zero
     if sd == 0:
         return np.full(u.shape, float(value))
     floor = ndtr(-value / sd)
     return np.maximum(value + sd * ndtri(floor + u * (1 - floor)), 0.0)
+
+
+def _lognormal(median: float, gsd: float, z: np.ndarray) -> np.ndarray:
+    """Values of a lognormal at standard normal quantiles ``z``."""
+    return median * np.exp(np.log(gsd) * z)
 
 
 def bounds(distribution: Distribution, value: float, coverage: float = 0.95) -> tuple[float, float]:

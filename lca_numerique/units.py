@@ -448,6 +448,8 @@ def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = No
         raise UnitError(field, value, describe_unit(unit), "a boolean is not a quantity")
     if isinstance(value, Real):
         magnitude = float(value)
+    elif isinstance(value, str) and (fast := _fast_magnitude(value, unit, implicit, at_rest)) is not None:
+        magnitude = fast
     else:
         number, quantity = _written(value, field, unit)
         # No unit written ("1.2e6" in YAML is text): the number is in `unit`, and pint is not needed.
@@ -455,6 +457,35 @@ def to_magnitude(value: Any, unit: str, field: str, *, implicit: str | None = No
     if not math.isfinite(magnitude):
         raise UnitError(field, value, describe_unit(unit), "NaN and infinite values are not quantities")
     return magnitude
+
+
+def _fast_magnitude(text: str, unit: str, implicit: str | None, at_rest: bool) -> float | None:
+    """``text`` in ``unit`` without pint, when its unit is a common spelling whose conversion factor to
+    ``unit`` is in :data:`lca_numerique.unit_table.CONVERSIONS` (pint's own factor, so the result is the one
+    pint gives); None otherwise, and for anything the full reader must word an error about."""
+    try:
+        number, written = _read(text)
+    except _Unreadable:
+        return None
+    if not written:
+        return number
+    from .unit_table import CONVERSIONS  # a module of its own, imported with the first unit written
+
+    factor = CONVERSIONS.get((written, unit, implicit, at_rest))
+    return None if factor is None else number * factor
+
+
+def conversion_factor(written: str, unit: str, implicit: str | None = None, at_rest: bool = False) -> float | None:
+    """pint's factor from the unit ``written`` after a number to ``unit`` (with :func:`to_magnitude`'s
+    ``implicit`` and ``at_rest``), or None when :func:`to_magnitude` refuses it. Builds the registry: used to
+    write and check the table of fast conversions, :mod:`lca_numerique.unit_table`."""
+    try:
+        number, quantity = _written(f"1 {written}", "unit", unit)
+        if quantity is None or number != 1.0 or _read(f"1 {written}")[1] != written:
+            return None
+        return _in_unit(quantity, unit, "unit", implicit, at_rest)
+    except UnitError:
+        return None
 
 
 def _written(value: Any, field: str, unit: str) -> tuple[float, pint.Quantity | None]:

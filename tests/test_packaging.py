@@ -47,3 +47,7 @@ def test_wheel_installs_and_evaluates_outside_the_source_tree(tmp_path):
     assert (tmp_path / "report" / "results.json").is_file()
     # the gettext catalogues and the equivalents' data travel in the wheel: the report is in French
     assert "Unités fonctionnelles" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    # the registry of reproduced cases travels in the wheel and runs from it
+    reproduce = subprocess.run([str(python), "-m", "lca_numerique.cli", "reproduce", "impactco2-defaults"],
+                               cwd=tmp_path, capture_output=True, text=True)
+    assert reproduce.returncode == 0 and "within tolerance" in reproduce.stdout, reproduce.stderr

@@ -1,6 +1,8 @@
 """Parity with ADEME's Impact CO2 model (npm @incubateur-ademe/publicodes-acv-numerique 2.1.0, MIT).
 
-The published default cases are checked against the figures ADEME's model gives (no node needed). The
+The published default cases are checked against the figures ADEME's model gives (no node needed), read from
+the registry of reproduced cases (lca_numerique/cases/impactco2-defaults and impactco2-email), whose tables
+are themselves checked against the model run live. The
 combination test evaluates the model itself under node (tests/reference/node, installed by .ci/run), with
 its own defaults unmodified, and compares each component of many durations, devices, networks, qualities and
 sizes, with the devices' region apart from the network's (French viewers on a European network), to
@@ -24,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import lca_numerique as lca
+from lca_numerique.reproduce import list_cases, load_case
 from lca_numerique.services import Download, Email, Service, Video, VideoCall
 
 NODE_DIR = Path(__file__).parent / "reference" / "node"
@@ -32,6 +35,14 @@ DEVICE = {"'TV'": "tv", "'ordinateur portable'": "laptop", "'tablette'": "tablet
 NETWORK = {"'fixe FR'": ("fixed", "FR"), "'mobile FR'": ("mobile", "FR"), "'fixe EU'": ("fixed", "EU"),
            "'mobile EU'": ("mobile", "EU")}
 REGION = {"'France'": "FR", "'Europe'": "EU", "'USA'": "US", "'Chine'": "CN"}
+
+
+#: The version of the model the node reference runs (a registry table names the version it was recorded from).
+MODEL_VERSION = json.loads((NODE_DIR / "package.json").read_text(encoding="utf-8"))["dependencies"][
+    "@incubateur-ademe/publicodes-acv-numerique"]
+needs_node = pytest.mark.skipif((shutil.which("node") is None or not (NODE_DIR / "node_modules").is_dir())
+                                and os.environ.get("CI") != "true",
+                                reason="node or the reference package is absent (run `npm ci` in tests/reference/node)")
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +55,16 @@ def grams(service: Service, factors: lca.FactorSet) -> float:
     return float(results.total().set_index("criterion").loc["climate_change", "value"]) * 1000
 
 
-@pytest.mark.parametrize(("service", "expected"), [
-    (Video("1 h HD streaming", views=1, duration="1 h"), 67.82),
-    (Video("1 h HD on a smartphone, mobile", views=1, duration="60 min", device_mix={"smartphone": 1},
-           network_mix={"mobile": 1}), 103.87),
-    (VideoCall("1 h SD call, 2 laptops", duration="1 h"), 83.65),
-    (Download("1 GB", size="1 GB"), 9.49),
-], ids=["streaming", "streaming-smartphone-mobile", "visio", "transfer"])
+def published_totals(case_id: str) -> list[tuple[Service, float]]:
+    """(service, published total in g CO2e) of a registry case, its inventory giving the services."""
+    case = load_case(case_id)
+    rows = case.expected[case.expected["stage"] == "total"]
+    assert set(rows["unit"]) == {"g CO2 eq"}
+    return [(case.inventory.service(r.service), float(r.value)) for r in rows.itertuples(index=False)]
+
+
+@pytest.mark.parametrize(("service", "expected"), published_totals("impactco2-defaults"),
+                         ids=["streaming", "streaming-smartphone-mobile", "visio", "transfer"])
 def test_published_default_cases(service, expected, impactco2):
     assert grams(service, impactco2) == pytest.approx(expected, abs=0.005)
 
@@ -58,9 +72,29 @@ def test_published_default_cases(service, expected, impactco2):
 def test_published_email_case(impactco2):
     # 2.92 g as published. ADEME's e-mail device mix sums to 101 %; ours is rescaled to 100 %, which lowers the
     # device part by 1 % (0.6 % of the total). The component comparison below checks that difference exactly.
-    email = Email("1 MB e-mail", size=f"{1 / 1024} GB")
-    assert grams(email, impactco2) == pytest.approx(2.92, rel=0.007)
-    assert grams(email, impactco2) < 2.92
+    ((email, published),) = published_totals("impactco2-email")
+    assert isinstance(email, Email) and published == pytest.approx(2.92, abs=0.005)
+    assert grams(email, impactco2) == pytest.approx(published, rel=0.007)
+    assert grams(email, impactco2) < published
+
+
+@needs_node
+@pytest.mark.parametrize("case_id", [c for c in list_cases() if load_case(c).reference])
+def test_registry_tables_are_the_reference_model_run_live(case_id):
+    # Each figure of the case's expected table, recorded from the model, is what the model gives now.
+    case = load_case(case_id)
+    runs = case.reference["runs"]
+    assert case.reference["version"] == f"@incubateur-ademe/publicodes-acv-numerique {MODEL_VERSION}"
+    request = [{"situation": run.get("situation", {}), "rules": list(run["stages"].values())} for run in runs.values()]
+    out = subprocess.run(["node", "impactco2.mjs"], cwd=NODE_DIR, input=json.dumps(request), capture_output=True,
+                         text=True, check=True, timeout=120)
+    live = {(name, stage): answer[rule] for (name, run), answer in zip(runs.items(), json.loads(out.stdout),
+                                                                       strict=True)
+            for stage, rule in run["stages"].items()}
+    recorded = {(r.service, r.stage): r.value for r in case.expected.itertuples(index=False)}
+    assert set(recorded) == set(live)
+    for key, value in recorded.items():
+        assert value == pytest.approx(live[key], rel=1e-5), key  # recorded with six significant digits
 
 
 #: Components of Impact CO2's usages (rule suffixes) and how our results split the same way: a tier, and
@@ -111,7 +145,8 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                         mix = {"device_mix": {DEVICE[device]: 1}}
                     cases.append((situation, "streaming", Video(
                         "v", views=1, duration=f"{minutes} min", resolution=resolution, zone=zone,
-                        network_zone=NETWORK[network][1], network_mix={NETWORK[network][0]: 1}, **mix), {}))
+                        view_platform="streaming", network_zone=NETWORK[network][1],
+                        network_mix={NETWORK[network][0]: 1}, **mix), {}))
     for quality, ours in (("'audio'", "audio"), ("'SD'", "sd"), ("'HD'", "hd"), ("'ultra HD'", "4k")):
         for participants in (2, 7):
             for device in ("'ordinateur portable'", "'smartphone'", "'TV'"):
@@ -146,14 +181,13 @@ def _cases() -> list[tuple[dict, str, Service, dict]]:
                     "d", size=f"{size} GB", network_mix={kind: 1}, network_zone=zone,
                     datacentre_zone=REGION[region]), {}))
     situation = {"streaming . appareil": "'smartphone'", "smartphone . durée de vie": 4}
-    cases.append((situation, "streaming", Video("v", views=1, duration="1 h", device_mix={"smartphone": 1}),
+    cases.append((situation, "streaming", Video("v", views=1, duration="1 h", device_mix={"smartphone": 1},
+                                                view_platform="streaming"),
                   {"smartphone.lifetime": "4 year"}))
     return cases
 
 
-@pytest.mark.skipif((shutil.which("node") is None or not (NODE_DIR / "node_modules").is_dir())
-                    and os.environ.get("CI") != "true",
-                    reason="node or the reference package is absent (run `npm ci` in tests/reference/node)")
+@needs_node
 def test_each_component_of_many_combinations_matches_the_reference_model():
     cases = _cases()
     request = []

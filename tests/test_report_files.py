@@ -119,9 +119,9 @@ def test_results_json_has_null_for_infinite_values(tmp_path):
 
     inventory = inventory_from_text(hostile_inventory_text(), "hostile.yaml")
     results = inventory.evaluate()
-    broken = np.array(results.factor_values)
+    broken = np.array(results.factor_set.aligned_phases(results.flows, results.criteria)[0])
     broken[0, 0, 0] = np.inf  # what a degenerate override (a lifetime of 1e-320) produced
-    results = dataclasses.replace(results, factor_values=broken)
+    results = dataclasses.replace(results, _factor_values=broken)
     write_report(results, inventory, tmp_path / "r", ["json"])
     text = (tmp_path / "r" / "results.json").read_text(encoding="utf-8")
     json.loads(text, parse_constant=lambda name: pytest.fail(f"invalid JSON constant {name}"))

@@ -58,13 +58,14 @@ def test_every_parameter_is_documented_and_every_default_sourced(kind):
 
 
 def test_media_scale_text_image_audio_video(factors):
-    """Same audience (1000 people), same attention (60 s), same device: text < image < audio < video."""
+    """Same audience (1000 people), same attention (60 s, the audio listened to in the foreground, the video
+    watched in full), same device: text < image < audio < video."""
     same = {"device_mix": {"smartphone": 1}}
     services = [
         SocialPost("text", format="text", impressions=1000, attention_time="60 s", **same),
         SocialPost("image", format="image", impressions=1000, attention_time="60 s", **same),
-        Podcast("audio", listens=1000, duration="60 s", **same),
-        Video("video", views=1000, duration="60 s", **same),
+        Podcast("audio", listens=1000, duration="60 s", background_share=0, **same),
+        Video("video", views=1000, duration="60 s", watched_share=1, **same),
     ]
     t = totals(services, factors)
     for criterion in MISSION_CRITERIA:
@@ -130,19 +131,20 @@ def test_carousel_needs_a_size():
 
 
 def test_explain_marks_user_values_and_defaults():
-    text = Video("clip", views=500, duration="2 min").explain()
+    text = Video("clip", views=500, duration="2 min", view_platform="streaming").explain()
     assert "views = 500 view  [user]" in text
     assert "resolution = 1080p  [default: ADEME Impact CO2" in text
     assert "device.tv@FR" in text and "viewing_hours × device_mix.tv" in text
-    assert "device_mix.tv = 0.7  [default: ADEME Impact CO2" in text
+    assert "device_mix.tv = 0.7  [default: platforms: Médiamétrie" in text and "streaming: ADEME Impact CO2" in text
 
 
 def test_print_mass_and_lines():
     magazine = Print("magazine", copies=10_000, pages=32, grammage="90 g/m**2", delivery_distance="50 km")
     lines = {line.flow: line.amount for line in magazine.bill_of_materials().lines}
     mass = 10_000 * 32 / 2 * 0.210 * 0.297 * 0.090  # kg of A4 paper: copies x leaves x area x grammage
-    assert lines["paper"] == pytest.approx(mass)
-    assert lines["printing"] == pytest.approx(mass)
+    assert lines["paper"] == pytest.approx(mass * 1.05)  # and the printer's 5 % paper waste
+    assert lines["printing"] == pytest.approx(mass * 1.05)
+    assert lines["paper.end_of_life"] == pytest.approx(mass)  # the waste is recycled at the printer: cut off
     assert lines["freight.road"] == pytest.approx(mass / 1000 * 50)
     assert magazine.audience() == lca.Audience(10_000, "reader")
 

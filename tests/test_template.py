@@ -167,4 +167,75 @@ def test_workbook_guides_the_person_filling_it(tmp_path):
     share = next(c for c in email[1] if c.value == "read_share").column_letter
     assert email.column_dimensions[share].number_format == "0%"
     info_lists = [v.formula1 for v in workbook["inventory"].data_validations.dataValidation]
-    assert info_lists == ['"default,possession"']
+    assert info_lists == ['"default,disputed_high,possession"']
+
+
+# ---- the template in French --------------------------------------------------------------------------------------
+
+#: What a person filling the French template sees and types, written by hand: sheet names, headers, choices.
+FILLED_IN_FRENCH = {
+    "hébergements": {"nom": "shared server", "serveurs": 2},
+    "site web": {"nom": "site", "visites": "500 000", "poids de page": "1,8 Mo",
+                 "répartition des appareils": "smartphone : 0,6 ; ordinateur portable : 40 %",
+                 "hébergement": "shared server"},
+    "courriel": {"nom": "mailing", "destinataires": "1 800,5", "part lue": 0.6},
+}
+
+
+def test_french_template_reads_back_like_the_yaml(tmp_path):
+    import openpyxl
+
+    path = write_template(tmp_path / "modèle.xlsx", lang="fr")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[:3] == ["lisez-moi", "inventaire", "hébergements"]
+    assert "site web" in workbook.sheetnames and "imprimé" in workbook.sheetnames
+    video = workbook["vidéo"]
+    header = {c.value: c for c in video[1]}
+    assert {"nom", "vues", "durée", "résolution", "plateforme", "hébergement"} <= set(header)
+    assert video.cell(row=2, column=header["durée"].column).value == "h"
+    assert "Par défaut : grande plateforme" in video.cell(row=3, column=header["plateforme"].column).value
+    comment = header["plateforme"].comment.text
+    assert comment.startswith("Qui diffuse la vidéo") and "Identifiant dans les fichiers d'inventaire : platform" \
+        in comment
+    lists = {str(v.sqref): v.formula1 for v in video.data_validations.dataValidation}
+    letter = header["plateforme"].column_letter
+    assert lists[f"{letter}4:{letter}1000"] == '"grande plateforme,auto-hébergé"'
+    letter = header["hébergement"].column_letter
+    assert lists[f"{letter}4:{letter}1000"] == "'hébergements'!$A$4:$A$1000"
+    workbook["inventaire"]["B2"], workbook["inventaire"]["B3"] = "Ville test", "2025"
+    for sheet, values in FILLED_IN_FRENCH.items():
+        columns = {c.value: c.column for c in workbook[sheet][1]}
+        for name, value in values.items():
+            workbook[sheet].cell(row=4, column=columns[name], value=value)
+    video.cell(row=4, column=header["nom"].column, value="voeux")
+    video.cell(row=4, column=header["vues"].column, value=100)
+    video.cell(row=4, column=header["durée"].column, value="3 min")
+    video.cell(row=4, column=header["plateforme"].column, value="grande plateforme")
+    workbook.save(path)
+
+    inventory = read_template(path)
+    assert inventory.organisation == "Ville test"
+    assert inventory.service("site").device_mix == pytest.approx({"smartphone": 0.6, "laptop": 0.4})
+    assert inventory.service("voeux").platform == "large_platform"
+    by_yaml = inventory_from_text(SAME_IN_YAML).evaluate().total(("service", "criterion"))
+    by_sheet = inventory.evaluate().total(("service", "criterion")).query("service != 'voeux'")
+    assert by_sheet["value"].to_numpy() == pytest.approx(by_yaml["value"].to_numpy(), rel=1e-12, nan_ok=True)
+
+
+def test_french_template_errors_name_the_french_sheet_and_cell(tmp_path):
+    import openpyxl
+
+    path = write_template(tmp_path / "modèle.xlsx", lang="fr")
+    workbook = openpyxl.load_workbook(path)
+    columns = {c.value: c.column_letter for c in workbook["site web"][1]}
+    workbook["site web"][f"{columns['nom']}4"] = "site"
+    workbook["site web"][f"{columns['visites']}4"] = "beaucoup"
+    workbook.save(path)
+    with pytest.raises(InventoryError) as info:
+        read_template(path)
+    assert f"site web!{columns['visites']}4" in str(info.value)
+
+
+def test_cli_writes_the_french_template(tmp_path, capsys):
+    assert main(["template", "--lang", "fr", "--out", str(tmp_path / "m.xlsx")]) == EXIT_OK
+    assert "Modèle de collecte écrit dans" in capsys.readouterr().out

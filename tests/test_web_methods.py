@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lca_numerique.reproduce import load_case
 from lca_numerique.services import Website
 from lca_numerique.web_methods import (
     EcoIndex,
@@ -51,7 +52,13 @@ GB = 1e9
 # --- EcoIndex -------------------------------------------------------------------------------------------------
 @needs_ecoindex
 def test_ecoindex_reference_case():
-    assert ecoindex(100, 100, 100) == EcoIndex(score=72, grade="B", ghg=1.56, water=2.34)
+    # The registry's case (lca_numerique/cases/ecoindex-reference): the page and the published ghg and water.
+    case = load_case("ecoindex-reference")
+    (page,) = case.inventory.services
+    published = case.expected.set_index("criterion")["value"]
+    assert (page.dom_nodes, page.requests, page.page_weight * 1000) == (100, 100, 100)
+    assert ecoindex(100, 100, 100) == EcoIndex(score=72, grade="B", ghg=published["climate_change"],
+                                               water=published["water_consumption"]) == EcoIndex(72, "B", 1.56, 2.34)
 
 
 @needs_ecoindex
@@ -145,8 +152,12 @@ def test_without_ecoindex_compute_the_error_says_how_to_install(monkeypatch):
 
 # --- Sustainable Web Design and OneByte ---------------------------------------------------------------------------
 def test_swd_v4_one_gigabyte_is_148_2_g():
-    assert swd_v4_per_byte(GB) == pytest.approx(148.2, abs=1e-12)
-    assert swd_v4_per_visit(GB) == pytest.approx(148.2, abs=1e-12)  # v4's default visit: no cache
+    # The registry's case (lca_numerique/cases/swd-v4-one-gigabyte): one page of 1000 MB, the published 148.2 g.
+    case = load_case("swd-v4-one-gigabyte")
+    (published,) = case.expected["value"]
+    assert published == 148.2 and case.inventory.services[0].page_weight * 1e6 == GB
+    assert swd_v4_per_byte(GB) == pytest.approx(published, abs=1e-12)
+    assert swd_v4_per_visit(GB) == pytest.approx(published, abs=1e-12)  # v4's default visit: no cache
 
 
 def test_hand_computed_cases():

@@ -3,6 +3,8 @@ tests/test_typed_client.py, so that a gap in the public annotations shows up as 
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -33,6 +35,17 @@ def climate_scores() -> dict[str, float]:
     return {name: float(v) for name, v in zip(scores.services, values, strict=True)}
 
 
+def typed_parameters() -> tuple[float, str]:
+    """Service parameters are typed attributes: a quantity is a float in its declared unit, a choice a Literal."""
+    site = Website("city site", visits=120_000, page_weight="1.8 MB")
+    visits: float = site.visits
+    weight: float = site.page_weight  # MB
+    video = Video("event video", views=8000, duration="3 min", resolution="720p")
+    resolution: Literal["sd", "720p", "1080p", "4k"] = video.resolution
+    return visits * weight, resolution
+
+
 if __name__ == "__main__":
     print(first_table())
     print(climate_scores())
+    print(typed_parameters())

@@ -1,11 +1,12 @@
 """Compiled factor sets: a loaded set kept as arrays and JSON in the user's cache folder, so that a new
 process reads it instead of parsing thousands of unit strings with pint.
 
-One file per set folder and parameter overrides, named ``<slot>-<key>.npz``: ``slot`` is the SHA-256 of the
-folder's path and the overrides, ``key`` the SHA-256 of the library's version and code, the overrides and
-the bytes of every file of the set's folder and of the folders its ``uses`` reach. A changed byte, an
-added file or another version of the library gives another key: the set is compiled again and the file of
-the old key removed.
+One file per set folder, parameter overrides and flow catalogue, named ``<slot>-<key>.npz``: ``slot`` is the
+SHA-256 of the folder's path, the overrides and the catalogue (the bundled kinds and zones and those a
+user's folder added: a set's ``@*`` rows expand over the zones known), ``key`` the SHA-256 of the library's
+version and code, the overrides and the bytes of every file of the set's folder and of the folders its
+``uses`` reach. A changed byte, an added file or another version of the library gives another key: the set
+is compiled again and the file of the old key removed.
 
 The files are not trusted to be code or to be whole. A file is a NumPy ``.npz`` archive read with
 ``allow_pickle=False`` (nothing in it is executed): the numbers as arrays and the rest (factors with their
@@ -59,9 +60,10 @@ def cache_dir() -> Path | None:
 
 
 def compiled(folders: Callable[[], Sequence[Path]], overrides: tuple[tuple[str, Any], ...],
-             build: Callable[[], FactorSet]) -> FactorSet:
+             build: Callable[[], FactorSet], catalogue: str = "") -> FactorSet:
     """A set with ``overrides``: from its compiled file when one matches the bytes of ``folders()`` (the set's
-    folder first, then those its ``uses`` reach), else ``build()``, compiled for next time.
+    folder first, then those its ``uses`` reach) and the ``catalogue`` its rows were read against (see
+    :func:`lca_numerique.flows.catalogue_key`), else ``build()``, compiled for next time.
 
     Never fails because of the cache: an unreadable file is rebuilt, an unwritable folder is not written.
     """
@@ -71,7 +73,7 @@ def compiled(folders: Callable[[], Sequence[Path]], overrides: tuple[tuple[str, 
     depends_on = folders()
     if not depends_on:
         return build()
-    slot = _sha(repr((str(depends_on[0]), overrides)).encode())[:32]
+    slot = _sha(repr((str(depends_on[0]), overrides, catalogue)).encode())[:32]
     try:
         digest = _files_digest(depends_on)
         key = _sha(repr((FORMAT, __version__, _code_digest(), overrides, digest)).encode())

@@ -1,13 +1,16 @@
 """Coverage of a factor set, rendered for people: which phases of which flows have factors, per criterion.
 
 ``python -m lca_numerique.factors.coverage [PROFILE]`` prints the table that ``data/impact_factors/README.md``
-documents; a test keeps the two equal, so a gap can neither appear nor vanish silently.
+documents (``--write`` puts it there, between its coverage markers); a test keeps the two equal, so a gap can
+neither appear nor vanish silently.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..axes import PHASE_IDS
 from ..criteria import MISSION_CRITERIA, get_criterion
@@ -32,12 +35,32 @@ def coverage_markdown(factors: FactorSet, criteria: Sequence[str] = MISSION_CRIT
     return "\n".join(lines)
 
 
+MARKERS = ("<!-- coverage:start -->\n", "\n<!-- coverage:end -->")
+
+
+def write_into(readme: Path, table: str) -> None:
+    """Replace the text between the coverage markers of ``readme`` with ``table``."""
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(MARKERS[0]) + ".*?" + re.escape(MARKERS[1]), flags=re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{readme}: no coverage markers {MARKERS[0].strip()} ... {MARKERS[1].strip()}")
+    readme.write_text(pattern.sub(lambda _: MARKERS[0] + table + MARKERS[1], text, count=1), encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Print the mission-criteria coverage table of a profile (default: ``default``)."""
+    """Print the mission-criteria coverage table of a profile (default: ``default``); with ``--write``, put it
+    into the data README instead."""
+    from .loader import data_root
     from .profiles import load_factors
 
     args = list(sys.argv[1:] if argv is None else argv)
-    print(coverage_markdown(load_factors(args[0] if args else None)))
+    write = "--write" in args
+    names = [a for a in args if a != "--write"]
+    table = coverage_markdown(load_factors(names[0] if names else None))
+    if write:
+        write_into(data_root() / "README.md", table)
+    else:
+        print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

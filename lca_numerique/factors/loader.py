@@ -47,7 +47,7 @@ from ..axes import PHASE_IDS
 from ..criteria import get_criterion
 from ..derivation import evaluate_formula, formula_names
 from ..errors import FactorDataError, LcaError, UnitError
-from ..flows import FLOWS, get_flow
+from ..flows import FLOWS, catalogue_key, data_root, get_flow, register_folder
 from ..inventory.yaml_source import YamlSyntaxError, read_yaml
 from ..uncertainty import (
     NO_UNCERTAINTY,
@@ -78,15 +78,6 @@ MAX_CSV_BYTES = 20_000_000  # the bundled sets are well under 1 MB each
 MAX_CELL_CHARS = 10_000
 
 Key = tuple[str, str, str]
-
-
-def data_root() -> Path:
-    """The folder holding the bundled factor sets (inside the installed wheel, or the source tree)."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_data" / "impact_factors", here.parent / "data" / "impact_factors"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("bundled factor data not found: the package is incompletely installed")
 
 
 def available_factor_sets() -> tuple[str, ...]:
@@ -166,7 +157,9 @@ _LOADING: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("load
 
 
 def load_folder(path: Path, overrides: tuple[tuple[str, Any], ...]) -> FactorSet:
-    """The set in ``path`` with frozen ``overrides``, from the cache while its files are unchanged."""
+    """The set in ``path`` with frozen ``overrides``, from the cache while its files are unchanged. The flow
+    kinds and zones the folder declares (``flows.csv``, ``zones.csv``) join the catalogue first, cache or not."""
+    register_folder(path)
     if overrides:  # only the overrides naming this set's parameters matter: others would re-derive it for nothing
         plain = load_folder(path, ())
         overrides = tuple((k, v) for k, v in overrides if k in plain.parameters)
@@ -177,16 +170,18 @@ def load_folder(path: Path, overrides: tuple[tuple[str, Any], ...]) -> FactorSet
                       if p.is_file())
     except OSError as exc:
         raise FactorDataError([f"{path}: cannot read the folder: {exc.strerror or exc}"]) from None
-    return _load_cached(str(path), stamp, overrides)
+    return _load_cached(str(path), stamp, overrides, catalogue_key())
 
 
 @functools.lru_cache(maxsize=64)
-def _load_cached(path: str, stamp: tuple[Any, ...], overrides: tuple[tuple[str, Any], ...]) -> FactorSet:
+def _load_cached(path: str, stamp: tuple[Any, ...], overrides: tuple[tuple[str, Any], ...], catalogue: str
+                 ) -> FactorSet:
     # The folders being loaded through 'uses' travel in a context variable, not in the cache key: a set that
     # loads is the same whichever set asked for it (and a cycle fails whichever set it is entered from).
     folder = Path(path)
     chain = _LOADING.get()
-    return compiled(lambda: set_folders(folder), overrides, lambda: _Loader(folder, dict(overrides), chain).load())
+    return compiled(lambda: set_folders(folder), overrides, lambda: _Loader(folder, dict(overrides), chain).load(),
+                    catalogue)
 
 
 def set_folders(folder: Path) -> list[Path]:

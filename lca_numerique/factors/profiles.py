@@ -50,17 +50,38 @@ DEFAULT_PROFILE = "default"
 def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, Any] | None = None,
                  licences: Iterable[str] | None = None, extra_sets: Sequence[str | Path] = (),
                  base: str | Path | None = None) -> FactorSet:
-    """The factors to evaluate with.
+    """The factors to evaluate with: impacts per unit of each flow, by criterion and life-cycle phase.
 
-    ``profile`` is a bundled profile id (default ``"default"``: the best available source for each flow and
-    criterion), the path of a profile YAML file, or a single factor set (bundled id or folder).
-    ``parameters`` overrides named parameters before derived factors are computed (for example a device
-    lifetime); each value is checked against the parameter's declared domain, and the overrides are
-    recorded in the result's ``overrides``. ``licences``, if given, keeps only factors whose every licence
-    is in it (e.g. ``["MIT", "ODbL-1.0"]`` for open data only): a phase left without an accepted factor
-    falls to the next set, or becomes a gap (not covered). ``extra_sets`` are your own factor-set folders
-    (for example an export of a licensed database), taking precedence over the profile's sets. ``base`` is
-    the folder relative paths are read from (an inventory passes its own folder; default: the current one).
+    Parameters
+    ----------
+    profile
+        A bundled profile id (default ``"default"``: the best available source for each flow and criterion),
+        the path of a profile YAML file, or a single factor set (bundled id or folder).
+    parameters
+        Named parameters overridden before derived factors are computed, each in its declared unit or as a
+        quantity string (for example ``{"smartphone.lifetime": "3.5 year"}``); each value is checked against
+        the parameter's declared domain, and the overrides are recorded in the result's ``overrides``.
+    licences
+        If given, only factors whose every licence is in it are kept (e.g. ``["MIT", "ODbL-1.0"]`` for open
+        data only): a phase left without an accepted factor falls to the next set, or becomes a gap (not
+        covered).
+    extra_sets
+        Your own factor-set folders (for example an export of a licensed database), taking precedence over
+        the profile's sets; the flow kinds and zones a folder declares in its ``flows.csv`` and ``zones.csv``
+        join the catalogue (see :mod:`lca_numerique.flows`).
+    base
+        The folder relative paths are read from (an inventory passes its own folder; default: the current one).
+
+    Returns
+    -------
+    FactorSet
+        Values in each criterion's unit per flow unit (e.g. kg CO2 eq per device_hour), with sources,
+        licences, coverage and a content hash. Compiled sets are cached in the user's cache folder.
+
+    Raises
+    ------
+    FactorDataError
+        A factor file, a profile or an override is invalid (every problem listed with its location).
     """
     name = profile or DEFAULT_PROFILE
     spec = _profile_spec(name, base)
@@ -69,7 +90,7 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
                 "sets": [name], "base": base}
     overrides = {**check_overrides(spec.get("parameters")), **check_overrides(parameters)}
     accepted = _licences(licences)
-    sets = [*((s, None) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
+    sets = [*((s, base) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
     loaded = [load_folder(resolve_set(s, b), freeze_overrides(overrides)) for s, b in sets]
     known = set().union(*(fs.parameters for fs in loaded))
     unknown = sorted(set(overrides) - known)

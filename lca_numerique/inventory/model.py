@@ -7,19 +7,23 @@ Format (version 1)::
     organisation: Example metropolis — communication department
     period: "2025"
     illustrative: true                # the numbers are made up: say so in every report
-    factors: {profile: default}       # optional: parameters: {...}, licences: [...]
+    factors: {profile: default}       # optional: parameters: {...}, licences: [...], extra_sets: [my_folder]
+    population: {inhabitants: 450000, source: "INSEE, populations légales 2021"}   # optional: per inhabitant
     defaults: {zone: FR}              # applied to every service that has the parameter and does not set it
     hostings:                         # named hostings that services take shares of
       - {name: main servers, servers: 2, storage: 1.5 TB}
     campaigns:
       - name: Spring festival
+        budget: 12 000 €              # optional, in euros: results per euro
         services:
           - {kind: video, name: teaser, views: 12000 view, duration: 45 s, basis: "platform analytics"}
     services:                         # services outside any campaign
       - {kind: website, name: city site, visits: 1.2e6, hosting: main servers, hosting_share: 0.6}
 
 Every service entry has ``kind`` and ``name``, its parameters (numbers in the documented unit, or text with
-units such as ``1.8 MB``), and optionally ``basis`` (where its numbers come from).
+units such as ``1.8 MB``), and optionally ``basis`` (where its numbers come from), ``budget`` (euros) and
+``functional_unit`` (``{unit: mailbox-week, amount: 62400, source: ...}``; also allowed at the top, for the
+whole inventory): see :mod:`lca_numerique.functional_units`.
 """
 
 from __future__ import annotations
@@ -32,19 +36,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InventoryError, LcaError, UnknownNameError
+from ..functional_units import read_euros, read_population, read_unit_entry
 from ..services import SERVICE_KINDS, Campaign, Hosting, Portfolio, Service
+from ..services.hosting import allocated_share
 from ..services.parameters import ParameterError
 from .yaml_source import Located, Path_, Problem, format_path, read_located
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..factors import FactorSet
+    from ..functional_units import FunctionalUnit
     from ..results import Results
 
 FORMAT_VERSION = 1
-TOP_KEYS = ("inventory", "organisation", "period", "illustrative", "notes", "factors", "defaults", "hostings",
-            "campaigns", "services")
-FACTOR_KEYS = ("profile", "parameters", "licences")
-ENTRY_KEYS = ("kind", "name", "basis", "uncertainty")
+TOP_KEYS = ("inventory", "organisation", "period", "illustrative", "notes", "factors", "population",
+            "functional_unit", "defaults", "hostings", "campaigns", "services")
+FACTOR_KEYS = ("profile", "parameters", "licences", "extra_sets")
+ENTRY_KEYS = ("kind", "name", "basis", "uncertainty", "budget", "functional_unit")
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,13 @@ class Inventory:
     illustrative: bool = False
     notes: str = ""
     source: str = ""
+    #: Functional units (see :mod:`lca_numerique.functional_units`): the population covered, budgets in euros
+    #: by service and by campaign, the inventory's own unit and each service's.
+    population: Mapping[str, Any] = field(default_factory=dict)
+    budget: Mapping[str, float] = field(default_factory=dict)
+    campaign_budget: Mapping[str, float] = field(default_factory=dict)
+    functional_unit: Mapping[str, Any] = field(default_factory=dict)
+    service_units: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def services(self) -> list[Service]:
@@ -85,13 +99,20 @@ class Inventory:
 
         return evaluate(self.portfolio.bills(), factors or self.load_factors())
 
+    def unit(self, name: str) -> FunctionalUnit:
+        """The functional unit ``name`` the inventory declares (``"inhabitant"``, ``"euro"``, a
+        ``functional_unit``'s name), for :meth:`Results.per_unit`; an ArgumentError says what to add if none."""
+        from ..functional_units import unit_of
+
+        return unit_of(self, name)
+
     def unattributed_hosting(self) -> dict[str, float]:
         """For each hosting, the share no service takes (1 - sum of shares); non-zero means impacts left out."""
         taken = {h.name: 0.0 for h in self.hostings}
         for service in self.services:
             hosting = service.values.get("hosting")
             if isinstance(hosting, Hosting):
-                taken[hosting.name] = taken.get(hosting.name, 0.0) + service.values.get("hosting_share", 1.0)
+                taken[hosting.name] = taken.get(hosting.name, 0.0) + allocated_share(service)
         return {name: 1.0 - share for name, share in taken.items() if abs(1.0 - share) > 1e-9}
 
     # -- writing ----------------------------------------------------------------------------------------------
@@ -106,11 +127,16 @@ class Inventory:
             data["notes"] = self.notes
         if self.factors:
             data["factors"] = dict(self.factors)
+        if self.population:
+            data["population"] = dict(self.population)
+        if self.functional_unit:
+            data["functional_unit"] = dict(self.functional_unit)
         if self.defaults:
             data["defaults"] = dict(self.defaults)
         if self.hostings:
             data["hostings"] = [self._entry(h, with_kind=False) for h in self.hostings]
-        campaigns = [{"name": c.name, "services": [self._entry(s) for s in c.services]}
+        campaigns = [{"name": c.name, **({"budget": self.campaign_budget[c.name]} if c.name in self.campaign_budget
+                                         else {}), "services": [self._entry(s) for s in c.services]}
                      for c in self.portfolio.campaigns]
         if campaigns:
             data["campaigns"] = campaigns
@@ -129,6 +155,10 @@ class Inventory:
             entry["basis"] = self.basis[service.name]
         if service.given_uncertainty:
             entry["uncertainty"] = dict(service.given_uncertainty)
+        if service.name in self.budget and with_kind:
+            entry["budget"] = self.budget[service.name]
+        if service.name in self.service_units and with_kind:
+            entry["functional_unit"] = dict(self.service_units[service.name])
         return entry
 
     def to_yaml(self, path: str | Path | None = None) -> str:
@@ -159,7 +189,7 @@ def _factor_choice(factors: Mapping[str, Any], base: Path | None) -> FactorSet:
     from ..factors import load_factors
 
     return load_factors(factors.get("profile"), parameters=factors.get("parameters"),
-                        licences=factors.get("licences"), base=base)
+                        licences=factors.get("licences"), extra_sets=factors.get("extra_sets") or (), base=base)
 
 
 def _plain(value: Any) -> Any:
@@ -174,8 +204,25 @@ def _plain(value: Any) -> Any:
 
 
 def load_inventory(path: str | Path) -> Inventory:
-    """Read and validate an inventory: a YAML file, or a filled template (``.xlsx`` workbook or folder of CSV
-    files). Raises InventoryError listing every problem with its location."""
+    """Read and validate an inventory.
+
+    Parameters
+    ----------
+    path
+        A YAML file, or a filled data-collection template (``.xlsx`` workbook or folder of CSV files).
+        Quantities are read in each parameter's documented unit, or in the unit written after the number
+        (``"1,8 Mo"``, ``"3 min"``).
+
+    Returns
+    -------
+    Inventory
+        The organisation's services, campaigns, hostings and factor choice; ``evaluate()`` gives the results.
+
+    Raises
+    ------
+    InventoryError
+        Listing every problem with its location (file, line, field).
+    """
     if Path(path).suffix.lower() == ".xlsx" or Path(path).is_dir():
         from .template import read_template  # the template reader builds on this module
 
@@ -208,6 +255,8 @@ class _Builder:
         self.located = located
         self.problems: list[Problem] = []
         self.names: dict[str, Path_] = {}  # service name -> where it is first written
+        self.budget: dict[str, float] = {}
+        self.service_units: dict[str, dict[str, Any]] = {}
 
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append(self.located.problem(path, message))
@@ -225,14 +274,19 @@ class _Builder:
         factors = self._factors(data.get("factors") or {})
         hostings = self._hostings(data.get("hostings") or [], defaults)
         basis: dict[str, str] = {}
+        campaign_budget: dict[str, float] = {}
+        population = self._declaration(data, "population", read_population)
+        functional_unit = self._declaration(data, "functional_unit", read_unit_entry)
         campaigns = []
         for i, item in enumerate(self._list(data, "campaigns")):
             path = ("campaigns", i)
             if not isinstance(item, dict):
                 self.problem(path, "a campaign is a mapping with 'name' and 'services'")
                 continue
-            self._keys(item, path, ("name", "services"))
+            self._keys(item, path, ("name", "budget", "services"))
             name = self._text(item, "name", path, required=True)
+            if "budget" in item:
+                self._euros(item["budget"], (*path, "budget"), campaign_budget, name)
             services = self._services(item.get("services") or [], (*path, "services"), defaults, hostings, basis)
             campaigns.append(Campaign(name, tuple(services)))
         loose = self._services(data.get("services") or [], ("services",), defaults, hostings, basis)
@@ -244,10 +298,28 @@ class _Builder:
             organisation=organisation, portfolio=Portfolio(organisation, tuple(campaigns), tuple(loose)),
             period=str(data.get("period", "")), hostings=tuple(hostings.values()), factors=factors,
             defaults=defaults, basis=basis, illustrative=bool(data.get("illustrative", False)),
-            notes=str(data.get("notes", "")), source=self.located.file,
+            notes=str(data.get("notes", "")), source=self.located.file, population=population,
+            budget=self.budget, campaign_budget=campaign_budget, functional_unit=functional_unit,
+            service_units=self.service_units,
         )
 
     # -- pieces -----------------------------------------------------------------------------------------------
+    def _declaration(self, data: dict[str, Any], key: str, read: Any, path: Path_ = ()) -> dict[str, Any]:
+        """A population or functional-unit mapping at ``path``/``key``, its problems located at their key."""
+        if key not in data:
+            return {}
+        value, problems = read(data[key])
+        for sub, message in problems:
+            self.problem((*path, key, sub) if sub and isinstance(data[key], dict) and sub in data[key]
+                         else (*path, key), message)
+        return value
+
+    def _euros(self, value: Any, path: Path_, into: dict[str, float], name: str) -> None:
+        try:
+            into[name] = read_euros(value)
+        except ValueError as exc:
+            self.problem(path, str(exc))
+
     def _keys(self, mapping: dict[str, Any], path: Path_, accepted: Iterable[str]) -> None:
         accepted = tuple(accepted)
         for key in mapping:
@@ -297,11 +369,18 @@ class _Builder:
         if "profile" in factors and not isinstance(factors["profile"], str):
             self.problem(("factors", "profile"), "'profile' is the id of a bundled profile or set, or a path")
             ok = False
+        extra = factors.get("extra_sets", [])
+        if not isinstance(extra, list) or not all(isinstance(e, str) and e for e in extra):
+            self.problem(("factors", "extra_sets"), "'extra_sets' is a list of your factor folders (paths from the "
+                                                    "inventory's folder)")
+            ok = False
         chosen = {k: v for k, v in factors.items() if k in FACTOR_KEYS}
         if ok and chosen:
             self._check_factor_choice(chosen)
             if "profile" in chosen:  # a path is the inventory's folder's: recorded whole, so reports re-run it
                 chosen["profile"] = _absolute(chosen["profile"], _folder_of(self.located.file))
+            if "extra_sets" in chosen:
+                chosen["extra_sets"] = [_absolute(e, _folder_of(self.located.file)) for e in chosen["extra_sets"]]
         return chosen
 
     def _check_factor_choice(self, factors: dict[str, Any]) -> None:
@@ -318,6 +397,7 @@ class _Builder:
                 path: Path_ = (("factors", "parameters", name) if name is not None else
                                ("factors", "licences") if text.startswith("licences") else
                                ("factors", "parameters") if text.startswith("parameters") else
+                               ("factors", "extra_sets") if "extra_sets" in factors else
                                ("factors", "profile") if "profile" in factors else ("factors",))
                 self.problem(path, text.removeprefix(f"parameters[{name}]: "))
 
@@ -327,7 +407,12 @@ class _Builder:
             return {}
         hostings: dict[str, Hosting] = {}
         for i, item in enumerate(items):
-            entry = {"kind": "hosting", **item} if isinstance(item, dict) else item
+            for key in ("budget", "functional_unit"):
+                if isinstance(item, dict) and key in item:
+                    self.problem(("hostings", i, key), f"a hosting's impacts go to the services that take shares "
+                                                       f"of it: give '{key}' to those services")
+            entry = {"kind": "hosting", **{k: v for k, v in item.items() if k not in ("budget", "functional_unit")}} \
+                if isinstance(item, dict) else item
             service = self._service(entry, ("hostings", i), defaults, {}, {})
             if isinstance(service, Hosting):
                 if service.name in hostings:
@@ -375,6 +460,11 @@ class _Builder:
             return None
         if item.get("basis"):
             basis[name] = str(item["basis"])
+        if "budget" in item:
+            self._euros(item["budget"], (*path, "budget"), self.budget, name)
+        unit = self._declaration(item, "functional_unit", read_unit_entry, path)
+        if unit:
+            self.service_units[name] = unit
         values = {k: v for k, v in defaults.items() if k in specs}
         values.update({k: v for k, v in item.items() if k in specs})
         ok = True

@@ -15,6 +15,11 @@ from .model import ENTRY_KEYS, FACTOR_KEYS
 
 SCHEMA_ID = "https://lca-numerique.example/inventory.schema.json"
 _QUANTITY = {"oneOf": [{"type": "number"}, {"type": "string"}]}
+_BUDGET = {**_QUANTITY, "description": "Budget in euros (12000, '12 000 €'): results per euro."}
+_UNIT = {"type": "object", "additionalProperties": False, "required": ["unit", "amount", "source"],
+         "description": "A functional unit and how many of it: results per one unit.",
+         "properties": {"unit": {"type": "string"}, "amount": {"type": "number", "exclusiveMinimum": 0},
+                        "source": {"type": "string"}}}
 
 
 def _parameter(spec: Spec) -> dict[str, Any]:
@@ -44,7 +49,7 @@ def _service(kind: str, with_kind: bool = True) -> dict[str, Any]:
                         "additionalProperties": {"type": "string"}},
     }
     if with_kind:
-        properties["kind"] = {"const": kind}
+        properties.update({"kind": {"const": kind}, "budget": _BUDGET, "functional_unit": _UNIT})
     properties.update({s.name: _parameter(s) for s in cls.parameters})
     required = ["kind", "name"] if with_kind else ["name"]
     return {"type": "object", "description": (cls.__doc__ or "").strip(), "additionalProperties": False,
@@ -54,7 +59,7 @@ def _service(kind: str, with_kind: bool = True) -> dict[str, Any]:
 def inventory_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of an inventory file."""
     services = {"type": "array", "items": {"oneOf": [_service(kind) for kind in SERVICE_KINDS]}}
-    assert set(ENTRY_KEYS) <= {"kind", "name", "basis", "uncertainty"}
+    assert set(ENTRY_KEYS) <= {"kind", "name", "basis", "uncertainty", "budget", "functional_unit"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -70,11 +75,16 @@ def inventory_schema() -> dict[str, Any]:
             "notes": {"type": "string"},
             "factors": {"type": "object", "additionalProperties": False,
                         "properties": {k: {} for k in FACTOR_KEYS}},
+            "population": {"type": "object", "additionalProperties": False, "required": ["inhabitants", "source"],
+                           "description": "The population the inventory covers: results per inhabitant.",
+                           "properties": {"inhabitants": {"type": "number", "exclusiveMinimum": 0},
+                                          "source": {"type": "string"}, "year": {"type": "integer"}}},
+            "functional_unit": _UNIT,
             "defaults": {"type": "object"},
             "hostings": {"type": "array", "items": _service("hosting", with_kind=False)},
             "campaigns": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["name"],
-                "properties": {"name": {"type": "string"}, "services": services}}},
+                "properties": {"name": {"type": "string"}, "budget": _BUDGET, "services": services}}},
             "services": services,
         },
     }

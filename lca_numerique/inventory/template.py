@@ -9,6 +9,11 @@ filled workbook (or folder of CSV files) back into an inventory: every text cell
 quantity reader as YAML and Python (:func:`lca_numerique.units.parse_quantity`), and every problem is
 reported with its sheet and cell (``website!C5``). A formula cell whose value Excel never computed (a
 workbook written by a program and not opened in Excel since) is refused, not read as empty.
+
+The template is written in English (sheets and headers are the ids inventory files use) or in French
+(``lang="fr"``: sheet names, headers, accepted values, drop-down lists, descriptions, defaults and comments in
+French, from the gettext catalogues). The reader takes either: a sheet, header or choice is read as its id or
+as its label in any supported language.
 """
 
 from __future__ import annotations
@@ -19,6 +24,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..i18n import (
+    LANGUAGES,
+    TEMPLATE_COLUMNS,
+    choice_label,
+    display_unit,
+    kind_label,
+    parameter_label,
+    source_text,
+    translator,
+)
 from ..services import SERVICE_KINDS
 from ..services.parameters import Spec
 from .model import Inventory, InventoryError, inventory_from_data
@@ -34,64 +49,103 @@ README = (
     "accepted values. Leave a cell empty to use the default given in row 3 with its source.",
     "Mixes: 'smartphone: 0.6, laptop: 0.4' (shares summing to 1). 'campaign' groups services; 'basis' says where",
     "the numbers come from (analytics, invoices...). List shared servers in 'hostings' and name them in 'hosting'.",
-    "Remplissez une feuille par type de service, un service par ligne à partir de la ligne 4 ; la ligne 2 donne",
-    "l'unité attendue ou les valeurs acceptées ; une cellule vide prend la valeur par défaut (ligne 3, avec sa",
-    "source).",
 )
 INFO_FIELDS = (("organisation", "Organisation assessed"), ("period", "Period (e.g. 2025)"),
                ("profile", "Factor profile (default: default)"))
+#: What the template's own columns and fields hold (its other columns are the services' parameters).
+COLUMN_MEANINGS = {"campaign": "Campaign or group (optional)", "name": "Name of the service (unique)",
+                   "basis": "Where these numbers come from"}
+assert set(COLUMN_MEANINGS) == set(TEMPLATE_COLUMNS)
 
 
-def _columns(kind: str) -> list[tuple[str, str, str]]:
-    """(name, unit or accepted values, description) for every column of a kind's sheet."""
+def _names(lang: str) -> dict[str, str]:
+    """The template's sheet names in ``lang``, by id (kinds, "hostings", "inventory", "read me")."""
+    pgettext = translator(lang).pgettext
+    names = {kind: kind if lang == "en" else kind_label(kind, lang) for kind in SERVICE_KINDS}
+    names |= {key: pgettext("template sheet", key) for key in (HOSTINGS_SHEET, INFO_SHEET, README_SHEET)}
+    return names
+
+
+def _columns(kind: str, lang: str) -> list[tuple[str, str, str]]:
+    """(header, unit or accepted values, description) for every column of a kind's sheet, in ``lang``."""
+    _ = translator(lang).gettext
     cls = SERVICE_KINDS[kind]
-    columns = [] if kind == "hosting" else [("campaign", "text", "Campaign or group (optional)")]
-    columns.append(("name", "text", "Name of the service (unique)"))
+    columns = [] if kind == "hosting" else [(parameter_label("campaign", lang), _("text"),
+                                             _(COLUMN_MEANINGS["campaign"]))]
+    columns.append((parameter_label("name", lang), _("text"), _(COLUMN_MEANINGS["name"])))
     for spec in cls.parameters:
-        columns.append((spec.name, _accepted(spec), _meaning(spec)))
-    columns.append(("basis", "text", "Where these numbers come from"))
+        columns.append((parameter_label(spec.name, lang), _accepted(spec, lang), _meaning(spec, lang)))
+    columns.append((parameter_label("basis", lang), _("text"), _(COLUMN_MEANINGS["basis"])))
     return columns
 
 
-def _accepted(spec: Spec) -> str:
+def _choices(spec: Spec, lang: str) -> list[str]:
+    return [choice_label(c, lang) for c in spec.choices]
+
+
+def _accepted(spec: Spec, lang: str) -> str:
+    _ = translator(lang).gettext
     if spec.kind == "choice":
-        return " | ".join(spec.choices)
+        return " | ".join(_choices(spec, lang))
     if spec.kind == "mix":
-        return "mix of " + ", ".join(spec.keys)
+        return _("mix of {keys}").format(keys=", ".join(choice_label(k, lang) for k in spec.keys))
     if spec.kind == "object":
-        return "name of a hosting"
+        return _("name of a hosting")
     if spec.kind == "share":
-        return "share 0-1"
-    return spec.unit or "number"
+        return _("share 0-1")
+    return display_unit(spec.unit, lang) if spec.unit else _("number")
 
 
-def _meaning(spec: Spec) -> str:
+def _default(spec: Spec, lang: str) -> str:
+    """A default as the template shows it: in the inventory's notation in English, in words in French."""
+    from ..i18n import parameter_value
+
+    return repr(spec.default) if lang == "en" else parameter_value(spec.default, lang) or "—"
+
+
+def _meaning(spec: Spec, lang: str) -> str:
+    _ = translator(lang).gettext
     if spec.required:
-        return f"{spec.description} REQUIRED."
-    return f"{spec.description} Default: {spec.default!r} ({spec.source})."
+        return _("{description} REQUIRED.").format(description=_(spec.description))
+    return _("{description} Default: {default} ({source}).").format(
+        description=_(spec.description), default=_default(spec, lang), source=source_text(spec.source, lang))
 
 
-def _header_comment(spec: Spec) -> str:
-    default = "required" if spec.required else f"default {spec.default!r} ({spec.source})"
-    return f"{spec.description}\nUnit / values: {_accepted(spec)}\n{default}"
+def _header_comment(spec: Spec, lang: str) -> str:
+    _ = translator(lang).gettext
+    default = _("required") if spec.required else _("default {default} ({source})").format(
+        default=_default(spec, lang), source=source_text(spec.source, lang))
+    text = _("{description}\nUnit / values: {accepted}\n{default}").format(
+        description=_(spec.description), accepted=_accepted(spec, lang), default=default)
+    return text if lang == "en" else _("{text}\nIdentifier in inventory files: {id}").format(text=text, id=spec.name)
 
 
-def _sheets() -> dict[str, list[list[str]]]:
-    sheets: dict[str, list[list[str]]] = {README_SHEET: [[line] for line in README]}
-    sheets[INFO_SHEET] = [["field", "value", "meaning"], *[[k, "", m] for k, m in INFO_FIELDS]]
+def _readme(lang: str) -> tuple[str, ...]:
+    _ = translator(lang).gettext
+    return tuple(_(line) for line in README)
+
+
+def _sheets(lang: str) -> dict[str, list[list[str]]]:
+    _ = translator(lang).gettext
+    names = _names(lang)
+    sheets: dict[str, list[list[str]]] = {names[README_SHEET]: [[line] for line in _readme(lang)]}
+    sheets[names[INFO_SHEET]] = [[_("field"), _("value"), _("meaning")],
+                                 *[[parameter_label(k, lang), "", _(m)] for k, m in INFO_FIELDS]]
     for kind in ("hosting", *[k for k in SERVICE_KINDS if k != "hosting"]):
         if any(spec.json_schema for spec in SERVICE_KINDS[kind].parameters):
             continue  # a custom bill's lines are a list: written in YAML, not in one row
-        columns = _columns(kind)
-        sheet = HOSTINGS_SHEET if kind == "hosting" else kind
+        columns = _columns(kind, lang)
+        sheet = names[HOSTINGS_SHEET] if kind == "hosting" else names[kind]
         sheets[sheet] = [[c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns]]
     return sheets
 
 
-def write_template(out: str | Path) -> Path:
-    """Write the template: an Excel workbook if ``out`` ends in .xlsx, else a folder of CSV files."""
+def write_template(out: str | Path, lang: str = "en") -> Path:
+    """Write the template in ``lang``: an Excel workbook if ``out`` ends in .xlsx, else a folder of CSV files."""
     out = Path(out)
-    sheets = _sheets()
+    sheets = _sheets(lang)
+    names = _names(lang)
+    kinds = {names[HOSTINGS_SHEET]: "hosting", **{names[k]: k for k in SERVICE_KINDS}}
     if out.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font, PatternFill
@@ -102,10 +156,10 @@ def write_template(out: str | Path) -> Path:
             sheet = workbook.create_sheet(name[:31])
             for row in rows:
                 sheet.append(row)
-            if name == INFO_SHEET:
-                _choose(sheet, f"B{2 + [f[0] for f in INFO_FIELDS].index('profile')}", _profiles())
-            if name not in (README_SHEET, INFO_SHEET):
-                _guide(sheet, "hosting" if name == HOSTINGS_SHEET else name)
+            if name == names[INFO_SHEET]:
+                _choose(sheet, f"B{2 + [f[0] for f in INFO_FIELDS].index('profile')}", _profiles(), lang)
+            if name in kinds:
+                _guide(sheet, kinds[name], lang, names[HOSTINGS_SHEET])
                 for cell in sheet[1]:
                     cell.font = Font(bold=True)
                 for r in (2, 3):
@@ -133,35 +187,38 @@ def _profiles() -> tuple[str, ...]:
     return available_profiles()
 
 
-def _guide(sheet: Any, kind: str) -> None:
+def _guide(sheet: Any, kind: str, lang: str, hostings: str) -> None:
     """Drop-down lists for choices, flags and hostings, a percentage format for shares, header comments."""
     from openpyxl.comments import Comment
+    from openpyxl.utils import quote_sheetname
 
-    specs = SERVICE_KINDS[kind].specs()
+    specs = {parameter_label(spec.name, lang): spec for spec in SERVICE_KINDS[kind].parameters}
     for cell in sheet[1]:
         spec = specs.get(cell.value)
         if spec is None:
             continue
         letter = cell.column_letter
-        cell.comment = Comment(_header_comment(spec), "lca_numerique", width=320, height=140)
+        cell.comment = Comment(_header_comment(spec, lang), "lca_numerique", width=320, height=160)
         cells = f"{letter}{HEADER_ROWS + 1}:{letter}{LAST_GUIDED_ROW}"
         if spec.kind == "choice":
-            _choose(sheet, cells, spec.choices)
+            _choose(sheet, cells, tuple(_choices(spec, lang)), lang)
         elif spec.kind == "flag":
-            _choose(sheet, cells, ("TRUE", "FALSE"))
+            _choose(sheet, cells, ("TRUE", "FALSE"), lang)
         elif spec.kind == "object":
-            _choose(sheet, cells, f"{HOSTINGS_SHEET}!$A${HEADER_ROWS + 1}:$A${LAST_GUIDED_ROW}")
+            where = hostings if re.fullmatch(r"[A-Za-z_]\w*", hostings, re.ASCII) else quote_sheetname(hostings)
+            _choose(sheet, cells, f"{where}!$A${HEADER_ROWS + 1}:$A${LAST_GUIDED_ROW}", lang)
         elif spec.kind == "share":
             sheet.column_dimensions[letter].number_format = "0%"
 
 
-def _choose(sheet: Any, cells: str, choices: tuple[str, ...] | str) -> None:
+def _choose(sheet: Any, cells: str, choices: tuple[str, ...] | str, lang: str) -> None:
     """A drop-down list on ``cells``: the given choices, or the cells a range string names."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
     formula = choices if isinstance(choices, str) else '"' + ",".join(choices) + '"'
     validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                                errorTitle="lca_numerique", error="Choose a value from the list.")
+                                errorTitle="lca_numerique",
+                                error=translator(lang).gettext("Choose a value from the list."))
     sheet.add_data_validation(validation)
     validation.add(cells)
 
@@ -235,7 +292,9 @@ def read_template(path: str | Path) -> Inventory:
     sheets, problems = _read_sheets(path)
     marks: dict[Path_, tuple[int, int]] = {}
     files: dict[Path_, str] = {}
-    info = {str(r[0]).strip(): r[1] for r in sheets.get(INFO_SHEET, [])[1:] if r and r[0] and len(r) > 1}
+    ids = _ids()
+    info_rows = next((rows for sheet, rows in sheets.items() if ids.get(sheet.strip()) == INFO_SHEET), [])
+    info = {ids.get(str(r[0]).strip(), str(r[0]).strip()): r[1] for r in info_rows[1:] if r and r[0] and len(r) > 1}
     data: dict[str, Any] = {"inventory": 1, "organisation": info.get("organisation") or "", "campaigns": []}
     if info.get("period"):
         data["period"] = str(info["period"])
@@ -245,10 +304,10 @@ def read_template(path: str | Path) -> Inventory:
     loose: list[dict[str, Any]] = []
     hostings: list[dict[str, Any]] = []
     for sheet, rows in sheets.items():
-        kind = "hosting" if sheet == HOSTINGS_SHEET else sheet
+        kind = "hosting" if ids.get(sheet.strip()) == HOSTINGS_SHEET else ids.get(sheet.strip(), "")
         if kind not in SERVICE_KINDS or len(rows) <= HEADER_ROWS:
             continue
-        header = [str(h).strip() if h is not None else "" for h in rows[0]]
+        header = [ids.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in rows[0]]
         for r, row in enumerate(rows[HEADER_ROWS:], start=HEADER_ROWS + 1):
             cells = {header[c]: v for c, v in enumerate(row) if c < len(header) and v not in (None, "")}
             if not cells:
@@ -261,11 +320,13 @@ def read_template(path: str | Path) -> Inventory:
                 spec = SERVICE_KINDS[kind].specs().get(key)
                 if spec is not None and spec.kind == "mix" and isinstance(value, str):
                     try:
-                        value = _mix(value)
+                        value = {ids.get(k, k): share for k, share in _mix(value).items()}
                     except ValueError as exc:
                         problems.append(Problem(f"{path} [{_where(sheet, r, column - 1)}]", r, column, key,
                                                 str(exc)))
                         continue
+                elif spec is not None and spec.kind == "choice" and isinstance(value, str):
+                    value = ids.get(value.strip(), value)
                 entry[key] = value
             if kind == "hosting":
                 target, index = hostings, ("hostings", len(hostings))
@@ -288,6 +349,19 @@ def read_template(path: str | Path) -> Inventory:
     if problems:
         raise InventoryError(problems)
     return inventory_from_data(Located(data, marks, str(path), files))
+
+
+def _ids() -> dict[str, str]:
+    """Every label the template may show, in any language, with the id it stands for: sheet names, headers,
+    information fields, choices and mix keys. Ids stand for themselves."""
+    ids: dict[str, str] = {}
+    specs = [spec for cls in SERVICE_KINDS.values() for spec in cls.parameters]
+    for lang in LANGUAGES:
+        ids |= {label: key for key, label in _names(lang).items()}
+        ids |= {parameter_label(name, lang): name
+                for name in [*TEMPLATE_COLUMNS, *(f[0] for f in INFO_FIELDS), *(s.name for s in specs)]}
+        ids |= {choice_label(c, lang): c for s in specs for c in (*s.choices, *s.keys)}
+    return ids
 
 
 # Entries of a mix are separated by ";" or by a "," that starts the next "key:", so that decimal commas

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..criteria import MISSION_CRITERIA, get_criterion
-from ..i18n import format_impact, format_percent, join, label, per_audience_unit, translator
+from ..i18n import format_impact, format_percent, join, label, per_audience_unit, provenance_value, translator
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
@@ -29,6 +29,10 @@ def console_summary(results: Results, inventory: Inventory, factors_label: str, 
                                             for s in results.services] for c in ids}
     table = pd.DataFrame({_("per unit of audience"): [per_audience_unit(u, lang) for u in results.audience_units],
                           **rows}, index=pd.Index(results.services, name=_("service")))
+    if lang != "en":  # the label is "<set id> <version>": the profile's name in words, the version as it is
+        factors_label = _("{name}, version {version}").format(
+            name=provenance_value("factor_set", results.provenance["factor_set"], lang),
+            version=results.provenance["factor_set_version"])
     lines = [_("{organisation} — {n} services — factors: {factors}").format(
         organisation=inventory.organisation, n=len(results.services), factors=factors_label), "",
         _("Impact per unit of audience:"), table.to_string(),

@@ -77,22 +77,24 @@ class FactorChoice:
                    licences=None if licences is None else tuple(map(str, licences)),
                    extra_sets=tuple(map(str, extra)))
 
-    def overrides_table(self, selection: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    def overrides_table(self, selection: Mapping[tuple[str, str], str] | None = None,
+                        lang: str = "en") -> pd.DataFrame:
         """What departs from the bundled data, one row each: parameter overrides (with the bundled value),
         a licence filter, extra factor sets, and factors given in code (``FactorSet.override``), found in a
-        result's ``selection``. Empty when the bundled factors are used as published."""
+        result's ``selection``; its words in ``lang`` (English: the ids results files record). Empty when the
+        bundled factors are used as published."""
         import pandas as pd
 
         from ..factors import load_factors
-        from ..services.base import format_value
+        from ..i18n import parameter_value
 
         rows: list[dict[str, Any]] = []
         if self.parameters:
             bundled = load_factors(self.profile).parameters
             for name, value in sorted(self.parameters.items()):
                 known = bundled.get(name)
-                rows.append({"what": "parameter", "name": name, "value": format_value(value),
-                             "bundled value": None if known is None else format_value(known.value),
+                rows.append({"what": "parameter", "name": name, "value": parameter_value(value, lang),
+                             "bundled value": None if known is None else parameter_value(known.value, lang),
                              "unit": "" if known is None else known.unit})
         if self.licences is not None:
             rows.append({"what": "licence filter", "name": "licences accepted", "value": ", ".join(self.licences),
@@ -103,4 +105,28 @@ class FactorChoice:
         for flow, criterion in sorted(k for k, set_id in (selection or {}).items() if set_id == CODE_SET):
             rows.append({"what": IN_CODE, "name": f"{flow} / {criterion}",
                          "value": "FactorSet.override", "bundled value": None, "unit": ""})
-        return pd.DataFrame(rows, columns=list(OVERRIDE_COLUMNS))
+        table = pd.DataFrame(rows, columns=list(OVERRIDE_COLUMNS))
+        return table if lang == "en" else localise_overrides(table, lang)
+
+
+#: The words of the overrides table (its other cells are names, numbers and units).
+OVERRIDE_WORDS = ("parameter", "licence filter", "licences accepted", "every licence", "extra factor set",
+                  "takes precedence over the profile", IN_CODE)
+
+
+def localise_overrides(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The overrides table (ids, as results files record it) with its words and units written for ``lang``."""
+    from ..i18n import display_unit, translator
+
+    pgettext = translator(lang).pgettext
+
+    def word(value: Any) -> Any:
+        if isinstance(value, str) and value in OVERRIDE_WORDS:
+            return pgettext("override", value)
+        return value
+
+    table = table.copy()
+    for column in ("what", "name", "value", "bundled value"):
+        table[column] = table[column].map(word)
+    table["unit"] = table["unit"].map(lambda u: display_unit(u, lang) if u else u)
+    return table

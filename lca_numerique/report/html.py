@@ -21,6 +21,7 @@ import numpy as np
 
 from ..axes import PHASES, TIERS
 from ..criteria import MISSION_CRITERIA, get_criterion
+from ..functional_units import EURO, INHABITANT, NO_AMOUNT, ZERO_AMOUNT, FunctionalUnit, declared_units
 from ..i18n import (
     NBSP,
     check_lang,
@@ -36,6 +37,8 @@ from ..i18n import (
     label,
     per_audience_unit,
     provenance_label,
+    provenance_value,
+    source_text,
     translator,
 )
 
@@ -204,7 +207,8 @@ def _per_audience_sentence(results: Results, lang: str) -> str:
     per_service, total = _share_of(results, "climate_change")
     per = results.per_audience().query("criterion == 'climate_change'").set_index("service")["value"]
     s = int(np.argmax(per_service))
-    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0]
+    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0
+              and results.audience_units[i] == results.audience_units[s]]  # only values of one unit compare
     if not total > 0 or not np.isfinite(per.iloc[s]) or not others:
         return ""
     o = others[0]
@@ -278,7 +282,9 @@ def _per_audience_table(results: Results, lang: str) -> str:
     table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
     car = equivalents()[1][0]
     rows = []
-    for i in np.argsort(-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf)):
+    # values per visit, per view, per reader do not compare: rows are ranked within their unit only
+    units = np.unique(np.asarray(results.audience_units), return_inverse=True)[1]
+    for i in np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf), units)):
         unit = results.audience_units[i]
         value = float(table["value"].iat[i])
         covered = str(table["coverage"].iat[i])
@@ -288,8 +294,37 @@ def _per_audience_table(results: Results, lang: str) -> str:
                      equivalent_text(value, car, lang) if np.isfinite(value) else coverage_label(covered, lang)])
     header = [_("service"), _("kind"), _("audience over the period"), _("unit of audience"),
               _("climate change per unit"), _("everyday equivalent")]
-    return _table(_("Climate change per unit of audience, from the most to the least per unit"), header, rows,
+    return _table(_("Climate change per unit of audience, from the most to the least within each unit of audience"),
+                  header, rows,
                   [False, False, True, False, True, True])
+
+
+def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: str) -> str:
+    """Climate change per inhabitant, per euro and per each declared unit: a column per unit, its unit in the
+    header, every service and then all of them together; a row without an amount says so, never 0."""
+    _ = translator(lang).gettext
+    headers = {name: _("climate change per inhabitant") if name == INHABITANT else
+               _("climate change per euro") if name == EURO else _("climate change per {name}").format(name=name)
+               for name in units}
+    columns = []
+    for unit in units.values():
+        table = _climate_rows(results.per_unit(unit), results.per_unit(unit, by=()))
+        columns.append([coverage_label(c, lang) if c in (NO_AMOUNT, ZERO_AMOUNT) else
+                        format_impact(v, "climate_change", lang, c)
+                        for v, c in zip(table["value"], table["coverage"].astype(str), strict=True)])
+    names = [*results.services, _("all services")]
+    rows = [[name, *(column[i] for column in columns)] for i, name in enumerate(names)]
+    sources = _items([_("{term}: {definition}").format(term=headers[name], definition=unit.source)
+                      for name, unit in units.items() if unit.source])
+    return _table(_("Climate change per functional unit: each column in its own unit, never compared across "
+                    "columns"), [_("service"), *headers.values()], rows, [False] + [True] * len(units)) + sources
+
+
+def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.DataFrame:
+    """The climate-change rows of a per-service table, then the portfolio's."""
+    import pandas as pd
+
+    return pd.concat([t[t["criterion"] == "climate_change"] for t in (per_service, portfolio)], ignore_index=True)
 
 
 def _service_table(results: Results, lang: str) -> str:
@@ -388,7 +423,8 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
         join(parts, lang) + "."))
     shares = []
     totals = results.total(("service",))
-    leaders = totals.loc[totals.groupby("criterion", observed=True)["value"].idxmax().dropna()]
+    covered = totals.dropna(subset=["value"])  # a criterion no service covers has no leader (pandas refuses all-NaN)
+    leaders = totals.loc[covered.groupby("criterion", observed=True)["value"].idxmax()]
     counts = leaders["service"].astype(str).value_counts()
     if len(counts):
         shares.append(_("{service} has the largest share on {n} of the {m} criteria covered").format(
@@ -430,6 +466,8 @@ def _method(results: Results, lang: str) -> str:
     equivalents_items = _items([defined.format(
         term=translator(lang).ngettext(e.singular, e.plural, 1).format(n=one[e.per]),
         definition=f"{format_quantity(e.kg_co2e, 'kg CO2 eq', lang)} (Base Carbone {e.base_carbone})") for e in items])
+    cited = _("Source: {title}, {publisher}, {year}, licence {licence}.").format(
+        **{**source, "title": source_text(source["title"], lang)})
     sections = [
         (_("Goal and intended audience"), _paragraph(_(
             "Attributional life-cycle assessment of the digital communication services of the inventory (and of "
@@ -471,9 +509,7 @@ def _method(results: Results, lang: str) -> str:
             "help pages...), shown parameter by parameter in the assumptions sheet of the workbook."))),
         (_("Everyday equivalents"), "<p>" + escape(_(
             "Climate impacts are also expressed as everyday equivalents, with the values ADEME's Impact CO2 "
-            "comparator uses:")) + f"</p>{equivalents_items}<p>" + escape(_("Source: {title}, {publisher}, "
-                                                                                      "{year}, licence {licence}.")
-                                                                                    .format(**source))
+            "comparator uses:")) + f"</p>{equivalents_items}<p>" + escape(cited)
          + f' <a href="{escape(source["url"])}">{escape(source["url"])}</a></p>'),
         (_("Interpretation"), _paragraph(_(
             "Read each service's impact against the audience it reaches: a service whose impact per visit, view "
@@ -499,11 +535,12 @@ def _method(results: Results, lang: str) -> str:
 
 
 def _overrides(table: pd.DataFrame, lang: str) -> str:
-    """The overrides table as a warning and an accessible table (words of its first column translated)."""
+    """The overrides table as a warning and an accessible table, in ``lang``."""
+    from .factor_choice import localise_overrides
+
     _ = translator(lang).gettext
-    what = {"parameter": _("factor parameter"), "licence filter": _("licence filter"),
-            "extra factor set": _("extra factor set")}
-    rows = [[what.get(str(r["what"]), str(r["what"])), str(r["name"]), str(r["value"]),
+    table = localise_overrides(table, lang)
+    rows = [[str(r["what"]), str(r["name"]), str(r["value"]),
              "" if r["bundled value"] is None or r["bundled value"] != r["bundled value"] else str(r["bundled value"]),
              str(r["unit"] or "")] for _i, r in table.iterrows()]
     warning = _("These results do not use the bundled factor data as published: the changes below were made.")
@@ -543,6 +580,10 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
              "to question.")
     parts.append(f"</ul><p>{escape(note)}</p>")
     parts.append(_heading(3, _("Per unit of audience")) + _per_audience_table(results, lang))
+    units = declared_units(inventory) if inventory is not None else {}
+    if units:
+        parts.append(_heading(3, _("Per inhabitant, per euro and per declared unit"))
+                     + _per_unit_table(results, units, lang))
     parts.append(_heading(3, _("Incomplete totals")) + _incomplete(results, lang))
     if inventory is not None and inventory.unattributed_hosting():
         items = _items([_("{term}: {definition}").format(term=name, definition=format_percent(share, lang))
@@ -555,7 +596,8 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
     parts.append(_heading(2, _("Per service")) + _service_table(results, lang))
     parts.append(_heading(2, _("Method")) + _method(results, lang))
     parts.append(_heading(2, _("Annex: other criteria")) + _annex_table(results, lang))
-    provenance = [[provenance_label(key, lang), str(value)] for key, value in results.provenance.items()]
+    provenance = [[provenance_label(key, lang), provenance_value(key, str(value), lang)]
+                  for key, value in results.provenance.items()]
     parts.append(_heading(2, _("Provenance"))
                  + _table(_("Library, factor sets, versions and content hashes"), [_("item"), _("value")],
                           provenance))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..criteria import MISSION_CRITERIA, get_criterion
-from ..i18n import localise_table
+from ..functional_units import EURO, INHABITANT, FunctionalUnit, declared_units
+from ..i18n import localise_table, parameter_value, provenance_value
 from ..results import COMPLETE
-from ..services.base import format_value
 from .factor_choice import FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,15 +37,19 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: str for c in frame.columns if str(frame[c].dtype) == "category"})
 
 
-def summary_table(results: Results, lang: str = "en") -> pd.DataFrame:
+def summary_table(results: Results, lang: str = "en", units: Mapping[str, FunctionalUnit] | None = None
+                  ) -> pd.DataFrame:
     """One row per service: kind, campaign, audience, and for each mission criterion the total and the value per
-    audience unit (the unit is in "audience unit"), with the coverage of each total; headers and words in
-    ``lang``. A not-covered total is empty (NaN), never 0."""
+    audience unit (the unit is in "audience unit"), then per each declared functional unit in ``units`` (per
+    inhabitant, per euro...: one column each, its unit in the header), with the coverage of each total;
+    headers and words in ``lang``. A not-covered total is empty (NaN), never 0, and so is a value per a unit
+    the service has no amount of."""
     import pandas as pd
 
     from ..i18n import coverage_label, display_unit, gettext_for
 
     totals, per = results.total(("service",)), results.per_audience()
+    per_units = {name: results.per_unit(unit) for name, unit in (units or {}).items()}
     columns: dict[str, Any] = {"service": list(results.services), "kind": list(results.kinds),
                                "campaign": list(results.campaigns), "audience": results.audience,
                                "audience unit": list(results.audience_units)}
@@ -58,13 +63,20 @@ def summary_table(results: Results, lang: str = "en") -> pd.DataFrame:
         columns[gettext_for(lang, "{code} total ({unit})").format(code=c.code, unit=display_unit(c.unit, lang))] = \
             total["value"].to_numpy()
         columns[gettext_for(lang, "{code} per unit of audience").format(code=c.code)] = per_unit["value"].to_numpy()
+        for name, table in per_units.items():
+            shown = display_unit(c.unit, lang)
+            header = (gettext_for(lang, "{code} per inhabitant ({unit})") if name == INHABITANT else
+                      gettext_for(lang, "{code} per euro ({unit})") if name == EURO else
+                      gettext_for(lang, "{code} per {name} ({unit})"))
+            columns[header.format(code=c.code, name=name, unit=shown)] = \
+                table.loc[table["criterion"] == criterion, "value"].to_numpy()
         columns[gettext_for(lang, "{code} coverage").format(code=c.code)] = coverage.astype(str).to_numpy()
     return pd.DataFrame(columns)
 
 
-def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataFrame:
-    """Every parameter of every service: value, unit, whether the user gave it, and its source; with each
-    service's basis."""
+def assumptions_table(inventory: Inventory | None, results: Results, lang: str = "en") -> pd.DataFrame:
+    """Every parameter of every service: value (written for ``lang``), unit, whether the user gave it, and its
+    source; with each service's basis. Words other than the value are ids, translated by ``localise_table``."""
     import pandas as pd
 
     columns = ["service", "kind", "parameter", "value", "unit", "origin", "description", "basis"]
@@ -76,16 +88,18 @@ def assumptions_table(inventory: Inventory | None, results: Results) -> pd.DataF
         if service.name not in wanted:
             continue
         specs, basis = service.specs(), inventory.basis.get(service.name, "")
-        rows.extend((service.name, service.kind, key, format_value(value), specs[key].unit, service.origin(key),
+        rows.extend((service.name, service.kind, key, parameter_value(value, lang), specs[key].unit,
+                     service.origin(key),
                      specs[key].description, basis) for key, value in service.values.items())
     return pd.DataFrame(rows, columns=columns)
 
 
-def provenance_table(results: Results) -> pd.DataFrame:
-    """Key-value rows: the library and factor-set provenance of the results."""
+def provenance_table(results: Results, lang: str = "en") -> pd.DataFrame:
+    """Key-value rows: the library and factor-set provenance of the results (titles and licences in ``lang``)."""
     import pandas as pd
 
-    return pd.DataFrame(sorted(results.provenance.items()), columns=["key", "value"])
+    rows = [(key, provenance_value(key, value, lang)) for key, value in sorted(results.provenance.items())]
+    return pd.DataFrame(rows, columns=["key", "value"])
 
 
 def report_tables(results: Results, inventory: Inventory | None = None,
@@ -105,15 +119,15 @@ def labelled_tables(results: Results, inventory: Inventory | None = None,
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
     tables = {
-        "summary": summary_table(results, lang),
+        "summary": summary_table(results, lang, declared_units(inventory) if inventory is not None else None),
         "by_service": results.total(("service",)),
         "by_tier": results.total(("service", "tier")),
         "by_phase": results.total(("service", "phase")),
         "per_audience": results.per_audience(),
         "coverage": results.coverage(("service", "tier")),
-        "assumptions": assumptions_table(inventory, results),
-        "provenance": provenance_table(results),
-        "overrides": choice.overrides_table(results.selection),
+        "assumptions": assumptions_table(inventory, results, lang),
+        "provenance": provenance_table(results, lang),
+        "overrides": choice.overrides_table(results.selection, lang),
     }
     return {name: localise_table(frame, lang) for name, frame in tables.items()}
 

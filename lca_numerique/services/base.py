@@ -191,11 +191,13 @@ class Service:
 
         return pd.DataFrame(describe(cls.parameters))
 
-    def __getattr__(self, name: str) -> Any:
-        values = self.__dict__.get("_values", {})
-        if name in values:
-            return values[name]
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+    if not TYPE_CHECKING:  # type checkers read each kind's parameters from services/__init__.pyi instead
+
+        def __getattr__(self, name: str) -> Any:
+            values = self.__dict__.get("_values", {})
+            if name in values:
+                return values[name]
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     @property
     def values(self) -> Mapping[str, Any]:

@@ -6,6 +6,12 @@ Sources of the defaults here:
   usages, bitrates, the default network (French fixed network) and data-centre region (France), and the
   data-centre figures it derives from Netflix's 2019 ESG report (451,000 MWh a year for 167 million
   subscribers watching 2 h a day at 1.9 GB/h, servers of 367 W at a PUE of 1.3).
+* Médiamétrie, L'Année Internet 2023 (press release of 8 February 2024): 79 % of the time French people spend
+  on the internet is on a mobile (smartphone); 75 % in L'Année Internet 2022; 67 % smartphone, 15 % computer
+  and 10 % tablet in 2021. These make the device mix of platform audiences (social feeds, public videos).
+* Meta and Google, locations of their European data centres: none in France (Meta: Luleå, Clonee, Odense;
+  Google: St. Ghislain, Eemshaven, Hamina, Dublin, Fredericia); 53 % of French usage is hosted abroad
+  (ADEME's 2025 update, as reported by Sobrietic). Large platforms' data centres default to the European zone.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ DEVICES: tuple[str, ...] = ("smartphone", "tablet", "laptop", "desktop", "tv")
 NETWORKS: tuple[str, ...] = ("fixed", "mobile")
 
 
-def device_mix(default: Mapping[str, float], source: str, what: str = "use") -> Spec:
-    """The ``device_mix`` parameter: share of the time spent on each device type."""
-    return Spec("device_mix", f"Share of {what} time on each device type (desktop = computer and monitor).",
-                kind="mix", keys=DEVICES, default=dict(default), source=source)
+def device_mix(default: Mapping[str, float] | None, source: str, what: str = "use", note: str = "") -> Spec:
+    """The ``device_mix`` parameter: share of the time spent on each device type (``default`` None: the
+    service sets it from other parameters, as ``note`` says)."""
+    return Spec("device_mix", f"Share of {what} time on each device type (desktop = computer and monitor){note}.",
+                kind="mix", keys=DEVICES, default=None if default is None else dict(default), source=source)
 
 
 NETWORK_MIX = Spec(
@@ -49,6 +56,30 @@ DATACENTRE_ZONE = Spec(
     "datacentre_zone", "Where the data centre is: the electricity it draws.", kind="choice",
     choices=tuple(ZONES), default="FR",
     source=f"{IMPACT_CO2}: 'usage data center . région' defaults to France",
+)
+PLATFORM_DATACENTRE_ZONE = Spec(
+    "datacentre_zone", "Where the platform's data centres are: the electricity they draw.", kind="choice",
+    choices=tuple(ZONES), default="EU",
+    source="Europe: Meta's European data centres are in Luleå (SE), Clonee (IE) and Odense (DK) (Facebook "
+           "engineering, 'Hello, Odense!', 2017-01-19); Google's, which serve YouTube, in Fredericia (DK), "
+           "St. Ghislain (BE), Hamina (FI), Dublin (IE) and Eemshaven (NL) (Copenhagen Economics for Google, "
+           "2019); neither has one in France; ADEME's 2025 update (as reported by Sobrietic): 53 % of French usage "
+           "is hosted abroad. Caches inside French operators' networks serve part of the video from France: set "
+           "FR to bound it",
+)
+
+#: Share of time on the internet by device, French internet users: Médiamétrie, L'Année Internet 2023 (press
+#: release of 2024-02-08): 79 % on a mobile; the other 21 % split as computers 15 : tablets 10 (Médiamétrie,
+#: L'Année Internet 2021: 67 % smartphone, 15 % computer, 10 % tablet), computers halved into laptops and
+#: desktops as in Impact CO2's usages. Connected TVs are outside Médiamétrie's internet measurement.
+INTERNET_TIME_MIX: dict[str, float] = {"smartphone": 0.79, "tablet": 0.21 * 10 / 25, "laptop": 0.21 * 7.5 / 25,
+                                       "desktop": 0.21 * 7.5 / 25}
+INTERNET_TIME_SOURCE = (
+    "Médiamétrie, L'Année Internet 2023 (press release 2024-02-08, as reported by La Lettre Pro): '79 % du temps "
+    "passé sur Internet se fait depuis un mobile' (75 % in 2022, 67 % in 2021: the smartphone share is known to "
+    "about +-6 points); the remaining 21 % split 15 : 10 between computers and tablets as in L'Année Internet "
+    "2021 (67 % smartphone, 15 % computer, 10 % tablet), computers halved into laptops and desktops as in "
+    f"{IMPACT_CO2}; TV screens are outside this measurement (YouTube on a TV is not counted)"
 )
 
 

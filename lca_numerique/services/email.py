@@ -3,13 +3,18 @@
 The structure is ADEME Impact CO2's e-mail model: devices for writing and reading time; network for the
 sender, each recipient and the backup copies; mail servers sized by users per server and e-mails a day;
 storage of every copy for years, with its electricity.
+
+Served by the organisation's own infrastructure (``hosting``: a :class:`~.hosting.Hosting` with its servers,
+virtual machines and storage), the processing and storage stages are instead the message's allocated share
+of that hosting (``allocation``: share, time, data or users), its storage lines in the storage stage and
+the rest in processing; the hosting's storage then holds every copy, so no backup transfer is added.
 """
 
 from __future__ import annotations
 
 from .base import BillBuilder, Service
 from .common import DATACENTRE_ZONE, IMPACT_CO2, NETWORK_MIX, NETWORK_ZONE, ZONE, add_devices, add_network, device_mix
-from .hosting import Hosting
+from .hosting import HOSTED, Hosting, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import Spec
 
 _EMAIL_MIX_SOURCE = (f"{IMPACT_CO2}: 'email . appareil . moyenne utilisation' (computer and monitor 24 %, laptop 24 %, "
@@ -42,6 +47,7 @@ _COMMON = (
          source=f"{IMPACT_CO2}: 'serveur . PUE mails' 1.16 (Google)"),
     Hosting.specs()["storage_power"],
     DATACENTRE_ZONE,
+    *HOSTED,
 )
 
 
@@ -69,6 +75,9 @@ class Email(Service):
         *_COMMON,
     )
 
+    def check(self) -> None:
+        refuse_allocation_without_hosting(self)
+
     def audience_amount(self) -> float:
         return self.recipients
 
@@ -77,6 +86,16 @@ class Email(Service):
         bill.let("message_gb", "size / 1000", "GB")
         add_devices(bill, f"{c} * writing_time / 60", self.zone, "sender_device")
         add_network(bill, f"{c} * message_gb", self.network_zone, "network_send")
+        if self.hosting is not None:
+            add_hosting_share(bill, self.hosting, "processing", storage_stage="storage")
+        else:
+            self._provider_servers(bill)
+        add_network(bill, f"{c} * message_gb * recipients", self.network_zone, "network_receive")
+        add_devices(bill, f"{c} * recipients * read_share * reading_time / 3600", self.zone, "receiver_device")
+
+    def _provider_servers(self, bill: BillBuilder) -> None:
+        """Mail servers and storage of a mail provider, sized per user (Impact CO2's model)."""
+        c = self.count_parameter
         # One mail server per (server_power / server_power_per_user) users, each sending emails_per_day; each
         # message is handled on the sender's side and on the recipient's side.
         bill.let("server_hours_per_message", "24 * server_power_per_user / (server_power * emails_per_day)",
@@ -91,8 +110,6 @@ class Email(Service):
                  "* storage_power / 1000 * 8760 * storage_duration * pue / 1000", "storage")
         bill.add(f"network.fixed_without_box@{self.backup_zone}",
                  f"{c} * message_gb * recipients * (1 + sender_copies + recipient_copies)", "storage")
-        add_network(bill, f"{c} * message_gb * recipients", self.network_zone, "network_receive")
-        add_devices(bill, f"{c} * recipients * read_share * reading_time / 3600", self.zone, "receiver_device")
 
 
 class Newsletter(Email):

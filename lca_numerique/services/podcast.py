@@ -1,4 +1,8 @@
-"""Podcasts and audio: listens of an episode, streamed or downloaded."""
+"""Podcasts and audio: listens of an episode, streamed or downloaded.
+
+Most podcast listening happens while doing something else: the listener's device is then not used for the
+podcast alone, so only part of its hour is charged to the podcast.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,16 @@ class Podcast(Service):
              source="convention: podcast apps download episodes"),
         device_mix({"smartphone": 1.0}, "convention: listened on a smartphone (no open French device split for "
                    "podcasts was found)", "listening"),
+        Spec("background_share", "Share of listening done while doing something else (chores, commuting, another "
+             "app).", kind="share", default=0.62, uncertainty="triangular low=0.62 high=0.94",
+             source="Activate 2026 Consumer Technology & Media Outlook, analysed by Katz Media Group (Radio Ink, "
+                    "2025-11-21): 62 % of consumers multitask all, almost all or most of the time while listening to "
+                    "podcasts; NuVoodoo (Inside Audio Marketing): 37 % of Gen X, the least multitasking, do nothing "
+                    "else; up to 94 % multitask in another survey (Oberlo): hence the range"),
+        Spec("background_device_share", "Share of a device hour charged to the podcast while the listener does "
+             "something else.", kind="share", default=0.5, uncertainty="uniform low=0 high=1",
+             source="convention: the hour is shared equally between the podcast and the other activity (no "
+                    "published allocation rule; anywhere between none and all of it)"),
         NETWORK_MIX,
         ZONE,
         NETWORK_ZONE,
@@ -54,4 +68,5 @@ class Podcast(Service):
         bill.let("gigabytes", f"{sent} * bitrate * 3600 / 8 / 1000000", "GB")
         add_platform(bill, self.datacentre_zone, "gigabytes", "platform", hours="heard_hours")
         add_network(bill, "gigabytes", self.network_zone, "network")
-        add_devices(bill, "heard_hours", self.zone, "listening_device")
+        bill.let("device_hours", "heard_hours * (1 - background_share * (1 - background_device_share))", "hour")
+        add_devices(bill, "device_hours", self.zone, "listening_device")

@@ -1,9 +1,10 @@
 """Social networks: a post seen in feeds, and an account publishing posts over a year.
 
 What a post costs is driven by its impressions: the time each impression holds attention on a device, the
-media it sends, and the platform's data centres serving it. No open source gives social platforms' own
-data-centre energy per impression; the large-platform figures of ADEME's Impact CO2 (derived from Netflix)
-stand in, per GB served, as a declared proxy.
+media it sends (a text post too: its text and markup), and the platform's data centres serving it. No open
+source gives social platforms' own data-centre energy per impression; the large-platform figures of ADEME's
+Impact CO2 (derived from Netflix) stand in, per GB served, as a declared proxy, in the zone of the platforms'
+European data centres.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Mapping
 
 from .base import BillBuilder, Service
 from .common import (
-    DATACENTRE_ZONE,
-    IMPACT_CO2,
+    INTERNET_TIME_MIX,
+    INTERNET_TIME_SOURCE,
     NETWORK_MIX,
     NETWORK_ZONE,
+    PLATFORM_DATACENTRE_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_GB,
     ZONE,
@@ -36,17 +38,16 @@ VIDEO_FORMATS = ("video", "story", "reel")
 ATTENTION: dict[str, float] = {"text": 1.7, "image": 1.7, "carousel": 1.7, "video": 16.7, "story": 16.7, "reel": 16.7}
 _ATTENTION_SOURCE = ("Facebook IQ (2016, via Adweek): 1.7 s per feed item on mobile (text, image, carousel); "
                      "Facebook (2017, via Axios): autoplay videos watched 16.7 s on average (video, story, reel)")
-_SOCIAL_MIX_SOURCE = ("Médiamétrie, L'Année Internet 2023: 79 % of time online is on smartphones; the remaining 21 % "
-                      "split as web visits (Médiamétrie eStat 2017, computers halved into laptops and desktops as in "
-                      f"{IMPACT_CO2})")
-_SOCIAL_MIX = {"smartphone": 0.79, "tablet": 0.21 * 0.122 / 0.443, "laptop": 0.21 * 0.1605 / 0.443,
-               "desktop": 0.21 * 0.1605 / 0.443}
 
 #: Average image of a web page (MB): 1,054 KB of images over 18 image requests on the median desktop page.
 IMAGE_SIZE = 1.054 / 18
 _IMAGE_SOURCE = ("HTTP Archive Web Almanac 2024, Page Weight: median desktop page carries 1,054 KB of images in 18 "
                  "requests, i.e. 58.6 KB per image (derived, low confidence for social images); carousels need a "
                  "size")
+#: Data a text post sends per impression (MB): the HTML of the median web page, 18 KB (desktop).
+TEXT_SIZE = 0.018
+_TEXT_SOURCE = ("HTTP Archive Web Almanac 2024, Page Weight: the median desktop page's HTML weighs 18 KB, taken for "
+                "a text post's text, markup and metadata (a proxy: no platform publishes its feed payload)")
 
 _SHARED = (
     Spec("platform", "The social network (recorded; no open per-platform data-centre figure exists).",
@@ -55,13 +56,15 @@ _SHARED = (
          default=None, uncertainty="lognormal gsd=2", source=_ATTENTION_SOURCE),
     Spec("video_resolution", "Resolution of video formats in feeds.", kind="choice", choices=tuple(BITRATES),
          default="720p", source="convention: feeds play below full HD on phones"),
-    device_mix(_SOCIAL_MIX, _SOCIAL_MIX_SOURCE, "scrolling"),
+    Spec("text_size", "Data a text post sends per impression (text, markup, metadata).", unit="MB",
+         default=TEXT_SIZE, uncertainty="lognormal gsd=3", source=_TEXT_SOURCE),
+    device_mix(INTERNET_TIME_MIX, INTERNET_TIME_SOURCE, "scrolling"),
     NETWORK_MIX,
     ZONE,
     NETWORK_ZONE,
     PLATFORM_ENERGY_PER_GB,
     PLATFORM_SERVERS_PER_GB,
-    DATACENTRE_ZONE,
+    PLATFORM_DATACENTRE_ZONE,
 )
 
 
@@ -79,7 +82,7 @@ def _add_impressions(service: Service, bill: BillBuilder, impressions: str, fmt:
                   f"by video_resolution ({service.video_resolution}): {BITRATE_SOURCES}")
         data = f"{term(impressions)} * {attention} / 3600 * bitrate{suffix}"
     elif fmt == "text":
-        data = ""  # a few bytes of text; the feed's own payload per impression has no open figure
+        data = f"{term(impressions)} * text_size / 1000"
     else:
         if service.values[media] is None and fmt == "image":
             bill.bind(media, IMAGE_SIZE, "MB", f"default for an image: {_IMAGE_SOURCE}")
@@ -87,10 +90,9 @@ def _add_impressions(service: Service, bill: BillBuilder, impressions: str, fmt:
             raise ParameterError(f"{service.name}: give {media}, the size of the {fmt} media as published "
                                  "(e.g. 300 kB): there is no open default for it")
         data = f"{term(impressions)} * {media} / 1000"
-    if data:
-        bill.let(f"gigabytes{suffix}", data, "GB")
-        add_platform(bill, service.datacentre_zone, f"gigabytes{suffix}", "platform")
-        add_network(bill, f"gigabytes{suffix}", service.network_zone, "network")
+    bill.let(f"gigabytes{suffix}", data, "GB")
+    add_platform(bill, service.datacentre_zone, f"gigabytes{suffix}", "platform")
+    add_network(bill, f"gigabytes{suffix}", service.network_zone, "network")
     add_devices(bill, f"{term(impressions)} * {attention} / 3600", service.zone, "viewing_device")
 
 

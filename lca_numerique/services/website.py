@@ -16,13 +16,14 @@ from .common import (
     add_platform,
     device_mix,
 )
-from .hosting import HOSTING, HOSTING_SHARE, add_hosting_share
+from .hosting import HOSTED, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import Spec
 
 _SWD = "Sustainable Web Design model v3 as implemented in CO2.js 0.19 (Green Web Foundation, Apache-2.0)"
 _WEB_MIX_SOURCE = ("Médiamétrie eStat, March 2017 (via eMarketer): 55.7 % of French web visits on smartphones, 12.2 % "
                    f"on tablets, 32.1 % on computers; computers split half laptops, half desktops as in {IMPACT_CO2} "
-                   "(web search: 24 % and 24 %)")
+                   "(web search: 24 % and 24 %); StatCounter, France, early 2024 (as reported by AV Caesar): "
+                   "computers 49.6 %, smartphones 48.0 % of page views: sources disagree by about 15 points")
 
 
 class Website(Service):
@@ -50,8 +51,7 @@ class Website(Service):
         NETWORK_MIX,
         ZONE,
         NETWORK_ZONE,
-        HOSTING,
-        HOSTING_SHARE,
+        *HOSTED,
         Spec("cdn_share", "Share of the data served by a content delivery network's edge servers.", kind="share",
              default=0.0, source="convention: no CDN unless given; no open factor exists for CDN edge servers, so "
                                  "that data shows as not covered (dc.data_served) rather than being dropped"),
@@ -63,6 +63,9 @@ class Website(Service):
         Spec("requests", "HTTP requests of a typical page (for EcoIndex).", unit="dimensionless", default=None,
              source="optional: used by the web comparison methods"),
     )
+
+    def check(self) -> None:
+        refuse_allocation_without_hosting(self)
 
     def audience_amount(self) -> float:
         return self.visits

@@ -1,0 +1,72 @@
+"""The public surface: Results' documented accessors, the deprecated names that still answer, and ``__all__``.
+
+Oracles: a two-line bill written out by hand (its lines, amounts and units), and the replacement each
+deprecation message names, computed the documented way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lca_numerique as lca
+from lca_numerique.axes import TIER_IDS
+
+PHONE, NETWORK = "device.smartphone@FR", "network.mobile@FR"
+
+
+@pytest.fixture(scope="module")
+def results() -> lca.Results:
+    bills = [lca.BillOfMaterials.build("site", "1000 visit", {PHONE: "30 h", NETWORK: "2 GB"}),
+             lca.BillOfMaterials.build("app", "50 user", {PHONE: "90 min"})]
+    return lca.evaluate(bills, lca.load_factors())
+
+
+def test_lines_are_the_bills_quantities(results: lca.Results) -> None:
+    table = results.lines()
+    got = sorted(zip(table["service"], table["flow"], table["unit"], table["stage"], table["amount"], strict=True))
+    assert [row[:4] for row in got] == [("app", PHONE, "device_hour", "other"), ("site", PHONE, "device_hour", "other"),
+                                        ("site", NETWORK, "GB", "other")]
+    assert [row[4] for row in got] == pytest.approx([1.5, 30.0, 2.0], rel=1e-15)
+
+
+def test_values_are_total_by_every_axis_and_total_sums_the_rest(results: lca.Results) -> None:
+    cube = results.values  # [service, tier, criterion, phase]
+    table = results.total(("service", "tier", "criterion", "phase"))
+    assert np.allclose(table["value"].to_numpy(), cube.ravel(), equal_nan=True)
+    by_service = results.total()  # one row per service and criterion, summed over tiers and phases
+    assert len(by_service) == len(results.services) * len(results.criteria)
+    climate = by_service[by_service["criterion"] == "climate_change"]["value"].to_numpy()
+    c = results.criteria.index("climate_change")
+    assert np.allclose(climate, cube[:, :, c, :].sum(axis=(1, 2)))
+
+
+@pytest.mark.parametrize(("old", "replacement"), [
+    ("quantities", lambda r: np.array([[1.5, 0.0], [30.0, 2.0]])),  # services app, site; flows phone, network
+    ("factor_values", lambda r: r.factor_set.aligned_phases(r.flows, r.criteria)[0]),
+    ("has", lambda r: r.factor_set.aligned_phases(r.flows, r.criteria)[1]),
+    ("lacks", lambda r: r.factor_set.aligned_phases(r.flows, r.criteria)[2]),
+    ("tier_of", lambda r: np.array([TIER_IDS.index(lca.get_flow(f).tier) for f in r.flows])),
+    ("missing", lambda r: r.flags(("service", "tier"))[0]),
+])
+def test_deprecated_names_warn_and_still_answer(results: lca.Results, old: str, replacement) -> None:
+    with pytest.warns(DeprecationWarning, match=f"Results.{old} is deprecated"):
+        value = getattr(results, old)
+    expected = replacement(results)
+    if old == "quantities":  # rows and columns in the results' order
+        order = [results.services.index(s) for s in ("app", "site")]
+        value = value[order][:, [results.flows.index(f) for f in (PHONE, NETWORK)]]
+    np.testing.assert_allclose(value, expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("entry", [lca.load_factors, lca.evaluate, lca.load_inventory, lca.Results.total,
+                                   lca.Results.per_audience, lca.Results.scores, lca.Results.flags],
+                         ids=lambda f: f.__qualname__)
+def test_entry_points_have_numpydoc_sections(entry) -> None:
+    import inspect
+
+    doc = inspect.getdoc(entry) or ""
+    assert "Parameters\n----------" in doc and "Returns\n-------" in doc, entry
+    documented = {line.split()[0] for line in doc.split("Parameters\n----------")[1].split("Returns")[0].splitlines()
+                  if line and not line.startswith(" ")}
+    assert documented == set(inspect.signature(entry).parameters) - {"self"}, entry
