@@ -61,8 +61,13 @@ def samplers(replicates: int, sizes: list[int]) -> None:
                 bounds.append(mc.summary(MISSION_CRITERIA, by=())[["p2.5", "p97.5"]].to_numpy())
             stacked = np.array(bounds)  # [replicate, criterion, bound]
             spread[(sampler, n)] = stacked.std(axis=0, ddof=1) / np.abs(stacked.mean(axis=0))
+    from scipy.stats import f as fisher
+
+    # a ratio of two variances each from `replicates` runs: its 95 % interval, relative to the ratio measured
+    low, high = (1 / fisher.ppf(q, replicates - 1, replicates - 1) for q in (0.975, 0.025))
     print(f"Relative spread of the 95 % bounds ({replicates} replicates, {len(MISSION_CRITERIA)} criteria x 2 "
-          "bounds) and the samples random sampling needs to match, as a factor of n:")
+          "bounds) and the samples random sampling needs to match, as a factor of n (each factor known within "
+          f"x{low:.2f} to x{high:.2f}, 95 % confidence):")
     for n in sizes:
         for sampler in ("random", "lhs", "sobol"):
             mine, random = spread[(sampler, n)], spread[("random", n)]
