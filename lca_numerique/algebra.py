@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["contract_by_group"]
+
 
 def contract_by_group(q: np.ndarray, f: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
     """``out[s, g, ...] = sum over flows j of group g of q[s, j] * f[j, ...]``.

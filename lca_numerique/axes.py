@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+__all__ = ["PHASES", "PHASE_IDS", "TIERS", "TIER_IDS", "AxisLabel"]
+
 
 class AxisLabel(NamedTuple):
     """One position on an axis: a stable id and its English and French names."""

@@ -26,6 +26,16 @@ from .errors import BillError, UnitError
 from .flows import FLOWS, get_flow
 from .units import AUDIENCE_UNITS
 
+__all__ = [
+    "AUDIENCE_DEFINITIONS",
+    "STAGES",
+    "Audience",
+    "BillMatrix",
+    "BillOfMaterials",
+    "Line",
+    "get_flow_or_bill_error",
+]
+
 #: What one unit of audience counts: results per audience divide the total over the period by that count.
 AUDIENCE_DEFINITIONS: dict[str, str] = {
     "visit": "one visit to the site (a session: one or more pages), from the site's analytics",

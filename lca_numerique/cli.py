@@ -41,6 +41,18 @@ from typing import TextIO
 from ._version import __version__
 from .errors import ArgumentError, LcaError, OutputError
 
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_DIFFERENCES",
+    "EXIT_INCOMPLETE",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "MAX_SAMPLES",
+    "example_path",
+    "main",
+    "printable",
+]
+
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INCOMPLETE = EXIT_DIFFERENCES
 #: Most Monte Carlo samples the command accepts (memory grows with samples x services x criteria).
@@ -206,7 +218,7 @@ def _parser() -> argparse.ArgumentParser:
     reproduce = sub.add_parser("reproduce", help="run a published case against its figures; no case: list them")
     reproduce.add_argument("case", nargs="?", help="a case id of `lca-numerique reproduce`, or a case folder")
     reproduce.add_argument("--all", action="store_true", help="run every case of the registry")
-    reproduce.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the table")
+    lang_option(reproduce)
     reproduce.set_defaults(run=_reproduce)
     return parser
 

@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 from .errors import UnknownNameError
 
+__all__ = ["CRITERIA", "CRITERION_IDS", "MISSION_CRITERIA", "Criterion", "get_criterion"]
+
 
 class Criterion(NamedTuple):
     """One impact criterion."""

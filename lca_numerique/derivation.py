@@ -18,6 +18,8 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+__all__ = ["MAX_CONSTANT", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "evaluate_formula", "formula_names"]
+
 MAX_LENGTH = 500  # characters
 MAX_NODES = 200  # terms and operators
 MAX_EXPONENT = 4  # as for unit powers (units.MAX_EXPONENT): squares and cubes of units, not power towers

@@ -22,6 +22,8 @@ from .factors import FactorSet
 from .flows import FLOWS
 from .results import Results, provenance_of
 
+__all__ = ["evaluate"]
+
 
 def evaluate(bills: Sequence[BillOfMaterials] | BillMatrix, factors: FactorSet, *,
              require_complete: bool = False) -> Results:

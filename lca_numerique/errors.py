@@ -26,6 +26,22 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+__all__ = [
+    "ArgumentError",
+    "BillError",
+    "FactorDataError",
+    "IncompleteFactorsError",
+    "InputError",
+    "InternalError",
+    "InventoryError",
+    "LcaError",
+    "OutputError",
+    "Problem",
+    "ScenarioError",
+    "UnitError",
+    "UnknownNameError",
+]
+
 
 class LcaError(Exception):
     """Base class of the library's errors."""

@@ -34,6 +34,24 @@ from typing import NamedTuple
 from .axes import PHASE_IDS, TIER_IDS
 from .errors import FactorDataError, Problem, UnknownNameError
 
+__all__ = [
+    "BUNDLED_IDS",
+    "EMBODIED",
+    "FLOWS",
+    "FLOW_COLUMNS",
+    "FLOW_KINDS",
+    "MAX_CATALOGUE_BYTES",
+    "ZONES",
+    "ZONE_COLUMNS",
+    "Flow",
+    "FlowKind",
+    "catalogue_files",
+    "catalogue_key",
+    "data_root",
+    "get_flow",
+    "register_folder",
+]
+
 #: Phases of a flow that embodies equipment only, its electricity being a separate line.
 EMBODIED: tuple[str, ...] = ("manufacturing", "distribution", "end_of_life")
 

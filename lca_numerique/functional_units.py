@@ -39,6 +39,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from .inventory import Inventory
     from .results import Results
 
+__all__ = [
+    "EURO",
+    "INHABITANT",
+    "NO_AMOUNT",
+    "POPULATION_KEYS",
+    "UNIT_KEYS",
+    "ZERO_AMOUNT",
+    "FunctionalUnit",
+    "declared_units",
+    "per_unit",
+    "read_euros",
+    "read_population",
+    "read_unit_entry",
+    "unit_of",
+]
+
 INHABITANT, EURO = "inhabitant", "euro"
 NO_AMOUNT = "not computable: no amount for this unit"
 ZERO_AMOUNT = "not computable: amount is zero"

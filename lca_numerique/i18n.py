@@ -21,6 +21,45 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
+__all__ = [
+    "CONSOLE_COLUMNS",
+    "EXTRACT_KEYWORDS",
+    "LANGUAGES",
+    "NBSP",
+    "NNBSP",
+    "TEMPLATE_COLUMNS",
+    "Labelled",
+    "audience_unit",
+    "check_lang",
+    "choice_label",
+    "coverage_label",
+    "data_messages",
+    "display_unit",
+    "format_count",
+    "format_impact",
+    "format_number",
+    "format_percent",
+    "format_quantity",
+    "gettext_for",
+    "join",
+    "kind_label",
+    "label",
+    "lever_name",
+    "localise_table",
+    "parameter_label",
+    "parameter_value",
+    "per_audience_unit",
+    "provenance_label",
+    "provenance_value",
+    "readable_table",
+    "round_significant",
+    "scale",
+    "sheet_name",
+    "source_text",
+    "tornado_input",
+    "translator",
+]
+
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 #: CLDR locale of each language's number formatting.
 _LOCALE = {"en": "en_GB", "fr": "fr_FR"}

@@ -33,6 +33,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from .montecarlo import MonteCarloResults
     from .results import Results
 
+__all__ = [
+    "FONT_SIZE",
+    "OKABE_ITO",
+    "PHASE_HATCHES",
+    "TIER_COLOURS",
+    "plot_audience",
+    "plot_distribution",
+    "plot_multicriteria",
+    "plot_tiers_phases",
+    "plot_tornado",
+    "plot_waterfall",
+]
+
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 TIER_COLOURS = dict(zip([t.id for t in TIERS], ("#0072B2", "#E69F00", "#009E73", "#CC79A7"), strict=True))

@@ -46,6 +46,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from .factors import FactorSet
     from .functional_units import FunctionalUnit
 
+__all__ = [
+    "AXES",
+    "COMPLETE",
+    "COVERAGE_LABELS",
+    "GROUPS",
+    "NOT_COVERED",
+    "PARTIAL",
+    "VIEW_AXES",
+    "ZERO_AUDIENCE",
+    "Results",
+    "Scores",
+    "provenance_of",
+]
+
 #: Axes of the cube, in storage order. ``criterion`` is always kept in tables: units differ between criteria.
 AXES: tuple[str, ...] = ("service", "tier", "criterion", "phase")
 #: Axes tables can keep: the cube's, and the stage of each bill line (see :data:`lca_numerique.bill.STAGES`).

@@ -37,6 +37,22 @@ import numpy as np
 
 from .errors import ArgumentError
 
+__all__ = [
+    "DEFAULT_GSD_BY_CONFIDENCE",
+    "DISTRIBUTION_KINDS",
+    "NO_UNCERTAINTY",
+    "PEDIGREE_VARIANCES",
+    "SAMPLERS",
+    "Distribution",
+    "Uniforms",
+    "bounds",
+    "default_distribution",
+    "draw",
+    "parse_distribution",
+    "pedigree_distribution",
+    "uniforms",
+]
+
 _PARAMETERS: dict[str, tuple[str, ...]] = {
     "none": (),
     "lognormal": ("gsd",),

@@ -47,6 +47,20 @@ from .errors import UnitError
 if TYPE_CHECKING:  # pragma: no cover
     import pint
 
+__all__ = [
+    "AUDIENCE_UNITS",
+    "MAX_EXPONENT",
+    "MAX_TEXT",
+    "conversion_factor",
+    "describe_unit",
+    "normalise_unit_text",
+    "parse_quantity",
+    "parse_unit",
+    "read_number",
+    "registry",
+    "to_magnitude",
+]
+
 #: Units of audience: each is its own dimension, so audiences of different kinds never add up.
 AUDIENCE_UNITS: tuple[str, ...] = (
     "visit",

@@ -70,3 +70,22 @@ def test_entry_points_have_numpydoc_sections(entry) -> None:
     documented = {line.split()[0] for line in doc.split("Parameters\n----------")[1].split("Returns")[0].splitlines()
                   if line and not line.startswith(" ")}
     assert documented == set(inspect.signature(entry).parameters) - {"self"}, entry
+
+
+def _public_modules() -> list[str]:
+    import pkgutil
+
+    return ["lca_numerique", *(m.name for m in pkgutil.walk_packages(lca.__path__, "lca_numerique.")
+                                if not any(part.startswith("_") for part in m.name.split(".")))]
+
+
+@pytest.mark.parametrize("name", _public_modules())
+def test_every_public_module_declares_its_names(name: str) -> None:
+    import importlib
+
+    module = importlib.import_module(name)
+    declared = getattr(module, "__all__", None)
+    assert isinstance(declared, (list, tuple)), f"{name} has no __all__"
+    assert len(set(declared)) == len(declared), f"{name}: a name is listed twice in __all__"
+    missing = [n for n in declared if not isinstance(n, str) or not hasattr(module, n)]
+    assert not missing, f"{name}.__all__ lists names it does not define: {missing}"

@@ -27,7 +27,7 @@ def _needs(case_id: str) -> None:
 
 
 @pytest.mark.parametrize("case_id", list_cases())
-def test_every_case_loads_runs_and_meets_its_tolerance(case_id):
+def test_every_case_meets_its_tolerance_or_documents_each_gap(case_id):
     _needs(case_id)
     case = load_case(case_id)
     assert case.id == case_id and case.source["licence"] and case.differences.strip()
@@ -37,14 +37,47 @@ def test_every_case_loads_runs_and_meets_its_tolerance(case_id):
     assert len(table) == len(case.expected) > 0
     assert table["ours"].notna().all(), "a published figure we do not cover"
     outside = table[~table["within"]]
-    assert reproduction.within, f"{case_id} outside its tolerance:\n{outside.to_string()}"
-    assert ((table["ratio"] - 1).abs() <= table["tolerance"] * (1 + 1e-12)).all()
+    assert reproduction.explained, f"{case_id} outside its tolerance, undocumented:\n{outside.to_string()}"
+    assert ((table["ratio"] - 1).abs() <= table["tolerance"] * (1 + 1e-12))[~table["documented"]].all()
     assert (table["ratio"] == table["ours"] / table["published"]).all()
+    for row in table[table["documented"]].itertuples():  # a documented gap lies in the range case.yaml states
+        low, high = case.gaps[(row.criterion, row.stage)]
+        assert low <= row.ratio <= high and abs(row.ratio - 1) > row.tolerance
+
+
+def test_the_email_study_keeps_the_issue_targets_and_documents_its_gaps(capsys):
+    """The targets (±15 % total, ±25 % per stage) stay the case's tolerance; the misses are declared gaps, and
+    `reproduce` says the case is outside it (exit code 1)."""
+    for case_id in ("hubblo-iroco-mail", "hubblo-iroco-mail-possession"):
+        case = load_case(case_id)
+        assert case.tolerance.bound("climate_change", "total") == 0.15
+        assert case.tolerance.bound("climate_change", "storage") == 0.25
+        reproduction = reproduce(case)
+        assert not reproduction.within and reproduction.explained
+        assert main(["reproduce", case_id]) == 1
+        assert "documented gap" in capsys.readouterr().out
+    # the usage-time total: 0.0729 kg published as 0.123 kg (p.37): a documented 0.59
+    table = reproduce("hubblo-iroco-mail").table.set_index(["stage", "criterion"])
+    assert table.loc[("total", "climate_change"), "published"] == 0.123
+    assert table.loc[("total", "climate_change"), "ratio"] == pytest.approx(0.0729 / 0.123, rel=0.01)
+    assert table.loc[("total", "climate_change"), "documented"]
+
+
+def test_a_gap_that_leaves_its_range_is_not_explained(tmp_path):
+    folder = tmp_path / "hubblo-iroco-mail"
+    shutil.copytree(cases_root() / "hubblo-iroco-mail", folder)
+    text = (folder / "case.yaml").read_text(encoding="utf-8")
+    (folder / "case.yaml").write_text(text.replace("receiver_device: [0.069, 0.0763]", "receiver_device: [0.2, 0.3]"),
+                                      encoding="utf-8")
+    reproduction = reproduce(folder)
+    assert not reproduction.explained
+    row = reproduction.table.set_index(["stage", "criterion"]).loc[("receiver_device", "climate_change")]
+    assert not row["within"] and not row["documented"]
 
 
 def test_the_registry_holds_the_first_cases():
-    assert {"impactco2-defaults", "impactco2-email", "ecoindex-reference", "swd-v4-one-gigabyte"} <= set(
-        list_cases())
+    assert {"impactco2-defaults", "impactco2-email", "impactco2-site", "ecoindex-reference",
+            "swd-v4-one-gigabyte"} <= set(list_cases())
 
 
 def test_ratio_recomputed_by_hand_for_one_row():
@@ -95,6 +128,10 @@ def _replace(path: Path, old: str, new: str) -> None:
     ("expected.csv", ",g CO2 eq,", ",kWh,", "expected.csv:2:5: unit: 'kWh' does not compare with kg CO2 eq"),
     ("expected.csv", "1 GB transfer,network,", "1 GB transfer,total,", "expected.csv:15:2: stage: ('1 GB transfer', "
                                                                       "'total', 'climate_change') is already given"),
+    ("case.yaml", "stages: [total, viewing_device,", "stages: [total, network+network, viewing_device,",
+     "case.yaml:12:17: stages[1]: 'network+network' is not one of total"),
+    ("case.yaml", "stages: [total, viewing_device,", "stages: [total, total+network, viewing_device,",
+     "case.yaml:12:17: stages[1]: 'total+network' is not one of total"),
     ("inventory.yaml", "    size: 1 GB", "    size: 1 GBB", "inventory.yaml:27:11: services[3].size: got '1 GBB'"),
     ("inventory.yaml", "period: one use\n", "period: one use\nfactors: {profile: default}\n",
      "case.yaml:15:10: factors: inventory.yaml chooses other factors"),
@@ -104,9 +141,8 @@ def _replace(path: Path, old: str, new: str) -> None:
 def test_a_broken_case_gives_a_located_error(copy, file, old, new, where):
     folder = copy("impactco2-defaults")
     _replace(folder / file, old, new)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(CaseError) as info:
         load_case(folder)
-    assert isinstance(info.value, CaseError) or file == "inventory.yaml"
     message = str(info.value).replace(f"{folder}/", "")
     assert where in message, message
 
@@ -177,16 +213,52 @@ def test_cli_within_tolerance_is_0_and_prints_french_numbers(capsys):
 
 
 def test_cli_all_runs_every_case(capsys):
-    # Every case is within its tolerance (0); a case that cannot run here (EcoIndex without ecoindex-compute)
-    # is reported and makes it 2, the others still run.
-    assert main(["reproduce", "--all"]) == (0 if ecoindex_available() else 2)
+    # The e-mail study misses its targets (documented gaps): 1; a case that cannot run here (EcoIndex without
+    # ecoindex-compute) is reported and makes it 2, the others still run.
+    assert main(["reproduce", "--all"]) == (1 if ecoindex_available() else 2)
     out = capsys.readouterr().out
     assert all(case_id in out for case_id in list_cases() if case_id != "ecoindex-reference" or ecoindex_available())
 
 
+def test_a_sum_of_stages_is_the_sum_of_our_stages():
+    case = load_case("impactco2-email")
+    results = case.inventory.evaluate(case.load_factors())
+    stages = results.total("stage").query("criterion == 'climate_change'").set_index("stage")["value"] * 1000  # g
+    table = reproduce(case).table.set_index("stage")
+    assert table.loc["sender_device+receiver_device", "ours"] == pytest.approx(
+        stages["sender_device"] + stages["receiver_device"], rel=1e-12)
+    assert table.loc["processing+storage", "ours"] == pytest.approx(stages["processing"] + stages["storage"], rel=1e-12)
+    # the documented difference: our devices are exactly 100/101 of the model's (its mix sums to 101 %)
+    assert table.loc["sender_device+receiver_device", "ratio"] == pytest.approx(100 / 101, rel=1e-5)
+
+
+def test_a_figure_we_do_not_cover_is_never_within(copy, capsys):
+    folder = copy("impactco2-defaults")  # keep only ODbL data: nothing of Impact CO2's model is covered
+    _replace(folder / "case.yaml", "factors: {profile: impactco2}",
+             "factors: {profile: impactco2, licences: [ODbL-1.0]}")
+    reproduction = reproduce(folder)
+    assert not reproduction.table["within"].any() and not reproduction.within
+    assert (reproduction.table["coverage"] != "complete").all()
+    assert main(["reproduce", str(folder)]) == 1
+    assert "not covered" in capsys.readouterr().out
+
+
+def test_a_stage_we_find_zero_is_never_within_however_wide_the_tolerance(copy):
+    folder = copy("impactco2-defaults")  # a download has no device in the model: ours is a true zero
+    with (folder / "expected.csv").open("a", encoding="utf-8") as handle:
+        handle.write("1 GB transfer,viewing_device,climate_change,1,g CO2 eq,made up for the test\n")
+    _replace(folder / "case.yaml", "stage: 0.001}", "stage: 0.001, stages: {viewing_device: 5}}")
+    table = reproduce(folder).table.set_index(["service", "stage"])
+    assert table.loc[("1 GB transfer", "viewing_device"), "ours"] == 0
+    assert table.loc[("1 GB transfer", "viewing_device"), "tolerance"] == 5
+    assert not table.loc[("1 GB transfer", "viewing_device"), "within"]
+    assert table.loc[("1 h HD streaming", "viewing_device"), "within"]  # ratio 1.0000, within ±500 %
+
+
 def test_cli_outside_tolerance_is_1(copy, capsys):
     folder = copy("impactco2-email")  # ours is 0.63 % below the model (its device mix sums to 101 %)
-    _replace(folder / "case.yaml", "tolerance: {total: 0.007, stage: 0.001}", "tolerance: {total: 0, stage: 0}")
+    _replace(folder / "case.yaml", "tolerance: {total: 0.007, stage: 0.001, stages: {sender_device+receiver_device: "
+                                   "0.0100}}", "tolerance: {total: 0, stage: 0}")
     assert main(["reproduce", str(folder)]) == 1
     assert "OUTSIDE tolerance" in capsys.readouterr().out
 

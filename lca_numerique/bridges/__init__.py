@@ -3,3 +3,5 @@
 ``brightway``  bills and factors exported to a Brightway 2.5 project; scores computed there
 ``xarray``     ``Results`` as a labelled ``xarray.Dataset`` (``Results.to_xarray()``)
 """
+
+__all__: list[str] = []

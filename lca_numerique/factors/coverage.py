@@ -17,6 +17,8 @@ from ..criteria import MISSION_CRITERIA, get_criterion
 from ..flows import FLOWS
 from .model import FactorSet
 
+__all__ = ["LEGEND", "MARKERS", "SYMBOLS", "coverage_markdown", "main", "write_into"]
+
 SYMBOLS = {"factor": "F", "included": "i", "gap": "g", "missing": "·", "n/a": "-"}
 LEGEND = ("F: factor · i: included in another phase's row · g: gap declared by a source · "
           "·: no source (an undeclared gap) · -: a phase the flow does not have")

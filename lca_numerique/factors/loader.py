@@ -68,6 +68,27 @@ from .model import (
     user_provenance,
 )
 
+__all__ = [
+    "FACTOR_COLUMNS",
+    "MAX_CELL_CHARS",
+    "MAX_CSV_BYTES",
+    "OPTIONAL_COLUMNS",
+    "PARAMETER_COLUMNS",
+    "PROVENANCE_COLUMNS",
+    "Key",
+    "available_factor_sets",
+    "available_profiles",
+    "check_overrides",
+    "domain_problem",
+    "freeze_overrides",
+    "load_factor_set",
+    "load_folder",
+    "profiles_root",
+    "reserved_ids",
+    "resolve_set",
+    "set_folders",
+]
+
 PROVENANCE_COLUMNS: tuple[str, ...] = ("source", "locator", "year", "geography", "licence", "confidence")
 FACTOR_COLUMNS: tuple[str, ...] = (
     "flow", "criterion", "phase", "value", "formula", "unit", *PROVENANCE_COLUMNS, "uncertainty", "note",

@@ -42,6 +42,8 @@ from .loader import (
 )
 from .model import Factor, FactorSet, build_factor_set
 
+__all__ = ["DEFAULT_PROFILE", "Key", "compose", "load_factors"]
+
 Key = tuple[str, str, str]
 
 DEFAULT_PROFILE = "default"

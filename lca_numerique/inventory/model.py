@@ -47,6 +47,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..functional_units import FunctionalUnit
     from ..results import Results
 
+__all__ = [
+    "ENTRY_KEYS",
+    "FACTOR_KEYS",
+    "FORMAT_VERSION",
+    "TOP_KEYS",
+    "Inventory",
+    "inventory_from_data",
+    "inventory_from_text",
+    "load_inventory",
+    "service_from_entry",
+]
+
 FORMAT_VERSION = 1
 TOP_KEYS = ("inventory", "organisation", "period", "illustrative", "notes", "factors", "population",
             "functional_unit", "defaults", "hostings", "campaigns", "services")

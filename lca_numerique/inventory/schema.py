@@ -13,6 +13,8 @@ from ..services import SERVICE_KINDS
 from ..services.parameters import Spec
 from .model import ENTRY_KEYS, FACTOR_KEYS
 
+__all__ = ["SCHEMA_ID", "inventory_schema", "main"]
+
 SCHEMA_ID = "https://lca-numerique.example/inventory.schema.json"
 _QUANTITY = {"oneOf": [{"type": "number"}, {"type": "string"}]}
 _BUDGET = {**_QUANTITY, "description": "Budget in euros (12000, '12 000 €'): results per euro."}

@@ -39,6 +39,19 @@ from ..services.parameters import Spec
 from .model import Inventory, InventoryError, inventory_from_data
 from .yaml_source import Located, Path_, Problem
 
+__all__ = [
+    "COLUMN_MEANINGS",
+    "HEADER_ROWS",
+    "HOSTINGS_SHEET",
+    "INFO_FIELDS",
+    "INFO_SHEET",
+    "LAST_GUIDED_ROW",
+    "README",
+    "README_SHEET",
+    "read_template",
+    "write_template",
+]
+
 HEADER_ROWS = 3
 INFO_SHEET = "inventory"
 HOSTINGS_SHEET = "hostings"

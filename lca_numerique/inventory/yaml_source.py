@@ -26,6 +26,17 @@ import yaml
 
 from ..errors import InventoryError, Problem
 
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Located",
+    "Path_",
+    "YamlSyntaxError",
+    "format_path",
+    "read_located",
+    "read_yaml",
+]
+
 MAX_BYTES = 20_000_000  # 100,000 services of ~200 bytes; refuse anything larger before parsing
 MAX_DEPTH = 20
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ..errors import OutputError
 
+__all__ = ["staged_folder", "write_text_atomic"]
+
 
 def _refuse_link(path: Path) -> None:
     if path.is_symlink():

@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
     from ..results import Results
 
+__all__ = ["console_summary"]
+
 
 def console_summary(results: Results, inventory: Inventory, factors_label: str, written: Mapping[str, Path],
                     lang: str = "en") -> str:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..factors import FactorSet
     from ..inventory import Inventory
 
+__all__ = ["CODE_SET", "IN_CODE", "OVERRIDE_COLUMNS", "OVERRIDE_WORDS", "FactorChoice", "localise_overrides"]
+
 #: Columns of the overrides table ("Overrides / Surcharges" in reports).
 OVERRIDE_COLUMNS = ("what", "name", "value", "bundled value", "unit")
 #: Set id of factors a user gives in code (:func:`lca_numerique.factors.model.user_provenance`).

@@ -49,6 +49,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
     from ..results import Results
 
+__all__ = [
+    "CSS_PX_PER_INCH",
+    "FIGURE_DPI",
+    "STYLE",
+    "Equivalent",
+    "Heaviest",
+    "ReportFigure",
+    "equivalent_text",
+    "equivalents",
+    "figure_png",
+    "heaviest",
+    "html_report",
+    "reading",
+    "report_figures",
+]
+
 #: Resolution of embedded figures: twice the CSS pixel density, so they stay sharp on high-density screens
 #: and in print while being shown at their design size (a point of the figure is a point on screen).
 FIGURE_DPI = 192

@@ -32,6 +32,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
     from ..results import Results
 
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "NUMBERS",
+    "RTOL",
+    "CheckReport",
+    "ResultsFileError",
+    "check_results_file",
+    "environment",
+    "is_results_file",
+    "outputs_of",
+    "results_document",
+    "write_results_file",
+]
+
 FORMAT = "lca_numerique-results"
 FORMAT_VERSION = 2
 RTOL = 1e-9

@@ -22,6 +22,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+__all__ = [
+    "CELL_CHARACTERS",
+    "FORMULA_START",
+    "MAX_WORKBOOK_CELLS",
+    "neutralise",
+    "safe_text",
+    "write_csv",
+    "write_workbook",
+]
+
 #: Leading characters a spreadsheet program reads as the start of a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Excel's limit on the characters of one cell.

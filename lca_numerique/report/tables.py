@@ -17,6 +17,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
     from ..results import Results
 
+__all__ = [
+    "SHEETS",
+    "assumptions_table",
+    "incomplete",
+    "labelled_tables",
+    "provenance_table",
+    "report_tables",
+    "summary_table",
+]
+
 #: Sheet names of the Excel report, in order, with what each holds.
 SHEETS: dict[str, str] = {
     "summary": "Mission criteria per service: totals and per audience unit",

@@ -26,6 +26,8 @@ from .parameters import ParameterError, Spec, describe
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+__all__ = ["BillBuilder", "Explanation", "SampledBillBuilder", "Service", "format_value", "readable"]
+
 
 class BillBuilder:
     """Collects the lines of one service's bill. Each line's amount is the value of its formula over named

@@ -22,6 +22,29 @@ from ..flows import ZONES
 from .base import BillBuilder
 from .parameters import Spec
 
+__all__ = [
+    "DATACENTRE_ZONE",
+    "DEVICES",
+    "IMPACT_CO2",
+    "INTERNET_TIME_MIX",
+    "INTERNET_TIME_SOURCE",
+    "NETWORKS",
+    "NETWORK_MIX",
+    "NETWORK_ZONE",
+    "PLATFORM_DATACENTRE_ZONE",
+    "PLATFORM_ENERGY_PER_GB",
+    "PLATFORM_SERVERS_PER_GB",
+    "PLATFORM_SERVERS_PER_HOUR",
+    "PLATFORM_SOURCE",
+    "ZONE",
+    "add_devices",
+    "add_network",
+    "add_platform",
+    "device_mix",
+    "mix_keys",
+    "term",
+]
+
 IMPACT_CO2 = "ADEME Impact CO2, publicodes-acv-numerique 2.1.0 (MIT)"
 
 #: Device types a mix may hold. "desktop" is a desktop computer with its monitor (both are counted),

@@ -32,6 +32,8 @@ from ..flows import FLOWS
 from .base import BillBuilder, Service
 from .parameters import ParameterError, Spec
 
+__all__ = ["LINE_KEYS", "Custom"]
+
 LINE_KEYS = ("flow", "amount", "formula", "stage", "source")
 _ANY = {"oneOf": [{"type": "number"}, {"type": "string"}]}
 _LINE_SCHEMA = {

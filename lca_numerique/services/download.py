@@ -15,6 +15,8 @@ from .common import (
 )
 from .parameters import Spec
 
+__all__ = ["Download"]
+
 
 class Download(Service):
     """Downloads of a file. Audience: downloads (counted as users). Device time is not counted: as in

@@ -17,6 +17,8 @@ from .common import DATACENTRE_ZONE, IMPACT_CO2, NETWORK_MIX, NETWORK_ZONE, ZONE
 from .hosting import HOSTED, Hosting, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import Spec
 
+__all__ = ["Email", "Newsletter"]
+
 _EMAIL_MIX_SOURCE = (f"{IMPACT_CO2}: 'email . appareil . moyenne utilisation' (computer and monitor 24 %, laptop 24 %, "
                      "tablet 8 %, smartphone 45 %: they sum to 101 %, rescaled here to 100 %)")
 _EMAIL_MIX = {"desktop": 24 / 101, "laptop": 24 / 101, "tablet": 8 / 101, "smartphone": 45 / 101}

@@ -32,6 +32,20 @@ from .base import BillBuilder, Service
 from .common import DATACENTRE_ZONE, IMPACT_CO2
 from .parameters import ParameterError, Spec
 
+__all__ = [
+    "ALLOCATION",
+    "HOSTED",
+    "HOSTED_DATA",
+    "HOSTED_TIME",
+    "HOSTED_USERS",
+    "HOSTING",
+    "HOSTING_SHARE",
+    "Hosting",
+    "add_hosting_share",
+    "allocated_share",
+    "refuse_allocation_without_hosting",
+]
+
 _ADEME_PCR = ("ADEME, RCP hébergement informatique en centres de données et services cloud (2023), reference "
               "physical server of '2 processeurs de 48 cœurs' (footnote 36 p.57, §12.6.4): 96 vCPUs")
 _BAY = (f"{IMPACT_CO2}: storage bay of 6 W ('stockage . puissance en mode actif') of 3.5524 x 1024 Go "

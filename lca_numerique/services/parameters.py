@@ -18,6 +18,8 @@ from typing import Any
 from .. import units
 from ..errors import BillError, UnitError
 
+__all__ = ["KINDS", "MIX_TOLERANCE", "REQUIRED", "ParameterError", "Spec", "describe"]
+
 REQUIRED = object()  # marks a parameter without default
 KINDS = ("quantity", "share", "mix", "choice", "flag", "object")
 MIX_TOLERANCE = 1e-6

@@ -21,6 +21,8 @@ from .common import (
 )
 from .parameters import Spec
 
+__all__ = ["Podcast"]
+
 
 class Podcast(Service):
     """Listens of an audio episode. Audience: listens."""

@@ -10,6 +10,8 @@ from ..bill import BillOfMaterials
 from ..errors import BillError
 from .base import Service
 
+__all__ = ["Campaign", "Portfolio"]
+
 
 @dataclass(frozen=True)
 class Campaign:

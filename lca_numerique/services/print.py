@@ -9,6 +9,8 @@ from __future__ import annotations
 from .base import BillBuilder, Service
 from .parameters import Spec
 
+__all__ = ["PAGE_AREAS", "Print"]
+
 #: Area of one page (m²) by ISO 216 format.
 PAGE_AREAS: dict[str, float] = {"A3": 0.297 * 0.420, "A4": 0.210 * 0.297, "A5": 0.148 * 0.210, "A6": 0.105 * 0.148}
 

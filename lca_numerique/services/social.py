@@ -30,6 +30,17 @@ from .common import (
 from .parameters import ParameterError, Spec
 from .video import BITRATE_SOURCES, BITRATES
 
+__all__ = [
+    "ATTENTION",
+    "FORMATS",
+    "IMAGE_SIZE",
+    "PLATFORMS",
+    "TEXT_SIZE",
+    "VIDEO_FORMATS",
+    "SocialAccount",
+    "SocialPost",
+]
+
 PLATFORMS = ("facebook", "instagram", "x", "linkedin", "tiktok", "youtube", "mastodon", "other")
 FORMATS = ("text", "image", "carousel", "video", "story", "reel")
 VIDEO_FORMATS = ("video", "story", "reel")

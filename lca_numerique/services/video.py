@@ -36,6 +36,17 @@ from .common import (
 from .hosting import HOSTED, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import ParameterError, Spec
 
+__all__ = [
+    "BITRATES",
+    "BITRATE_SOURCES",
+    "FULL_VIEW_PLATFORMS",
+    "STREAMING_MIX",
+    "VIEW_AVERAGES",
+    "VIEW_SOURCES",
+    "VIEW_THRESHOLDS",
+    "Video",
+]
+
 #: Data per hour watched, by resolution (GB/h).
 BITRATES: dict[str, float] = {"sd": 0.7, "720p": 1.35, "1080p": 3.0, "4k": 7.0}
 BITRATE_SOURCES = (

@@ -18,6 +18,8 @@ from .common import (
 )
 from .parameters import Spec
 
+__all__ = ["CALL_BITRATES", "VideoCall"]
+
 #: Data per participant-hour, by quality (GB/h): ADEME Impact CO2 'visio . qualité' (audio = 168/1024 GB/h).
 CALL_BITRATES: dict[str, float] = {"audio": 168 / 1024, "sd": 0.7, "hd": 3.0, "4k": 7.0}
 

@@ -19,6 +19,8 @@ from .common import (
 from .hosting import HOSTED, add_hosting_share, refuse_allocation_without_hosting
 from .parameters import Spec
 
+__all__ = ["Website"]
+
 _SWD = "Sustainable Web Design model v3 as implemented in CO2.js 0.19 (Green Web Foundation, Apache-2.0)"
 _WEB_MIX_SOURCE = ("Médiamétrie eStat, March 2017 (via eMarketer): 55.7 % of French web visits on smartphones, 12.2 % "
                    f"on tablets, 32.1 % on computers; computers split half laptops, half desktops as in {IMPACT_CO2} "

@@ -21,6 +21,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..factors import FactorSet
     from ..services import Website
 
+__all__ = [
+    "COLUMNS",
+    "ECOINDEX",
+    "ONEBYTE",
+    "OURS",
+    "SWD_V3",
+    "SWD_V4",
+    "TOTAL",
+    "compare_methods",
+    "explain_differences",
+]
+
 OURS = "lca_numerique (bottom-up LCA)"
 ECOINDEX = "EcoIndex"
 SWD_V3 = "Sustainable Web Design v3 (CO2.js)"

@@ -21,6 +21,21 @@ from typing import Any, NamedTuple
 
 from ..errors import LcaError
 
+__all__ = [
+    "INSTALL_HINT",
+    "REFERENCE_PACKAGE",
+    "EcoIndex",
+    "EcoIndexUnavailable",
+    "ecoindex",
+    "ecoindex_ghg",
+    "ecoindex_grade",
+    "ecoindex_score",
+    "ecoindex_water",
+    "is_available",
+    "quantile_position",
+    "quantiles",
+]
+
 #: The distribution that holds EcoIndex's tables, and the extra that installs it.
 REFERENCE_PACKAGE = "ecoindex-compute"
 INSTALL_HINT = 'pip install "lca_numerique[ecoindex]"'

@@ -9,6 +9,18 @@ from __future__ import annotations
 
 import math
 
+__all__ = [
+    "CO2_PER_KWH_IN_DC_GREEN",
+    "CO2_PER_KWH_IN_DC_GREY",
+    "CO2_PER_KWH_NETWORK_GREY",
+    "FIXED_NETWORK_WIFI",
+    "FIXED_NETWORK_WIRED",
+    "FOUR_G_MOBILE",
+    "KWH_PER_BYTE_FOR_NETWORK",
+    "KWH_PER_BYTE_IN_DC",
+    "onebyte_per_byte",
+]
+
 # src/1byte.js: CO2_PER_KWH_IN_DC_GREY, CO2_PER_KWH_NETWORK_GREY, CO2_PER_KWH_IN_DC_GREEN (g CO2 eq/kWh).
 CO2_PER_KWH_IN_DC_GREY = 519
 CO2_PER_KWH_NETWORK_GREY = 475

@@ -20,6 +20,38 @@ import math
 import operator
 from collections.abc import Iterable
 
+__all__ = [
+    "GIGABYTE",
+    "V3_DATA_CENTRE_SHARE",
+    "V3_DATA_RELOAD_RATIO",
+    "V3_DEVICE_SHARE",
+    "V3_FIRST_VISIT_SHARE",
+    "V3_GLOBAL_GRID_INTENSITY",
+    "V3_KWH_PER_GB",
+    "V3_NETWORK_SHARE",
+    "V3_PRODUCTION_SHARE",
+    "V3_RATINGS",
+    "V3_RENEWABLES_GRID_INTENSITY",
+    "V3_RETURN_VISIT_SHARE",
+    "V4_DATA_RELOAD_RATIO",
+    "V4_EMBODIED_KWH_PER_GB_DATA_CENTRE",
+    "V4_EMBODIED_KWH_PER_GB_DEVICE",
+    "V4_EMBODIED_KWH_PER_GB_NETWORK",
+    "V4_FIRST_VISIT_SHARE",
+    "V4_GLOBAL_GRID_INTENSITY",
+    "V4_OPERATIONAL_KWH_PER_GB_DATA_CENTRE",
+    "V4_OPERATIONAL_KWH_PER_GB_DEVICE",
+    "V4_OPERATIONAL_KWH_PER_GB_NETWORK",
+    "V4_RATINGS",
+    "V4_RETURN_VISIT_SHARE",
+    "swd_v3_per_byte",
+    "swd_v3_per_visit",
+    "swd_v3_rating",
+    "swd_v4_per_byte",
+    "swd_v4_per_visit",
+    "swd_v4_rating",
+]
+
 # src/constants/file-size.js: GIGABYTE = 1000 * 1000 * 1000 (bytes).
 GIGABYTE = 1e3 * 1e3 * 1e3
 
