@@ -631,8 +631,11 @@ class _Run:
         stages = _labels(det, "stage")
         n_stage = len(stages) if keep_stage else 1
         tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
-        stage_of = np.array([stages.index(s) for s in matrix.stages], dtype=np.intp) if keep_stage else 0
-        group_of = (tier_of if keep_tier else 0) * n_stage + stage_of + np.zeros(len(matrix.flows), dtype=np.intp)
+        group_of = np.zeros(len(matrix.flows), dtype=np.intp)  # (tier, stage) as tier * stages + stage
+        if keep_tier:
+            group_of += tier_of * n_stage
+        if keep_stage:
+            group_of += np.array([stages.index(s) for s in matrix.stages], dtype=np.intp)
         n_groups = {v: math.prod(len(_labels(det, a)) for a in v if a in ("kind", "campaign"))
                     for v in views if "service" not in v}
         shape = (len(TIER_IDS) if keep_tier else 1, n_stage, len(PHASE_IDS) if keep_phase else 1)
@@ -753,5 +756,5 @@ def probability_lower(a: MonteCarloResults, b: MonteCarloResults, by: Sequence[s
     return pd.DataFrame(rows)
 
 
-__all__ = ["CHUNK", "Chunk", "ChunkResult", "MonteCarloResults", "RunShared", "View", "monte_carlo",
+__all__ = ["CHUNK", "Chunk", "ChunkMap", "ChunkResult", "MonteCarloResults", "RunShared", "View", "monte_carlo",
            "probability_lower", "quantities_with", "run_chunk", "sampled_lines"]

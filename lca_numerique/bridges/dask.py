@@ -36,7 +36,7 @@ import numpy as np
 from ..bill import STAGES, BillMatrix, BillOfMaterials
 from ..engine import evaluate as evaluate_in_process
 from ..flows import FLOWS
-from ..montecarlo import CHUNK, Chunk, ChunkResult, MonteCarloResults, RunShared, run_chunk
+from ..montecarlo import CHUNK, Chunk, ChunkMap, ChunkResult, MonteCarloResults, RunShared, run_chunk
 from ..montecarlo import monte_carlo as monte_carlo_in_process
 from ..services.base import Service
 
@@ -112,7 +112,7 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
     return monte_carlo_in_process(items, factors, chunk=chunk, map_chunks=_chunk_map(client), **options)
 
 
-def _chunk_map(client: Client) -> Any:
+def _chunk_map(client: Client) -> ChunkMap:
     def map_chunks(shared: RunShared, chunks: Sequence[Chunk]) -> Iterator[ChunkResult]:
         [on_workers] = client.scatter([shared], broadcast=True, hash=False)
         parts = client.scatter(list(chunks), hash=False)  # spread over the workers, not embedded in the graph
