@@ -31,12 +31,14 @@ are sized so that memory stays under a budget.
 
 Services are evaluated in chunks of consecutive services (:data:`CHUNK`, by position), each by
 :func:`run_chunk`: in this process, or on a Dask cluster (:mod:`lca_numerique.bridges.dask`). A service's
-statistics come from its own samples within its chunk; views summing services (the portfolio, kinds,
-campaigns) add each chunk's sums in chunk order. Nothing a chunk computes depends on where it runs and every
-draw is keyed by the item's name, never by the chunk: a run gives the same numbers, bit for bit, in one process
-or spread over any number of workers, for the same ``chunk`` size. Another chunk size gives the same samples
-mathematically and the same per-service statistics, but sums over services added in another order (a
-difference in the last bits, ~1e-16 relative).
+statistics come from its own samples within its chunk (exact quantiles); views summing services (the
+portfolio, kinds, campaigns) add each chunk's sums in chunk order. Every draw is keyed by the item's name,
+never by the chunk or the process, and a chunk's arithmetic does not depend on where it runs: a run gives the
+same numbers, bit for bit, in one process or spread over any number of workers, for the same ``chunk`` size
+and the same BLAS threading (Dask workers run a single-threaded BLAS; a multithreaded OpenBLAS splits large
+products differently, which changes the last bits: set ``OPENBLAS_NUM_THREADS=1`` to compare bit for bit).
+Another chunk size gives the same draws and the same results up to the last bits (~1e-15 relative): the
+products and sums are then blocked differently.
 """
 
 from __future__ import annotations
@@ -222,6 +224,10 @@ def _deterministic(results: Results, axes: Sequence[str]) -> pd.DataFrame:
 def _not_covered(results: Results, axes: Sequence[str], labels: Sequence[tuple[str, ...]],
                  criteria: Sequence[str]) -> np.ndarray:
     """``mask[group, criterion]``: True where the deterministic total of the view is not covered."""
+    if tuple(axes) == ("service",) and tuple(criteria) == results.criteria:  # arrays: no table of 10⁶ × criteria
+        from .results import COVERAGE_LABELS
+
+        return results.scores().coverage == COVERAGE_LABELS.index(NOT_COVERED)
     det = _deterministic(results, axes).set_index([*axes, "criterion"])["coverage"]
     index = [(*label, c) if label else c for label in labels for c in criteria]  # a plain index without axes
     status = det.reindex(index).to_numpy()
@@ -625,8 +631,11 @@ class _Run:
         stages = _labels(det, "stage")
         n_stage = len(stages) if keep_stage else 1
         tier_of = np.array([TIER_IDS.index(FLOWS[f].tier) for f in matrix.flows], dtype=np.intp)
-        stage_of = np.array([stages.index(s) for s in matrix.stages], dtype=np.intp) if keep_stage else 0
-        group_of = (tier_of if keep_tier else 0) * n_stage + stage_of + np.zeros(len(matrix.flows), dtype=np.intp)
+        group_of = np.zeros(len(matrix.flows), dtype=np.intp)  # (tier, stage) as tier * stages + stage
+        if keep_tier:
+            group_of += tier_of * n_stage
+        if keep_stage:
+            group_of += np.array([stages.index(s) for s in matrix.stages], dtype=np.intp)
         n_groups = {v: math.prod(len(_labels(det, a)) for a in v if a in ("kind", "campaign"))
                     for v in views if "service" not in v}
         shape = (len(TIER_IDS) if keep_tier else 1, n_stage, len(PHASE_IDS) if keep_phase else 1)
@@ -747,5 +756,5 @@ def probability_lower(a: MonteCarloResults, b: MonteCarloResults, by: Sequence[s
     return pd.DataFrame(rows)
 
 
-__all__ = ["CHUNK", "Chunk", "ChunkResult", "MonteCarloResults", "RunShared", "View", "monte_carlo",
+__all__ = ["CHUNK", "Chunk", "ChunkMap", "ChunkResult", "MonteCarloResults", "RunShared", "View", "monte_carlo",
            "probability_lower", "quantities_with", "run_chunk", "sampled_lines"]

@@ -78,7 +78,7 @@ def test_monte_carlo_on_the_cluster_equals_one_process(client, inventory, servic
     """Same seed, same chunk size: every statistic and sample identical, bit for bit, though the chunks ran in
     two other processes; the example's services draw their own parameters too (page weight, time...)."""
     assert any(s.uncertainty for s in services)
-    options = {"samples": 64, "seed": 11, "sampler": sampler, "chunk": 3, "keep_samples": True,
+    options = {"samples": 32, "seed": 11, "sampler": sampler, "chunk": 3, "keep_samples": True,
                "by": [("tier",), ("stage",), ("kind",), ("service", "phase")]}
     alone = monte_carlo(services, factors, **options)
     spread = on_dask.monte_carlo(services, factors, client=client, **options)
@@ -159,13 +159,13 @@ def test_a_table_of_pages_refuses_bad_columns_and_values(factors):
 def test_a_parquet_table_of_pages_on_the_cluster_equals_one_process(client, factors, tmp_path):
     import dask.dataframe as dd
 
-    frame = _pages(30, seed=3)
-    dd.from_pandas(frame, npartitions=3).to_parquet(tmp_path / "pages")
+    frame = _pages(20, seed=3)
+    dd.from_pandas(frame, npartitions=2).to_parquet(tmp_path / "pages")
     on_dask.pages_parquet(str(tmp_path / "pages"), str(tmp_path / "results"), factors=factors,
                           criteria=["climate_change", "ecotoxicity_freshwater"], client=client)
     written = pd.read_parquet(tmp_path / "results").sort_index()
     expected = pages_table(frame, factors, ["climate_change", "ecotoxicity_freshwater"])
-    assert len(written) == 30 and list(written.columns) == list(expected.columns)
+    assert len(written) == 20 and list(written.columns) == list(expected.columns)
     for column in expected.columns:
         if column.startswith("lca_") and not column.endswith("_coverage"):
             # one product per partition: BLAS may block rows differently from the whole table's (last bits)

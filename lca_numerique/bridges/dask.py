@@ -15,7 +15,7 @@ The work is split by services, in chunks of consecutive services (:data:`lca_num
   sums chunk after chunk. Draws are keyed by each item's name, never by the chunk or the worker, and the
   combination is the one the single process does: the result is that of
   :func:`lca_numerique.montecarlo.monte_carlo` with the same seed and ``chunk``, bit for bit, for any number
-  of workers;
+  of workers (with the single-threaded BLAS Dask workers use: see :mod:`lca_numerique.montecarlo`);
 - :func:`pages_parquet`: a Parquet table of pages (one row per page, Website parameters as columns) through
   ``dask.dataframe``, partition by partition with :func:`lca_numerique.web_methods.table.pages_table`, to a
   Parquet table of per-page results.
@@ -36,7 +36,7 @@ import numpy as np
 from ..bill import STAGES, BillMatrix, BillOfMaterials
 from ..engine import evaluate as evaluate_in_process
 from ..flows import FLOWS
-from ..montecarlo import CHUNK, Chunk, ChunkResult, MonteCarloResults, RunShared, run_chunk
+from ..montecarlo import CHUNK, Chunk, ChunkMap, ChunkResult, MonteCarloResults, RunShared, run_chunk
 from ..montecarlo import monte_carlo as monte_carlo_in_process
 from ..services.base import Service
 
@@ -88,7 +88,8 @@ def bills(items: Sequence[Service | BillOfMaterials], *, client: Client | None =
     the same matrix as ``BillMatrix.stack`` of every bill."""
     client = _client(client)
     items = list(items)
-    futures = client.map(_stack, [items[i:i + chunk] for i in range(0, len(items), chunk)], pure=False)
+    parts = client.scatter([items[i:i + chunk] for i in range(0, len(items), chunk)], hash=False)
+    futures = client.map(_stack, parts, pure=False)
     return _concat(client.gather(futures))
 
 
@@ -111,10 +112,11 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
     return monte_carlo_in_process(items, factors, chunk=chunk, map_chunks=_chunk_map(client), **options)
 
 
-def _chunk_map(client: Client) -> Any:
+def _chunk_map(client: Client) -> ChunkMap:
     def map_chunks(shared: RunShared, chunks: Sequence[Chunk]) -> Iterator[ChunkResult]:
-        [on_workers] = client.scatter([shared], broadcast=True)
-        futures = client.map(run_chunk, [on_workers] * len(chunks), chunks, pure=False)
+        [on_workers] = client.scatter([shared], broadcast=True, hash=False)
+        parts = client.scatter(list(chunks), hash=False)  # spread over the workers, not embedded in the graph
+        futures = client.map(run_chunk, [on_workers] * len(chunks), parts, pure=False)
         for future in futures:  # in chunk order, each released once read
             yield future.result()
             future.release()
