@@ -16,6 +16,7 @@ from .criteria import MISSION_CRITERIA, get_criterion
 from .i18n import (
     coverage_label,
     display_unit,
+    format_count,
     format_impact,
     format_number,
     gettext_for,
@@ -54,6 +55,10 @@ PHASE_HATCHES = {"manufacturing": "", "distribution": "..", "use": "//", "end_of
 #: Smallest font size of any text, in points at the size a figure is shown (the HTML report shows figures at
 #: 96 px per inch, so a point on screen is a point of the figure).
 FONT_SIZE = 9.5
+#: Points of the audience plot written with their service's name (the largest totals): more would not be read.
+LABELLED_POINTS = 25
+#: Service columns of the heat map; beyond, the others are summed in one column.
+HEATMAP_SERVICES = 24
 
 
 _gettext = gettext_for
@@ -142,14 +147,16 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
 
     table = results.total(("service",))
     ids = list(results.criteria)
+    columns = list(results.services)
+    if len(columns) > HEATMAP_SERVICES:  # the largest services, then one column for all the others
+        table, columns = _largest_and_others(table, HEATMAP_SERVICES, lang)
     if normalise == "ef":
         ids = [c for c in ids if get_criterion(c).normalisation]
     elif normalise != "share":
         raise ValueError("normalise is 'share' or 'ef'")
-    value = table.pivot(index="criterion", columns="service", values="value").reindex(index=ids,
-                                                                                      columns=results.services)
+    value = table.pivot(index="criterion", columns="service", values="value").reindex(index=ids, columns=columns)
     coverage = table.pivot(index="criterion", columns="service", values="coverage").astype(str).reindex(
-        index=ids, columns=results.services)
+        index=ids, columns=columns)
     data = value.to_numpy(dtype=float)
     if normalise == "ef":
         data = data / np.array([get_criterion(c).normalisation for c in ids])[:, None]
@@ -179,7 +186,7 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
         ax.text(s, r, text, ha="center", va="center", fontsize=FONT_SIZE - 0.5, color=colour)
     ax.set_yticks(range(len(ids)), [f"{_label(get_criterion(c), lang)} ({get_criterion(c).code})" for c in ids],
                   fontsize=FONT_SIZE)
-    ax.set_xticks(range(len(results.services)), results.services, rotation=35, ha="right", fontsize=FONT_SIZE)
+    ax.set_xticks(range(len(columns)), columns, rotation=35, ha="right", fontsize=FONT_SIZE)
     ax.tick_params(length=0)
     colourbar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.01)
     colourbar.set_label(colour_label, fontsize=FONT_SIZE)
@@ -189,6 +196,25 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
     fig.supxlabel(_gettext(lang, "n/c: not covered (no factor); *: partial total (some lines lack a factor)"),
                   fontsize=FONT_SIZE, x=0.02, ha="left")  # laid out by constrained layout, under the labels
     return fig
+
+
+def _largest_and_others(table: pd.DataFrame, keep: int, lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """Service totals (``total("service")``) reduced to the ``keep`` services largest on climate change and one
+    row per criterion for all the others, summed as the engine sums (not covered if none is covered, partial
+    if any part lacks a factor)."""
+    import pandas as pd
+
+    frame = table.assign(service=table["service"].astype(str), coverage=table["coverage"].astype(str))
+    climate = frame[frame["criterion"].astype(str) == "climate_change"].set_index("service")["value"]
+    largest = list(climate.sort_values(ascending=False, kind="stable").index[:keep])
+    others = frame[~frame["service"].isin(largest)]
+    name = _gettext(lang, "the {n} other services").format(n=format_count(others["service"].nunique(), lang))
+    grouped = others.groupby("criterion", observed=True)
+    status = grouped["coverage"].agg(lambda c: "complete" if (c == "complete").all()
+                                     else ("not covered" if (c == "not covered").all() else "partial"))
+    summed = pd.DataFrame({"service": name, "criterion": status.index,
+                           "value": grouped["value"].sum(min_count=1).to_numpy(), "coverage": status.to_numpy()})
+    return pd.concat([frame[frame["service"].isin(largest)], summed], ignore_index=True), [*largest, name]
 
 
 def _whole_percent(share: float, lang: str) -> str:
@@ -229,13 +255,14 @@ def _label_points(fig: Figure, ax: object, points: Sequence[tuple[float, float, 
 
 def plot_audience(results: Results, criterion: str = "climate_change", *, lang: str = "en") -> Figure:
     """Impact per audience unit against audience, log axes, one point per service (colour and marker by
-    audience unit, each point labelled with its service): is each service's impact justified by the audience
-    it reaches?"""
+    audience unit; the :data:`LABELLED_POINTS` services with the largest totals labelled with their names):
+    is each service's impact justified by the audience it reaches?"""
     from matplotlib.ticker import FuncFormatter
 
-    table = results.per_audience().set_index(["service", "criterion"])
     c = get_criterion(criterion).id
-    values = np.array([table.loc[(service, c), "value"] for service in results.services], dtype=float)
+    table = results.per_audience()
+    values = table[table["criterion"] == c].set_index("service")["value"].reindex(
+        list(results.services)).to_numpy(dtype=float)
     positive = values[np.isfinite(values) & (values > 0)]
     factor, unit = 1.0, get_criterion(c).unit
     if positive.size:  # one unit for the whole axis, scaled on the median service
@@ -246,16 +273,20 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     units = sorted(set(results.audience_units))
     markers = dict(zip(units, "osD^vP*Xh<>p", strict=False))
     colours = dict(zip(units, (*OKABE_ITO[:7], "#777777", "#882255", "#44AA99", "#332288", "#999933"), strict=False))
-    shown = [s for s in range(len(results.services))
-             if results.audience[s] > 0 and np.isfinite(values[s]) and values[s] > 0]
-    for s in shown:
-        u = results.audience_units[s]
-        ax.scatter(results.audience[s], values[s] / factor, marker=markers[u], color=colours[u], s=55,
-                   edgecolor="#222222", linewidth=0.5, label=per_audience_unit(u, lang))
+    audience = np.asarray(results.audience, dtype=float)
+    audience_units = np.asarray(results.audience_units, dtype=object)
+    shown = np.flatnonzero((audience > 0) & np.isfinite(values) & (values > 0))
+    for u in units:  # one collection per audience unit, whatever the number of services
+        group = shown[audience_units[shown] == u]
+        if group.size:
+            ax.scatter(audience[group], values[group] / factor, marker=markers[u], color=colours[u], s=55,
+                       edgecolor="#222222", linewidth=0.5, label=per_audience_unit(u, lang))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.margins(x=0.15, y=0.12)
-    _label_points(fig, ax, [(results.audience[s], values[s] / factor, results.services[s]) for s in shown])
+    # names for the services with the largest totals only: placing a label is quadratic in the labels written
+    named = shown[np.argsort(-(audience[shown] * values[shown]), kind="stable")[:LABELLED_POINTS]]
+    _label_points(fig, ax, [(audience[s], values[s] / factor, results.services[s]) for s in sorted(named)])
     number = FuncFormatter(lambda v, _: format_number(v, lang))
     ax.xaxis.set_major_formatter(number)
     ax.yaxis.set_major_formatter(number)

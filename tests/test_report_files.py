@@ -204,3 +204,35 @@ def test_bundled_data_as_published_shows_no_override_section(tmp_path):
                                     "town.yaml")
     page = write_report(inventory.evaluate(), inventory, tmp_path / "r", ["html"])["html"].read_text(encoding="utf-8")
     assert "Overrides of the bundled factor data" not in page
+
+
+def test_a_large_inventory_gives_a_bounded_html_report_and_a_valid_results_file(tmp_path):
+    """3,000 websites: the HTML tables list the 60 largest services and say where the others are, the figures
+    sum the rest in one column and label only the largest points (placing labels was quadratic: minutes at
+    5,000 services), and results.json, written one top-level key per line, is valid and complete."""
+    import re
+    import time
+
+    from lca_numerique.plotting import HEATMAP_SERVICES, LABELLED_POINTS, plot_audience, plot_multicriteria
+    from lca_numerique.report.html import TABLE_SERVICES
+
+    n = 3_000
+    text = "organisation: X\nservices:\n" + "".join(
+        f"  - {{kind: website, name: site {i}, visits: {1000 + 7 * i}, page_weight: 1.5}}\n" for i in range(n))
+    inventory = inventory_from_text(text)
+    results = inventory.evaluate()
+    start = time.process_time()
+    written = write_report(results, inventory, tmp_path / "report", formats=["html", "json"])
+    elapsed = time.process_time() - start
+    html = written["html"].read_text(encoding="utf-8")
+    assert f"the {n - TABLE_SERVICES:,} others are in the workbook" in html
+    # the largest website (most visits, same page) is listed; the smallest is not
+    assert re.search(rf">site {n - 1}<", html) and not re.search(r">site 0<", html)
+    document = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert len(document["outputs"]["services"]) == len(document["inputs"]["services"]) == n
+    heat = plot_multicriteria(results).axes[0]
+    assert len(heat.get_xticklabels()) == HEATMAP_SERVICES + 1
+    assert heat.get_xticklabels()[-1].get_text() == f"the {n - HEATMAP_SERVICES:,} other services"
+    scatter = plot_audience(results).axes[0]
+    assert len(scatter.texts) == LABELLED_POINTS
+    assert elapsed < 120, f"{elapsed:.0f} s of CPU"

@@ -69,6 +69,8 @@ __all__ = [
 #: and in print while being shown at their design size (a point of the figure is a point on screen).
 FIGURE_DPI = 192
 CSS_PX_PER_INCH = 96
+#: Services a table of the HTML report lists at most (the largest on climate change); the files hold them all.
+TABLE_SERVICES = 60
 
 STYLE = """
 :root{--ink:#1a1a1a;--muted:#4d4d4d;--rule:#b3b3b3;--head:#e6edf5;--warn:#fff3cd;--accent:#0b5394}
@@ -293,14 +295,37 @@ def _key_figures(results: Results, lang: str) -> str:
     return f'<ul class="key">{"".join(cards)}</ul>'
 
 
+def _largest_services(results: Results) -> np.ndarray:
+    """Positions of the services a table of the report shows: all of them, or beyond :data:`TABLE_SERVICES` the
+    largest on climate change (not-covered totals last), in inventory order."""
+    if len(results.services) <= TABLE_SERVICES:
+        return np.arange(len(results.services))
+    climate = results.scores().values[:, list(results.criteria).index("climate_change")] \
+        if "climate_change" in results.criteria else np.zeros(len(results.services))
+    order = np.argsort(-np.nan_to_num(climate, nan=-np.inf), kind="stable")
+    return np.sort(order[:TABLE_SERVICES])
+
+
+def _others_note(results: Results, shown: np.ndarray, lang: str) -> str:
+    """A paragraph saying where the services a table leaves out are (nothing when it shows them all)."""
+    left = len(results.services) - len(shown)
+    if not left:
+        return ""
+    _ = translator(lang).gettext
+    return _paragraph(_("This table shows the {shown} services with the largest climate change totals; the {left} "
+                        "others are in the workbook (report.xlsx) and the results file (results.csv).").format(
+        shown=format_count(len(shown), lang), left=format_count(left, lang)))
+
+
 def _per_audience_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
     car = equivalents()[1][0]
     rows = []
+    shown = _largest_services(results)
     # values per visit, per view, per reader do not compare: rows are ranked within their unit only
-    units = np.unique(np.asarray(results.audience_units), return_inverse=True)[1]
-    for i in np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float), nan=-np.inf), units)):
+    units = np.unique(np.asarray(results.audience_units)[shown], return_inverse=True)[1]
+    for i in shown[np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float)[shown], nan=-np.inf), units))]:
         unit = results.audience_units[i]
         value = float(table["value"].iat[i])
         covered = str(table["coverage"].iat[i])
@@ -312,7 +337,7 @@ def _per_audience_table(results: Results, lang: str) -> str:
               _("climate change per unit"), _("everyday equivalent")]
     return _table(_("Climate change per unit of audience, from the most to the least within each unit of audience"),
                   header, rows,
-                  [False, False, True, False, True, True])
+                  [False, False, True, False, True, True]) + _others_note(results, shown, lang)
 
 
 def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: str) -> str:
@@ -328,12 +353,14 @@ def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: st
         columns.append([coverage_label(c, lang) if c in (NO_AMOUNT, ZERO_AMOUNT) else
                         format_impact(v, "climate_change", lang, c)
                         for v, c in zip(table["value"], table["coverage"].astype(str), strict=True)])
+    shown = _largest_services(results)
     names = [*results.services, _("all services")]
-    rows = [[name, *(column[i] for column in columns)] for i, name in enumerate(names)]
+    rows = [[names[i], *(column[i] for column in columns)] for i in [*shown, len(results.services)]]
     sources = _items([_("{term}: {definition}").format(term=headers[name], definition=unit.source)
                       for name, unit in units.items() if unit.source])
     return _table(_("Climate change per functional unit: each column in its own unit, never compared across "
-                    "columns"), [_("service"), *headers.values()], rows, [False] + [True] * len(units)) + sources
+                    "columns"), [_("service"), *headers.values()], rows, [False] + [True] * len(units)) + sources \
+        + _others_note(results, shown, lang)
 
 
 def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.DataFrame:
@@ -345,24 +372,32 @@ def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.Data
 
 def _service_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
-    totals = results.total(("service",)).set_index(["service", "criterion"])
-    per = results.per_audience().set_index(["service", "criterion"])
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
+    shown = _largest_services(results)
+    # one lookup per table, not per cell: [service, criterion] arrays in inventory order
+    totals = results.total(("service",))
+    totals = totals[totals["criterion"].isin(ids)]
+    value = totals.pivot(index="service", columns="criterion", values="value").reindex(
+        index=list(results.services), columns=ids).to_numpy(dtype=float)
+    coverage = totals.pivot(index="service", columns="criterion", values="coverage").astype(str).reindex(
+        index=list(results.services), columns=ids).to_numpy()
+    per = results.per_audience()
+    per = per[per["criterion"].isin(ids)].pivot(index="service", columns="criterion", values="value").reindex(
+        index=list(results.services), columns=ids).to_numpy(dtype=float)
     header = [_("service"), _("audience over the period"), *[_criterion_heading(c, lang) for c in ids]]
     rows = []
-    for i, service in enumerate(results.services):
+    for i in shown:
         unit = per_audience_unit(results.audience_units[i], lang)
-        row = [service, f"{format_count(results.audience[i], lang)}\n({unit})"]
-        for criterion in ids:
-            total, unit_value = totals.loc[(service, criterion)], per.loc[(service, criterion)]
-            shown = format_impact(total["value"], criterion, lang, str(total["coverage"]))
-            if np.isfinite(unit_value["value"]):  # the total already says whether it is partial
-                shown = _("{total}\n{per_unit} {per}").format(
-                    total=shown, per_unit=format_impact(unit_value["value"], criterion, lang), per=unit)
-            row.append(shown)
+        row = [results.services[i], f"{format_count(results.audience[i], lang)}\n({unit})"]
+        for j, criterion in enumerate(ids):
+            text = format_impact(value[i, j], criterion, lang, str(coverage[i, j]))
+            if np.isfinite(per[i, j]):  # the total already says whether it is partial
+                text = _("{total}\n{per_unit} {per}").format(
+                    total=text, per_unit=format_impact(per[i, j], criterion, lang), per=unit)
+            row.append(text)
         rows.append(row)
     return _table(_("Mission criteria per service: total over the period and, below it, per unit of audience"),
-                  header, rows, [False, True] + [True] * len(ids))
+                  header, rows, [False, True] + [True] * len(ids)) + _others_note(results, shown, lang)
 
 
 def _annex_table(results: Results, lang: str) -> str:
@@ -397,9 +432,14 @@ def _incomplete(results: Results, lang: str) -> str:
     status = status[(status != "complete").any(axis=1)]
     if status.empty:
         return _paragraph(_("Every total is complete for the mission criteria."))
-    rows = [[service, *[coverage_label(status.at[service, c], lang) for c in ids]] for service in status.index]
+    rows = [[service, *[coverage_label(status.at[service, c], lang) for c in ids]]
+            for service in status.index[:TABLE_SERVICES]]
     note = _("A partial total lacks a factor for some of its lines: it is a lower bound. A total that is not "
              "covered has no factor at all: it is not zero, it is unknown.")
+    if len(status) > TABLE_SERVICES:
+        note += " " + _("{n} services have an incomplete total; the first {shown} are listed here, all of them in "
+                        "the workbook's coverage sheet.").format(n=format_count(len(status), lang),
+                                                                  shown=format_count(TABLE_SERVICES, lang))
     return _paragraph(note) + _table(_("Coverage of the mission criteria, for the services with an incomplete total"),
                                      [_("service"), *[_criterion_heading(c, lang) for c in ids]], rows)
 
