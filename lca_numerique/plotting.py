@@ -7,6 +7,7 @@ told apart by hatching as well as by order. Labels in English (``lang="en"``) or
 from __future__ import annotations
 
 from collections.abc import Sequence
+from inspect import signature
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -320,6 +321,9 @@ def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_C
     fig = _figure(5.5 * len(ids), 0.45 * top + 2.2)
     axes = fig.subplots(1, len(ids), squeeze=False)[0]
     table = mc.summary().query("service != 'portfolio'")
+    # matplotlib 3.10 names it orientation and deprecates vert
+    horizontal = {"orientation": "horizontal"} if "orientation" in signature(axes[0].boxplot).parameters \
+        else {"vert": False}
     for ax, criterion in zip(axes, ids, strict=True):
         c = mc.criteria.index(criterion)
         rows = table[table["criterion"] == criterion].set_index("service").loc[list(mc.services)]
@@ -329,8 +333,8 @@ def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_C
         reference = float(np.median(positive)) if positive.size else 1.0
         scaled, unit = scale(reference, get_criterion(criterion).unit)
         factor = reference / scaled if scaled else 1.0
-        ax.boxplot([mc.samples[:, s, c] / factor for s in order], vert=False, whis=(2.5, 97.5), showfliers=False,
-                   tick_labels=[mc.services[s] for s in order], medianprops={"color": "#000000"})
+        ax.boxplot([mc.samples[:, s, c] / factor for s in order], whis=(2.5, 97.5), showfliers=False,
+                   tick_labels=[mc.services[s] for s in order], medianprops={"color": "#000000"}, **horizontal)
         ax.scatter(rows["deterministic"].to_numpy()[order] / factor, range(1, len(order) + 1), marker="D",
                    color=OKABE_ITO[5], zorder=3, label=_gettext(lang, "deterministic value"))
         ax.set_xscale("log")

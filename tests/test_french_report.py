@@ -260,3 +260,34 @@ def test_every_command_speaks_french_with_lang_fr(tmp_path, capsys):
         assert len(lines) >= 1
         assert leaks(lines, ENGLISH, TITLES) == [], command
         assert scientific(lines) == [], command
+
+
+# ---- the bundled levers on this unrelated inventory --------------------------------------------------------------
+
+def test_bundled_levers_on_the_filled_template_neither_invent_nor_silently_delete(filled, tmp_path, capsys):
+    """The filled template is not the demo: other names, a shared hosting, a podcast, a video call, a download.
+    Every bundled lever either applies, changing only the user's own services (a removed service is replaced by
+    one named after it, nothing else appears), or is named as not applying; none adds the demo's services."""
+    from lca_numerique.inventory import load_inventory
+    from lca_numerique.scenarios import applicable, bundled_scenarios
+
+    inventory = load_inventory(filled)
+    before = {s.name for s in inventory.services}
+    assert before == {row["name"] for sheet, row in FILLED.items() if sheet != "hostings"}
+    fitting, skipped = applicable(inventory, bundled_scenarios().values())
+    assert len(fitting) + len(skipped) == len(bundled_scenarios()) and fitting
+    for scenario in fitting:
+        after = {s.name for s in scenario.apply(inventory).services}
+        removed, added = before - after, after - before
+        assert all(any(name.startswith(f"{gone} (") for gone in removed) for name in added), scenario.name
+        assert len(added) == len(removed), scenario.name  # each removed service has its replacement
+
+    capsys.readouterr()
+    assert main(["levers", str(filled), "--lang", "fr", "--out", str(tmp_path / "leviers")]) == EXIT_OK
+    out = capsys.readouterr().out
+    for name in skipped:
+        assert "ne s'applique pas" in out and name not in out  # noted, under its French name
+    lines = [line for line in out.splitlines() if not line.startswith("remarque")]  # the notes quote ids
+    assert leaks([("levers", line) for line in lines], ENGLISH, TITLES) == []
+    assert scientific([("levers", line) for line in lines]) == []
+    assert (tmp_path / "leviers" / "levers.png").is_file()
