@@ -472,9 +472,18 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
     sums = {v: np.zeros((n, shared.n_groups[v], *_kept_shape(shared, v), n_criteria))
             for v in shared.views if "service" not in v}
 
+    pool: dict[str, np.ndarray] = {}
+
+    def scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A working array reused from block to block: a fresh large array costs a page fault per 4 KB."""
+        size = math.prod(shape)
+        if name not in pool or pool[name].size < size:
+            pool[name] = np.empty(size)
+        return pool[name][:size].reshape(shape)
+
     def product(q: np.ndarray) -> np.ndarray:
-        """``R[tier, stage, row, criterion, phase, sample]`` of quantities ``q[row, column]``."""
-        r = np.empty((n_groups, len(q), width))
+        """``R[tier, stage, row, criterion, phase, sample]`` of quantities ``q[row, column]`` (a scratch array)."""
+        r = scratch("product", (n_groups, len(q), width))
         for g, where in enumerate(columns):
             np.matmul(q[:, where], fs_by_column[where], out=r[g])
         return r.reshape(n_tier, n_stage, len(q), n_criteria, n_phase, n)
@@ -487,7 +496,7 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
             rv = _reduce(r, v)
             mean, std, quantiles = stats[v]
             centre = rv.mean(axis=-1)
-            spread = rv - centre[..., None]
+            spread = np.subtract(rv, centre[..., None], out=scratch("spread", rv.shape))
             np.multiply(spread, spread, out=spread)  # np.std's two passes, with one temporary
             # stored [service, tier, stage, phase, criterion]
             mean[index] = centre.transpose(2, 0, 1, 4, 3)
