@@ -362,11 +362,8 @@ def _service_quantities(service: Service, columns: Mapping[Any, int], uniforms: 
     """Q[sample, column] of one service, its uncertain parameters drawn (kept within their declared bounds)."""
     samples = {}
     for name, distribution in service.uncertainty.items():
-        drawn = draw(distribution, service.values[name], uniforms(f"service:{service.name}:{name}"))
-        spec = service.specs()[name]
-        low = 0.0 if spec.minimum is None else spec.minimum
-        high = 1.0 if spec.kind == "share" else (np.inf if spec.maximum is None else spec.maximum)
-        samples[name] = np.clip(drawn, low, high)
+        value, low, high = service.uncertain_value(name)
+        samples[name] = np.clip(draw(distribution, value, uniforms(f"service:{service.name}:{name}")), low, high)
     return quantities_with(service, samples, columns, uniforms.n)
 
 
