@@ -100,3 +100,24 @@ def test_the_declared_uncertainty_by_hand(study):
     assert per_inhabitant["deterministic"].iloc[0] == pytest.approx(0.00375803, rel=1e-5)
     row = tornado(inventory.services, factors).set_index("input").loc["e-readers: hours"]
     assert (row["low"], row["high"]) == (pytest.approx(1.5), pytest.approx(5.38763, rel=1e-5))
+
+
+def test_a_scenario_on_the_custom_variables_keeps_their_uncertainty(study):
+    from lca_numerique.montecarlo import monte_carlo
+    from lca_numerique.scenarios import Scenario, compare, set_value
+
+    inventory = lca.load_inventory(study)
+    half = Scenario("half the readers", (set_value("variables", {"readers": 100, "hours": "3 h", "sleeves": "0.05 kg"},
+                                                   service="e-readers"),))
+    changed = half.apply(inventory)
+    assert changed.service("e-readers").given_uncertainty == {"hours": "triangular low=1 h high=6 h"}
+    table = compare(inventory, [half], samples=200, seed=3, by=("service",))
+    row = table.query("criterion == 'climate_change'").iloc[0]
+    # every line is linear in readers: the scenario is half the baseline in every sample (common random
+    # numbers: the same hours and factors drawn on both sides), so its delta is -1/2 of the baseline's draws
+    base = monte_carlo(inventory, inventory.load_factors(), samples=200, seed=3).summary(["climate_change"])
+    base = base.set_index("service").loc["portfolio"]
+    assert row["delta"] == pytest.approx(-0.5 * row["baseline"], rel=1e-12)
+    assert row["portfolio_delta_p2.5"] == pytest.approx(-0.5 * base["p97.5"], rel=1e-9)
+    assert row["portfolio_delta_p97.5"] == pytest.approx(-0.5 * base["p2.5"], rel=1e-9)
+    assert row["P(scenario lower)"] == 1.0
