@@ -122,6 +122,10 @@ def test_tornado_moves_a_custom_variable(factors):
     base = table.attrs["baseline"]
     assert row["total at low"] == pytest.approx(base * 0.903436 / 2, rel=1e-5)
     assert row["total at high"] == pytest.approx(base * 4.427540 / 2, rel=1e-5)
+    from lca_numerique.sensitivity import sobol_portfolio
+
+    indices = sobol_portfolio([_mail(a="lognormal gsd=1.5")], factors, samples=64).set_index("input")
+    assert indices.loc["mail: a", "ST"] > 0.1  # the variable is one of the two inputs of the total
 
 
 YAML = """
