@@ -167,7 +167,7 @@ def test_workbook_guides_the_person_filling_it(tmp_path):
     share = next(c for c in email[1] if c.value == "read_share").column_letter
     assert email.column_dimensions[share].number_format == "0%"
     info_lists = [v.formula1 for v in workbook["inventory"].data_validations.dataValidation]
-    assert info_lists == ['"default,disputed_high,possession"']
+    assert info_lists == ['"default,disputed_high,disputed_low,possession"']
 
 
 # ---- the template in French --------------------------------------------------------------------------------------
