@@ -15,6 +15,7 @@ running cluster: ``python benchmarks/bench_dask.py --scheduler tcp://host:8786``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -55,6 +56,28 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, load average {load}"
 
 
+class TimeLimit(Exception):
+    """The run went past ``--time-limit``: the services done so far give a measured rate."""
+
+
+class Progress:
+    """Prints the services done, the time and the rate about every tenth of the run; stops at the time limit."""
+
+    def __init__(self, start: float, samples: int, limit: float | None) -> None:
+        self.start, self.samples, self.limit = start, samples, limit
+        self.done, self.shown = 0, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done = done
+        elapsed = time.perf_counter() - self.start
+        if done / total >= self.shown + 0.1 or done == total:
+            self.shown = done / total
+            print(f"    {done:>9,} / {total:,} services  {elapsed:7.1f} s  "
+                  f"({done * self.samples / elapsed:,.0f} service-samples per second)", flush=True)
+        if self.limit is not None and elapsed > self.limit and done < total:
+            raise TimeLimit(f"{done:,} of {total:,} services in {elapsed:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=1_000_000)
@@ -67,6 +90,8 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="also run in this process and check identity")
     parser.add_argument("--baseline", type=int, default=0, metavar="N",
                         help="first run in this process at N services (the in-process throughput)")
+    parser.add_argument("--time-limit", type=float, help="stop (cleanly) after this many seconds, reporting the "
+                                                            "services done")
     args = parser.parse_args()
     from distributed import Client, LocalCluster
 
@@ -86,25 +111,29 @@ def main() -> None:
         work = args.baseline * args.samples
         print(f"  in this process, {args.baseline:,} services: {elapsed:8.1f} s, processor {cpu:.1f} s "
               f"({work / elapsed:,.0f} service-samples per second; {work / cpu:,.0f} per processor second)")
-    cluster = None if args.scheduler else LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                                        dashboard_address=None, memory_limit=0)
-    with Client(args.scheduler or cluster) as client:
+    cluster = contextlib.nullcontext(args.scheduler) if args.scheduler else LocalCluster(
+        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=0)
+    with cluster as address, Client(address) as client:  # closed cleanly, even when the time limit stops the run
         before, cpu_before = client.run(peak_mb), client.run(cpu_seconds)
         start = time.perf_counter()
-        spread = on_dask.monte_carlo(matrix, factors, client=client, **options)
+        progress = Progress(start, args.samples, args.time_limit)
+        try:
+            spread = on_dask.monte_carlo(matrix, factors, client=client, progress=progress, **options)
+        except TimeLimit as stop:
+            spread = None
+            print(f"  stopped at the time limit: {stop} (the processor times below include chunks in progress)")
         elapsed = time.perf_counter() - start
         after, cpu_after = client.run(peak_mb), client.run(cpu_seconds)
-        work = args.services * args.samples
+        work = progress.done * args.samples
         used = sum(cpu_after[w] - cpu_before[w] for w in cpu_after)
-        print(f"  {len(after)} workers: {elapsed:8.1f} s   ({work / elapsed:,.0f} service-samples per second); "
-              f"workers' processor time {used:.1f} s ({work / used:,.0f} per processor second)")
+        print(f"  {len(after)} workers, {progress.done:,} services: {elapsed:8.1f} s   ({work / elapsed:,.0f} "
+              f"service-samples per second); workers' processor time {used:.1f} s ({work / used:,.0f} per "
+              "processor second)")
         for worker, peak in after.items():
             print(f"  worker {worker}: peak resident memory {peak:7.0f} MB (at start {before[worker]:5.0f} MB), "
                   f"processor {cpu_after[worker] - cpu_before[worker]:.1f} s")
         print(f"  client: peak resident memory {peak_mb():7.0f} MB; load average after: {os.getloadavg()[0]:.1f}")
-    if cluster is not None:
-        cluster.close()
-    if args.compare:
+    if args.compare and spread is not None:
         start = time.perf_counter()
         alone = monte_carlo(matrix, factors, **options)
         print(f"  one process: {time.perf_counter() - start:8.1f} s")
