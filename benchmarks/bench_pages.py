@@ -101,7 +101,7 @@ def main() -> None:
         if cluster is not None:
             cluster.close()
         print(f"  load average after: {os.getloadavg()[0]:.1f}")
-        alone = pd.read_parquet(os.path.join(tmp, "alone.parquet"))
+        alone = pd.read_parquet(os.path.join(tmp, "alone.parquet")).sort_index()
         written = pd.read_parquet(spread).sort_index()
         assert list(written.columns) == list(alone.columns) and len(written) == len(alone) == args.pages
         for column in alone.columns:
