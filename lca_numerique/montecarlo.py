@@ -527,14 +527,22 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
         for start in range(0, len(fixed), block):
             index = fixed[start:start + block]
             record(index, product(chunk.quantities[index]))
-    for i, service in chunk.varying:  # one vectorised draw of the service's own parameters, then all samples
+    # services drawing their own parameters: Q[sample, column] per service, then one product per sample
+    whole = len(columns) == 1  # no tier or stage kept: every column, in order (no copy of the factor samples)
+    fs_groups = [(shared.fs if whole else shared.fs[:, where]).reshape(n, len(where), n_criteria * n_phase)
+                 for where in columns] if chunk.varying else []
+    pending: list[tuple[int, np.ndarray]] = []
+    for position, (i, service) in enumerate(chunk.varying):
         q = _service_quantities(service, shared.columns, shared.uniforms)  # [sample, column]
-        parts = [np.einsum("nf,nfcp->cpn", q[:, where], shared.fs[:, where]) for where in columns]
+        parts = [np.matmul((q if whole else q[:, where])[:, None, :], fs_group)[:, 0].T
+                 for where, fs_group in zip(columns, fs_groups, strict=True)]  # each [criterion × phase, sample]
         r = np.stack(parts).reshape(n_tier, n_stage, 1, n_criteria, n_phase, n)
-        if per_service:
-            record(np.array([i]), r)
         for v in sums:
             add(v, chunk.groups[v][[i]], r)
+        pending.append((i, r))
+        if per_service and (len(pending) == BLOCK or position == len(chunk.varying) - 1):
+            record(np.array([j for j, _ in pending]), np.concatenate([x for _, x in pending], axis=2))
+            pending = []
     return ChunkResult(stats, kept, sums)
 
 
