@@ -13,8 +13,9 @@ workbook written by a program and not opened in Excel since) is refused, not rea
 The ``inventory`` sheet also takes what results per functional unit need (see
 :mod:`lca_numerique.functional_units`): the population covered with its source and year, and a unit for the
 whole inventory with its amount and source; each service sheet has a ``budget`` column (euros) and three
-columns for the service's own unit (name, amount, source), and the ``campaigns`` sheet a budget per campaign. They are read into the inventory's ``population``,
-``functional_unit`` and ``budget`` entries, and their problems are located at their cell like any other.
+columns for the service's own unit (name, amount, source), and the ``campaigns`` sheet a budget per
+campaign. They are read into the inventory's ``population``, ``functional_unit`` and ``budget`` entries, and
+their problems are located at their cell like any other.
 
 The template is written in English (sheets and headers are the ids inventory files use) or in French
 (``lang="fr"``: sheet names, headers, accepted values, drop-down lists, descriptions, defaults and comments in
