@@ -14,7 +14,6 @@ the codes and labels without building one string per row.
 from __future__ import annotations
 
 import functools
-import html
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -180,6 +179,8 @@ class Table:
 
     def _repr_html_(self) -> str:
         """Jupyter display: an HTML table (every cell escaped), middle rows elided beyond ten."""
+        import html
+
         rows, elided = self._shown()
         cells = self._cells(rows)
         head = "".join(f"<th>{html.escape(n)}</th>" for n in cells)

@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -232,6 +231,8 @@ def _write(file: Path, slot: str, fs: FactorSet) -> None:
                            {name: archive[name] for name in _ARRAYS})
         if not same(fs, back):
             return
+        import tempfile  # only when writing: a start with a warm cache does not load it
+
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=file.parent, prefix=f".{slot}-", suffix=".tmp", delete=False) as tmp:
             tmp.write(buffer.getvalue())
