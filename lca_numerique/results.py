@@ -354,8 +354,13 @@ class Results:
         return {(f, c): chosen[(f, c)] for f in self.flows for c in self.criteria if (f, c) in chosen}
 
     def lines(self) -> pd.DataFrame:
-        """The bills' quantities behind the results: one row per service and flow column it uses, with the
-        line's ``stage`` and its ``amount`` in the flow's canonical ``unit`` (device_hour, GB, GB_stored * year...).
+        """The bills' quantities behind the results.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per service and flow column it uses: ``service``, ``flow``, the line's ``stage`` and its
+            ``amount`` in the flow's canonical ``unit`` (device_hour, GB, GB_stored * year...) over the period.
         """
         import pandas as pd
 
@@ -519,20 +524,56 @@ class Results:
         return table.to_pandas() if as_frame else table
 
     def per_unit(self, unit: FunctionalUnit, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
-        """Totals per a declared functional unit (per inhabitant, per euro, per mailbox-week: see
-        :mod:`lca_numerique.functional_units`), with its ``amount`` and label ``per``."""
+        """Totals per a declared functional unit (per inhabitant, per euro, per mailbox-week...).
+
+        Parameters
+        ----------
+        unit
+            The functional unit (see :mod:`lca_numerique.functional_units`; ``inventory.unit("inhabitant")``).
+        by
+            The axes and groups kept, as for :meth:`total`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`total`, ``value`` in the criterion's unit per functional unit (e.g. kg CO2 eq per
+            inhabitant), with the unit's ``amount`` and label ``per``.
+        """
         from .functional_units import per_unit
 
         return per_unit(self, unit, by)
 
     def to_dataframe(self, *, per_audience: bool = False) -> pd.DataFrame:
-        """The whole cube as a tidy long table: one row per service, tier, criterion and phase."""
+        """The whole cube as a tidy long table: one row per service, tier, criterion and phase.
+
+        Parameters
+        ----------
+        per_audience
+            Divide each value by its service's audience (per visit, per view...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``total(AXES, per_audience=per_audience)``: ``value`` in ``unit`` (kg CO2 eq... over the period, or
+            per unit of audience) and ``coverage``.
+        """
         return self.total(AXES, per_audience=per_audience)
 
     to_pandas = to_dataframe
 
     def coverage(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
-        """For each total kept by ``by`` (and criterion): complete, partial or not covered."""
+        """Whether each total is complete, partial or not covered.
+
+        Parameters
+        ----------
+        by
+            The axes and groups kept, as for :meth:`total`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The label columns of ``total(by)`` and ``coverage`` (complete, partial or not covered).
+        """
         table = self.total(by)
         return table[[c for c in table.columns if c not in ("value", "unit")]]
 
@@ -542,7 +583,14 @@ class Results:
         return not bool((self._quantities[:, self._relevant] > 0).any())
 
     def summary(self) -> pd.DataFrame:
-        """Service × criterion totals as a wide table, with units in the column names (NaN: not covered)."""
+        """Service × criterion totals as a wide table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per service, one column per criterion named with its unit (``climate_change (kg CO2
+            eq)``), totals over the assessed period; NaN where not covered.
+        """
         import pandas as pd
 
         scores = self.scores()
@@ -589,7 +637,14 @@ class Results:
         }
 
     def to_xarray(self) -> xr.Dataset:
-        """The cube as an ``xarray.Dataset`` (optional extra ``xarray``): see :mod:`lca_numerique.bridges.xarray`."""
+        """The cube as a labelled ``xarray.Dataset`` (optional extra ``xarray``).
+
+        Returns
+        -------
+        xarray.Dataset
+            Values over the dimensions service, tier, criterion and phase in each criterion's unit, coverage as
+            a mask, units and provenance as attributes: see :mod:`lca_numerique.bridges.xarray`.
+        """
         from .bridges.xarray import to_xarray
 
         return to_xarray(self)

@@ -93,7 +93,19 @@ class Table:
         return decoded
 
     def codes(self, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
-        """A label column as ``(codes, labels)``: ``labels[codes[row]]`` is the row's label (no string per row)."""
+        """A label column as integer codes into its labels, without building one string per row.
+
+        Parameters
+        ----------
+        name
+            A label column (``service``, ``criterion``, ``unit``, ``coverage``...).
+
+        Returns
+        -------
+        tuple
+            ``(codes, labels)``: a read-only integer array and a tuple of str; ``labels[codes[row]]`` is the
+            row's label.
+        """
         if name not in self._labels:
             raise KeyError(f"{name!r} is not a label column; label columns: {', '.join(self._labels)}")
         return self._columns[name], self._labels[name]
@@ -112,9 +124,17 @@ class Table:
     def to_dict(self, orient: Literal["records"]) -> list[dict[str, Any]]: ...
 
     def to_dict(self, orient: Literal["list", "records"] = "list") -> dict[str, list[Any]] | list[dict[str, Any]]:
-        """Plain Python data: ``{"column": [values...]}`` (``"list"``), or one dict per row (``"records"``).
+        """The table as plain Python data (for JSON, a template, a web response).
 
-        Numbers are floats (NaN where a value is not covered), labels are str, as ``DataFrame.to_dict`` gives.
+        Parameters
+        ----------
+        orient
+            ``"list"``: ``{"column": [values...]}``; ``"records"``: one dict per row, as ``DataFrame.to_dict``.
+
+        Returns
+        -------
+        dict or list of dict
+            Numbers as floats in the table's units (NaN where a value is not covered), labels as str.
         """
         if orient == "records":
             return list(self)
@@ -130,7 +150,13 @@ class Table:
         return out
 
     def to_pandas(self) -> pd.DataFrame:
-        """The same table as a ``pandas.DataFrame`` (label columns categorical), as ``as_frame=True`` returns."""
+        """The same table as a DataFrame (imports pandas).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The same columns, rows and numbers, label columns categorical: what ``as_frame=True`` returns.
+        """
         import pandas as pd
 
         data: dict[str, Any] = {}

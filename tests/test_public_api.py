@@ -72,6 +72,35 @@ def test_entry_points_have_numpydoc_sections(entry) -> None:
     assert documented == set(inspect.signature(entry).parameters) - {"self"}, entry
 
 
+#: The public entry points whose docstrings follow numpydoc (checked by numpydoc itself, below).
+ENTRY_POINTS = (
+    "lca_numerique.load_factors", "lca_numerique.load_factor_set", "lca_numerique.evaluate",
+    "lca_numerique.load_inventory", "lca_numerique.Inventory.evaluate", "lca_numerique.BillOfMaterials.build",
+    "lca_numerique.montecarlo.monte_carlo", "lca_numerique.scenarios.compare", "lca_numerique.scenarios.rank_levers",
+    "lca_numerique.scenarios.load_scenario", *(f"lca_numerique.Results.{m}" for m in (
+        "total", "per_audience", "per_unit", "scores", "flags", "coverage", "summary", "to_dataframe", "lines",
+        "to_xarray")),
+    "lca_numerique.Table", "lca_numerique.Table.to_dict", "lca_numerique.Table.to_pandas", "lca_numerique.Table.codes",
+)
+#: numpydoc's checks that matter here: a docstring with a summary, every parameter documented with a description
+#: and in order, no unknown parameter, a described Returns section. (Types live in the annotations, so PR04 "no
+#: type" is not asked; nor are examples or See Also.)
+NUMPYDOC_CHECKS = {"GL08", "SS01", "PR01", "PR02", "PR03", "PR07", "RT01", "RT03"}
+
+
+@pytest.mark.parametrize("name", ENTRY_POINTS)
+def test_entry_points_pass_numpydoc_validation(name: str) -> None:
+    validate = pytest.importorskip("numpydoc.validate").validate  # in the test extra
+    errors = [f"{code}: {message}" for code, message in validate(name)["errors"] if code in NUMPYDOC_CHECKS]
+    assert not errors, f"{name}: {errors}"
+
+
+def test_numpydoc_validation_catches_a_missing_section() -> None:
+    validate = pytest.importorskip("numpydoc.validate").validate
+    codes = {code for code, _ in validate("lca_numerique.factors.loader.check_overrides")["errors"]}
+    assert {"PR01", "RT01"} <= codes  # a one-line docstring fails the checks above: they can fail
+
+
 def _public_modules() -> list[str]:
     import pkgutil
 
