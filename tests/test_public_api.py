@@ -118,3 +118,36 @@ def test_every_public_module_declares_its_names(name: str) -> None:
     assert len(set(declared)) == len(declared), f"{name}: a name is listed twice in __all__"
     missing = [n for n in declared if not isinstance(n, str) or not hasattr(module, n)]
     assert not missing, f"{name}.__all__ lists names it does not define: {missing}"
+
+
+def test_one_version_everywhere() -> None:
+    # oracle: the single source, read as text; hatchling gives the wheel's METADATA this version (pyproject's
+    # dynamic version reads lca_numerique/_version.py), results files and the CLI record it
+    import importlib.metadata
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from hatchling.metadata.core import ProjectMetadata
+    from hatchling.plugin.manager import PluginManager
+    from packaging.version import Version
+
+    from lca_numerique.cli import example_path
+    from lca_numerique.report.results_file import results_document
+
+    root = Path(__file__).resolve().parents[1]
+    match = re.fullmatch(r'__version__ = "([^"]+)"\n', (root / "lca_numerique" / "_version.py").read_text("utf-8"))
+    assert match is not None, "lca_numerique/_version.py holds one line: __version__ = \"X.Y.Z\""
+    declared = match[1]
+    assert str(Version(declared)) == declared  # a normalised PEP 440 version
+    assert lca.__version__ == declared
+    assert ProjectMetadata(str(root), PluginManager()).version == declared
+    assert importlib.metadata.version("lca_numerique") == declared  # the installed distribution's metadata
+    inventory = lca.load_inventory(example_path())
+    document = results_document(inventory.evaluate(), inventory)
+    assert document["environment"]["lca_numerique"] == declared
+    assert document["outputs"]["provenance"]["library_version"] == declared
+    shown = subprocess.run([sys.executable, "-m", "lca_numerique.cli", "--version"], capture_output=True, text=True,
+                           check=True, timeout=120)
+    assert shown.stdout.strip() == f"lca_numerique {declared}"
