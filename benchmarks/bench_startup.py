@@ -106,10 +106,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--top", type=int, default=8, help="packages shown in the import breakdown")
+    parser.add_argument("--paths", default=",".join(PATHS), help="which paths to time: table, frame or both")
     args = parser.parse_args()
-    compileall.compile_dir(Path(__file__).resolve().parents[1] / "lca_numerique", quiet=1)
+    import lca_numerique  # the copy the child processes import (PYTHONPATH may point at another checkout)
+
+    compileall.compile_dir(Path(lca_numerique.__file__).parent, quiet=1)
     fresh(EXAMPLE)  # the first run may fill the compiled-factor cache; it is not counted
-    for path, (example, baseline, imports) in PATHS.items():
+    for path in args.paths.split(","):
+        example, baseline, imports = PATHS[path]
         m = measure(example, baseline, args.runs)
         ex, base = m["example"], m["baseline"]
         assert isinstance(ex, dict) and isinstance(base, dict)
