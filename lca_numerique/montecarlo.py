@@ -511,21 +511,53 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
                 ) -> MonteCarloResults:
     """Propagate uncertainty by Monte Carlo, vectorised over samples and services.
 
-    ``items`` are services (their uncertain parameters are drawn too) or bills or a :class:`BillMatrix` (only
-    factors vary), or an inventory or portfolio (whose campaigns the ``campaign`` view needs).
-    ``samples`` draws (with ``precision``: the size of each batch), reproducible for a ``seed``; ``sampler``
-    is ``random``, ``lhs`` (Latin hypercube) or ``sobol`` (scrambled Sobol', powers of two).
-    ``by``: the views to give statistics for, besides services and the portfolio: an axis (``"tier"``), a
-    view (``("kind", "phase")``) or several (``[("tier",), ("stage",)]``); axes among service, kind, campaign,
-    tier, stage, phase. ``precision`` (relative, e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 %
-    bounds of every covered portfolio total are known to that precision with 95 % confidence, or until
-    ``max_batches``; ``precision`` on the result says what was reached. ``parameter_sampling`` draws the
-    parameters behind derived factors (default) rather than each factor row on its own.
-    ``keep_samples`` (default: when they fit the budget) keeps every service's samples for later comparisons;
-    ``memory_budget`` (bytes) bounds the working arrays of a chunk of ``chunk`` services. ``bills``: the
-    stacked bills of ``items`` when already built (e.g. on a cluster); ``map_chunks(shared, chunks)`` yields
-    :func:`run_chunk` of each chunk, in order (default: in this process; see
-    :mod:`lca_numerique.bridges.dask`). Not-covered totals have NaN statistics and samples.
+    Parameters
+    ----------
+    items
+        Services (their uncertain parameters are drawn too), bills or a :class:`BillMatrix` (only factors vary),
+        or an inventory or portfolio (whose campaigns the ``campaign`` view needs).
+    factors
+        The factor set (e.g. :func:`lca_numerique.load_factors`), with each factor's distribution.
+    samples
+        Number of draws (with ``precision``: the size of each batch).
+    seed
+        Seed of the draws: the same seed gives the same samples.
+    by
+        The views to give statistics for, besides services and the portfolio: an axis (``"tier"``), a view
+        (``("kind", "phase")``) or several (``[("tier",), ("stage",)]``); axes among service, kind, campaign,
+        tier, stage, phase.
+    sampler
+        ``random``, ``lhs`` (Latin hypercube) or ``sobol`` (scrambled Sobol', powers of two).
+    precision
+        Relative precision (e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 % bounds of every
+        covered portfolio total are known to it with 95 % confidence, or until ``max_batches``.
+    max_batches
+        The most batches ``precision`` may add.
+    factor_uncertainty
+        Draw the factors from their distributions (False: only service parameters vary).
+    parameter_sampling
+        Draw the parameters behind derived factors (default) rather than each factor row on its own.
+    keep_samples
+        Keep every service's samples for later comparisons (default: when they fit ``memory_budget``).
+    memory_budget
+        Bytes the working arrays of a chunk of services may take.
+    progress
+        Called with (samples done, samples in all) as the run advances.
+    chunk
+        Services evaluated together in one chunk.
+    bills
+        The stacked bills of ``items`` when already built (e.g. on a cluster).
+    map_chunks
+        ``map_chunks(shared, chunks)`` yields :func:`run_chunk` of each chunk, in order (default: in this
+        process; see :mod:`lca_numerique.bridges.dask`).
+
+    Returns
+    -------
+    MonteCarloResults
+        Mean, standard deviation and quantiles ``[quantile, service, criterion]`` of each service's total, the
+        portfolio's samples ``[sample, criterion]``, each in the criterion's unit (kg CO2 eq...) over the
+        assessed period, the views asked by ``by``, the ``deterministic`` results and, with ``precision``, the
+        precision reached. Not-covered totals have NaN statistics and samples.
     """
     portfolio = getattr(items, "portfolio", items)  # an Inventory, a Portfolio or a sequence
     if isinstance(portfolio, Portfolio):
