@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import localise_table, sheet_name
+from ..i18n import sheet_name
 from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
 from .spreadsheets import neutralise, safe_text, write_csv, write_workbook
 from .tables import SHEETS, labelled_tables, report_tables
+from .tidy import write_results_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -56,7 +57,7 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
             written["xlsx"] = "report.xlsx"
             written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})
         if "csv" in formats:
-            written["csv"] = write_csv(localise_table(results.to_dataframe(), lang), folder / "results.csv").name
+            written["csv"] = write_results_csv(results, folder / "results.csv", lang).name
         if "html" in formats:
             written["html"] = _write_html(results, inventory, folder / "report.html", lang,
                                           choice.overrides_table(results.selection)).name
@@ -72,4 +73,4 @@ def _write_html(results: Results, inventory: Inventory, path: Path, lang: str, o
 
 __all__ = ["FORMATS", "REPORT_FILES", "SHEETS", "CheckReport", "FactorChoice", "ResultsFileError",
            "check_results_file", "is_results_file", "neutralise", "report_tables", "safe_text", "staged_folder",
-           "write_csv", "write_report", "write_results_file", "write_workbook"]
+           "write_csv", "write_report", "write_results_csv", "write_results_file", "write_workbook"]

@@ -41,6 +41,7 @@ from ..i18n import (
     source_text,
     translator,
 )
+from .tables import TABLE_SERVICES, largest_services
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,8 +70,6 @@ __all__ = [
 #: and in print while being shown at their design size (a point of the figure is a point on screen).
 FIGURE_DPI = 192
 CSS_PX_PER_INCH = 96
-#: Services a table of the HTML report lists at most (the largest on climate change); the files hold them all.
-TABLE_SERVICES = 60
 
 STYLE = """
 :root{--ink:#1a1a1a;--muted:#4d4d4d;--rule:#b3b3b3;--head:#e6edf5;--warn:#fff3cd;--accent:#0b5394}
@@ -295,17 +294,6 @@ def _key_figures(results: Results, lang: str) -> str:
     return f'<ul class="key">{"".join(cards)}</ul>'
 
 
-def _largest_services(results: Results) -> np.ndarray:
-    """Positions of the services a table of the report shows: all of them, or beyond :data:`TABLE_SERVICES` the
-    largest on climate change (not-covered totals last), in inventory order."""
-    if len(results.services) <= TABLE_SERVICES:
-        return np.arange(len(results.services))
-    climate = results.scores().values[:, list(results.criteria).index("climate_change")] \
-        if "climate_change" in results.criteria else np.zeros(len(results.services))
-    order = np.argsort(-np.nan_to_num(climate, nan=-np.inf), kind="stable")
-    return np.sort(order[:TABLE_SERVICES])
-
-
 def _others_note(results: Results, shown: np.ndarray, lang: str) -> str:
     """A paragraph saying where the services a table leaves out are (nothing when it shows them all)."""
     left = len(results.services) - len(shown)
@@ -322,7 +310,7 @@ def _per_audience_table(results: Results, lang: str) -> str:
     table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
     car = equivalents()[1][0]
     rows = []
-    shown = _largest_services(results)
+    shown = largest_services(results)
     # values per visit, per view, per reader do not compare: rows are ranked within their unit only
     units = np.unique(np.asarray(results.audience_units)[shown], return_inverse=True)[1]
     for i in shown[np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float)[shown], nan=-np.inf), units))]:
@@ -353,7 +341,7 @@ def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: st
         columns.append([coverage_label(c, lang) if c in (NO_AMOUNT, ZERO_AMOUNT) else
                         format_impact(v, "climate_change", lang, c)
                         for v, c in zip(table["value"], table["coverage"].astype(str), strict=True)])
-    shown = _largest_services(results)
+    shown = largest_services(results)
     names = [*results.services, _("all services")]
     rows = [[names[i], *(column[i] for column in columns)] for i in [*shown, len(results.services)]]
     sources = _items([_("{term}: {definition}").format(term=headers[name], definition=unit.source)
@@ -373,7 +361,7 @@ def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.Data
 def _service_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
-    shown = _largest_services(results)
+    shown = largest_services(results)
     # one lookup per table, not per cell: [service, criterion] arrays in inventory order
     totals = results.total(("service",))
     totals = totals[totals["criterion"].isin(ids)]

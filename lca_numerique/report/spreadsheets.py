@@ -26,6 +26,7 @@ __all__ = [
     "CELL_CHARACTERS",
     "FORMULA_START",
     "MAX_WORKBOOK_CELLS",
+    "CsvWriter",
     "neutralise",
     "safe_text",
     "write_csv",
@@ -84,10 +85,72 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` as CSV (UTF-8, no index) with every text cell neutralised; not-covered values empty."""
+    """Write ``frame`` as CSV (UTF-8, no index) with every text cell neutralised; not-covered values empty.
+
+    Written by pyarrow's CSV writer (some ten times pandas' speed; text cells quoted, numbers as the shortest
+    text that reads back to the same float)."""
     path = Path(path)
-    neutralise(frame).to_csv(path, index=False)
+    with CsvWriter(path) as writer:
+        writer.write(neutralise(frame))
     return path
+
+
+class CsvWriter:
+    """A CSV file written frame by frame (the header once), for tables too large to hold whole in memory.
+
+    Each frame must be neutralised already and have the columns of the first. Categorical columns are written
+    through their categories, floats as the shortest text that reads back to the same number, NaN empty.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._writer: Any = None
+        self._schema: Any = None
+
+    def __enter__(self) -> CsvWriter:
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the rows of ``frame``."""
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        try:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # text mixed with numbers in a column
+            table = pa.Table.from_pandas(_as_text(frame), preserve_index=False)
+        table = _booleans_as_text(table.replace_schema_metadata(None))
+        if self._writer is None:
+            self._schema = table.schema
+            self._writer = pa_csv.CSVWriter(str(self.path), table.schema)
+        self._writer.write_table(table.cast(self._schema))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is None:  # no frame written: an empty file rather than none
+            self.path.write_text("", encoding="utf-8")
+        else:
+            self._writer.close()
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its mixed (object) columns as text, as pandas writes them."""
+    import pandas as pd
+
+    return frame.assign(**{str(name): column.map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v)
+                                                 else str(v))
+                           for name, column in frame.items() if column.dtype == object})
+
+
+def _booleans_as_text(table: Any) -> Any:
+    """Booleans written ``True``/``False``, as pandas and Python write them (arrow writes ``true``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_boolean(field.type):
+            text = pc.if_else(table.column(i), "True", "False")
+            table = table.set_column(i, field.name, text)
+    return table
 
 
 def _cell_text(text: str) -> str:

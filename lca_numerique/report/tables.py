@@ -12,6 +12,7 @@ from ..results import COMPLETE
 from .factor_choice import FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
     from ..inventory import Inventory
@@ -19,9 +20,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "SHEETS",
+    "TABLE_SERVICES",
     "assumptions_table",
     "incomplete",
     "labelled_tables",
+    "largest_services",
     "provenance_table",
     "report_tables",
     "summary_table",
@@ -40,6 +43,24 @@ SHEETS: dict[str, str] = {
     "overrides": "Overrides / Surcharges: what departs from the bundled factors (parameters, licence filter, "
                  "your own factor sets); empty when none",
 }
+
+
+#: Services a table for people (the HTML report, the terminal) lists at most: the largest on climate change; the
+#: files hold them all.
+TABLE_SERVICES = 60
+
+
+def largest_services(results: Results, limit: int = TABLE_SERVICES) -> np.ndarray:
+    """Positions of the services a table for people shows: all of them, or beyond ``limit`` the largest on
+    climate change (not-covered totals last), in inventory order."""
+    import numpy as np
+
+    if len(results.services) <= limit:
+        return np.arange(len(results.services))
+    climate = results.scores().values[:, list(results.criteria).index("climate_change")] \
+        if "climate_change" in results.criteria else np.zeros(len(results.services))
+    order = np.argsort(-np.nan_to_num(climate, nan=-np.inf), kind="stable")
+    return np.sort(order[:limit])
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
