@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -27,6 +27,7 @@ __all__ = [
     "FORMULA_START",
     "MAX_WORKBOOK_CELLS",
     "CsvWriter",
+    "Elsewhere",
     "neutralise",
     "safe_text",
     "write_csv",
@@ -194,13 +195,24 @@ def _cell_value(value: Any) -> Any:
     return _cell_text(str(value))
 
 
-def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, descriptions: Mapping[str, str] = {},
-                   max_cells: int = MAX_WORKBOOK_CELLS) -> dict[str, Path]:
+class Elsewhere(NamedTuple):
+    """A table a workbook does not hold, because another file of the report holds its rows: the sheet says
+    where (``note``, ``file``), how large it would be, and shows the smaller table ``instead`` below."""
+
+    note: str
+    file: str
+    rows: int
+    columns: Sequence[str]
+    instead: pd.DataFrame
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame | Elsewhere], path: str | Path, *,
+                   descriptions: Mapping[str, str] = {}, max_cells: int = MAX_WORKBOOK_CELLS) -> dict[str, Path]:
     """Write one sheet per table, in order, into the xlsx file ``path``; return the tables written as CSV.
 
     A table that does not fit in what is left of ``max_cells`` is written to ``<sheet>.csv`` beside the
     workbook, and its sheet holds one row naming that file, its rows and columns (``descriptions``, by sheet,
-    say what the table is).
+    say what the table is). An :class:`Elsewhere` entry gives such a row itself, then its smaller table.
     """
     from openpyxl import Workbook
 
@@ -210,13 +222,17 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, desc
     budget = max_cells
     for name, frame in tables.items():
         sheet = book.create_sheet(_cell_text(name)[:31])
-        if frame.size > budget:
+        if isinstance(frame, Elsewhere):
+            _note(sheet, frame.note, frame.file, frame.rows, frame.columns)
+            sheet.append([])
+            frame = frame.instead
+            if frame.size > budget:  # pragma: no cover - the smaller tables are a few hundred cells
+                continue
+        elif frame.size > budget:
             moved[name] = write_csv(frame, path.with_name(f"{name}.csv"))
-            sheet.append(["note", "file", "rows", "columns"])
-            sheet.append([_cell_text(f"{descriptions.get(name, name)}: {len(frame)} rows, more than this workbook "
-                                     f"holds ({max_cells} cells in all); the table is in the CSV file named here, "
-                                     "beside this workbook."), moved[name].name, len(frame),
-                          _cell_text(", ".join(map(str, frame.columns)))])
+            _note(sheet, f"{descriptions.get(name, name)}: {len(frame)} rows, more than this workbook holds "
+                         f"({max_cells} cells in all); the table is in the CSV file named here, beside this workbook.",
+                  moved[name].name, len(frame), frame.columns)
             continue
         budget -= frame.size
         sheet.append([_cell_text(str(c)) for c in frame.columns])
@@ -224,3 +240,9 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, desc
             sheet.append(row)
     book.save(path)
     return moved
+
+
+def _note(sheet: Any, note: str, file: str, rows: int, columns: Sequence[Any]) -> None:
+    """The rows of a sheet whose table is in another file."""
+    sheet.append(["note", "file", "rows", "columns"])
+    sheet.append([_cell_text(note), _cell_text(file), rows, _cell_text(", ".join(map(str, columns)))])
