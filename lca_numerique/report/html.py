@@ -222,25 +222,28 @@ def _per_audience_sentence(results: Results, lang: str) -> str:
     if "climate_change" not in results.criteria:
         return ""
     per_service, total = _share_of(results, "climate_change")
-    per = results.per_audience().query("criterion == 'climate_change'").set_index("service")["value"]
+    scores = results.scores(per_audience=True)
+    per = scores.values[:, list(scores.criteria).index("climate_change")]
     s = int(np.argmax(per_service))
-    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0
-              and results.audience_units[i] == results.audience_units[s]]  # only values of one unit compare
-    if not total > 0 or not np.isfinite(per.iloc[s]) or not others:
+    by_audience = np.argsort(results.audience)[::-1]
+    units = np.asarray(results.audience_units, dtype=object)
+    others = by_audience[(by_audience != s) & np.isfinite(per[by_audience]) & (per[by_audience] > 0)
+                         & (units[by_audience] == units[s])]  # only values of one unit compare
+    if not total > 0 or not np.isfinite(per[s]) or not others.size:
         return ""
-    o = others[0]
-    ratio = per.iloc[s] / per.iloc[o]
+    o = int(others[0])
+    ratio = per[s] / per[o]
     unit = results.audience_units[s]
     comparison = _("{ratio} times the cost {per_other} of {other} ({other_value})") if ratio >= 1 else \
         _("{ratio} times less than the cost {per_other} of {other} ({other_value})")
     return _("{per} of {service}: {value}, that is {car}; {comparison}.").format(
         per=per_audience_unit(unit, lang).capitalize(), service=results.services[s],
-        value=format_impact(per.iloc[s], "climate_change", lang), car=equivalent_text(per.iloc[s], equivalents()[1][0],
+        value=format_impact(per[s], "climate_change", lang), car=equivalent_text(per[s], equivalents()[1][0],
                                                                                       lang),
         comparison=comparison.format(ratio=format_number(ratio if ratio >= 1 else 1 / ratio, lang, 2),
                                      per_other=per_audience_unit(results.audience_units[o], lang),
                                      other=results.services[o],
-                                     other_value=format_impact(per.iloc[o], "climate_change", lang)))
+                                     other_value=format_impact(per[o], "climate_change", lang)))
 
 
 def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool] = ()) -> str:
