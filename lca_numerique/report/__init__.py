@@ -8,6 +8,7 @@ a result was computed with and what overrides them; ``atomic`` how a report fold
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,10 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         raise ValueError(f"unknown report format(s) {unknown}; accepted: {', '.join(FORMATS)}")
     choice = choice or FactorChoice.of(inventory)
     written: dict[str, str] = {}
-    with staged_folder(out, produces=REPORT_FILES, force=force) as folder:
+    results.values, results.coverage_codes  # noqa: B018 - the cube, computed once before two threads read it
+    # results.csv, the largest file, is written by pyarrow outside the GIL while this thread encodes the others
+    with staged_folder(out, produces=REPORT_FILES, force=force) as folder, ThreadPoolExecutor(1) as pool:
+        tidy = pool.submit(write_results_csv, results, folder / "results.csv", lang) if "csv" in formats else None
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
         if "xlsx" in formats:
@@ -56,11 +60,11 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
                                    descriptions={sheet_name(k, lang): text for k, text in SHEETS.items()})
             written["xlsx"] = "report.xlsx"
             written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})
-        if "csv" in formats:
-            written["csv"] = write_results_csv(results, folder / "results.csv", lang).name
         if "html" in formats:
             written["html"] = _write_html(results, inventory, folder / "report.html", lang,
                                           choice.overrides_table(results.selection)).name
+        if tidy is not None:
+            written["csv"] = tidy.result().name
     return {key: Path(out) / name for key, name in written.items()}
 
 

@@ -111,8 +111,12 @@ class _Cube(NamedTuple):
                 # numbers only: json writes a non-finite one as NaN, Infinity or -Infinity, which become null
                 text = json.dumps(self.results.values[start:start + block].tolist(), separators=(",", ":"))
                 text = text.replace("-Infinity", "null").replace("Infinity", "null").replace("NaN", "null")
-            else:
-                text = _canonical(labels[self.results.coverage_codes[start:start + block]].tolist())
+            else:  # services repeat a few coverage patterns (mostly all complete): each encoded once
+                codes = self.results.coverage_codes[start:start + block]
+                patterns, which = np.unique(codes.reshape(len(codes), -1), axis=0, return_inverse=True)
+                texts = np.array([_canonical(labels[p.reshape(codes.shape[1:])].tolist()) for p in patterns],
+                                 dtype=object)
+                text = "[" + ",".join(texts[which.ravel()]) + "]"
             yield ("," if start else "") + text[1:-1]
         yield "]"
 
