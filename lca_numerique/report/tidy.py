@@ -1,6 +1,6 @@
 """``results.csv``: the whole cube as a tidy table, one row per service, tier, criterion and phase.
 
-It is the largest file of a report (216 rows per website; 21.6 million rows, some 2 GB, for 100,000 services),
+It is the largest file of a report (208 rows per website; 20.8 million rows, some 2 GB, for 100,000 services),
 so it is written from the cube's arrays (:attr:`Results.values`, :attr:`Results.coverage_codes`) in blocks of
 services, by pyarrow's CSV writer, without building the table in pandas: memory stays bounded by a block,
 and the time is that of formatting the numbers. Its columns and words are those of
