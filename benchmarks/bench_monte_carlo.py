@@ -14,12 +14,15 @@ reach each sampler's spread (a factor of n; see :func:`samplers`).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from bench_engine import best_of, synthetic
 
 from lca_numerique.axes import PHASE_IDS
 from lca_numerique.bill import Audience, BillOfMaterials, Line
+from lca_numerique.criteria import MISSION_CRITERIA
 from lca_numerique.factors import FactorSet
 from lca_numerique.factors.model import Factor, build_factor_set, user_provenance
 from lca_numerique.montecarlo import monte_carlo
@@ -37,44 +40,70 @@ def uncertain(factors: FactorSet) -> FactorSet:
     return build_factor_set(rows, id="synthetic", version="0", title="", licence="", sources={})
 
 
-def samplers(replicates: int, sizes: list[int]) -> None:
-    """How many samples plain random sampling needs to match each sampler's precision of the 95 % bounds.
+VARIANTS = (("random", "empirical"), ("random", "conditional"), ("lhs", "empirical"), ("lhs", "conditional"),
+            ("sobol", "empirical"), ("sobol", "conditional"))
 
-    For each sampler and size n, ``replicates`` independent runs (seeds 0, 1...) give the spread (standard
-    deviation) of the 2.5 and 97.5 % bounds of the portfolio total of each mission criterion. Random sampling's
-    variance falls exactly as 1/n, so random sampling needs (sd_random / sd_sampler)² × n samples to match a
-    sampler at n: that ratio is the factor, shown for the median bound and for the worst one (the least
-    precise bound of each sampler). With 16 replicates a spread is known to about ±18 %, a factor to about ±50 %.
+
+def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARIANTS) -> dict[str, Any]:
+    """Samples plain random sampling needs for the same precision of the portfolio's 95 % bounds as each
+    (sampler, estimator), on the bundled example, measured in this run.
+
+    Each variant is run ``replicates`` times at ``n`` samples (independent seeds: variant × 1000 + replicate);
+    the variance of each bound (2.5 and 97.5 % of every covered criterion's portfolio total) across replicates
+    is its precision. Random sampling's variance falls as 1/n, so random sampling with the sample quantile (the
+    default) needs var_random / var_variant × n samples to match the variant: that is the ratio, per bound, with
+    a 95 % interval from the F distribution (two independent variances of ``replicates`` - 1 degrees of
+    freedom). The stopping-rule ratio compares the least precise bound of each (relative standard deviation),
+    as ``precision=`` does, with a 95 % bootstrap interval over replicates. Bias: the largest difference of a
+    variant's mean bound from random's, in standard errors.
     """
+    from scipy.stats import f as fisher
+
     from lca_numerique.cli import example_path
-    from lca_numerique.criteria import MISSION_CRITERIA
     from lca_numerique.inventory import load_inventory
 
     inventory = load_inventory(example_path())
     factors = inventory.load_factors()
-    spread: dict[tuple[str, int], np.ndarray] = {}
-    for sampler in ("random", "lhs", "sobol"):
-        for n in sizes:
-            bounds = []
-            for seed in range(replicates):
-                mc = monte_carlo(inventory, factors, samples=n, seed=seed, sampler=sampler, keep_samples=False)
-                bounds.append(mc.summary(MISSION_CRITERIA, by=())[["p2.5", "p97.5"]].to_numpy())
-            stacked = np.array(bounds)  # [replicate, criterion, bound]
-            spread[(sampler, n)] = stacked.std(axis=0, ddof=1) / np.abs(stacked.mean(axis=0))
-    from scipy.stats import f as fisher
-
-    # a ratio of two variances each from `replicates` runs: its 95 % interval, relative to the ratio measured
+    bounds: dict[tuple[str, str], np.ndarray] = {}
+    covered = None
+    for v, (sampler, estimator) in enumerate(variants):
+        runs = []
+        for r in range(replicates):
+            mc = monte_carlo(inventory, factors, samples=n, seed=1000 * v + r, sampler=sampler, estimator=estimator,
+                             keep_samples=False)
+            table = mc.view(())
+            covered = table["coverage"].ne("not covered").to_numpy()
+            runs.append(table[["p2.5", "p97.5"]].to_numpy())
+        bounds[(sampler, estimator)] = np.array(runs)[:, covered]  # [replicate, criterion, bound]
+    criteria = table["criterion"].to_numpy()[covered]
+    base = bounds[("random", "empirical")]
     low, high = (1 / fisher.ppf(q, replicates - 1, replicates - 1) for q in (0.975, 0.025))
-    print(f"Relative spread of the 95 % bounds ({replicates} replicates, {len(MISSION_CRITERIA)} criteria x 2 "
-          "bounds) and the samples random sampling needs to match, as a factor of n (each factor known within "
-          f"x{low:.2f} to x{high:.2f}, 95 % confidence):")
-    for n in sizes:
-        for sampler in ("random", "lhs", "sobol"):
-            mine, random = spread[(sampler, n)], spread[("random", n)]
-            median = float(np.nanmedian((random / mine) ** 2))
-            worst = float(np.nanmax(random) / np.nanmax(mine)) ** 2
-            print(f"  n={n:6d} {sampler:7s} spread median {np.nanmedian(mine):.4f} worst {np.nanmax(mine):.4f}"
-                  f"   factor: median {median:4.1f}x, worst bound {worst:4.1f}x")
+    rng = np.random.default_rng(0)
+
+    def worst(x: np.ndarray) -> float:  # the least precise bound: its relative variance
+        return float(np.max(x.var(axis=0, ddof=1) / x.mean(axis=0) ** 2))
+
+    print(f"Samplers on the bundled example: {n} samples, {replicates} replicates per variant, {len(criteria)} "
+          f"covered criteria x 2 bounds. Ratio = samples plain random sampling (sample quantiles) needs for the "
+          f"same variance of a bound; a per-bound ratio is known within x{low:.2f} to x{high:.2f} (95 %).")
+    mission = [list(criteria).index(c) for c in MISSION_CRITERIA if c in criteria]
+    header = "  ".join(f"{c[:8]} {b}" for c in criteria[mission] for b in ("p2.5", "p97.5"))
+    print(f"{'sampler / estimator':26s} {'stopping rule [95 % CI]':24s} {'per bound: min median max':26s} {header}"
+          "  bias (max |z|)")
+    out = {}
+    for key, x in bounds.items():
+        ratio = base.var(axis=0, ddof=1) / x.var(axis=0, ddof=1)  # [criterion, bound]
+        boot = [worst(base[rng.integers(0, replicates, replicates)]) / worst(x[rng.integers(0, replicates, replicates)])
+                for _ in range(2000)]
+        rule = worst(base) / worst(x)
+        z = np.abs(x.mean(axis=0) - base.mean(axis=0)) / np.sqrt((x.var(axis=0, ddof=1) + base.var(axis=0, ddof=1))
+                                                                   / replicates)
+        out[key] = {"ratio": ratio, "rule": rule, "rule_ci": np.quantile(boot, (0.025, 0.975)), "z": z}
+        per = "  ".join(f"{r:13.1f}" for r in ratio[mission].ravel())
+        ci = out[key]["rule_ci"]
+        print(f"{key[0] + ' / ' + key[1]:26s} {rule:6.1f}x [{ci[0]:5.1f}, {ci[1]:5.1f}]       "
+              f"{ratio.min():5.1f} {np.median(ratio):6.1f} {ratio.max():7.1f}      {per}  {z.max():5.1f}")
+    return out
 
 
 def main() -> None:
@@ -84,11 +113,11 @@ def main() -> None:
     parser.add_argument("--flows", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--samplers", action="store_true", help="compare the samplers on the bundled example")
-    parser.add_argument("--replicates", type=int, default=16)
-    parser.add_argument("--sizes", default="256,1024,4096", help="sample sizes for --samplers (powers of two)")
+    parser.add_argument("--replicates", type=int, default=32)
+    parser.add_argument("--size", type=int, default=1024, help="samples per run for --samplers (a power of two)")
     args = parser.parse_args()
     if args.samplers:
-        samplers(args.replicates, [int(x) for x in args.sizes.split(",")])
+        samplers(args.replicates, args.size)
         return
     matrix, factors = synthetic(args.services, args.flows)
     factors = uncertain(factors)
