@@ -14,6 +14,7 @@ reach each sampler's spread (a factor of n; see :func:`samplers`).
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,7 +45,8 @@ VARIANTS = (("random", "empirical"), ("random", "conditional"), ("lhs", "empiric
             ("sobol", "empirical"), ("sobol", "conditional"))
 
 
-def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARIANTS) -> dict[str, Any]:
+def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARIANTS, detail: bool = False
+             ) -> dict[tuple[str, str], Any]:
     """Samples plain random sampling needs for the same precision of the portfolio's 95 % bounds as each
     (sampler, estimator), on the bundled example, measured in this run.
 
@@ -55,7 +57,8 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
     a 95 % interval from the F distribution (two independent variances of ``replicates`` - 1 degrees of
     freedom). The stopping-rule ratio compares the least precise bound of each (relative standard deviation),
     as ``precision=`` does, with a 95 % bootstrap interval over replicates. Bias: the largest difference of a
-    variant's mean bound from random's, in standard errors.
+    variant's mean bound from random's, in standard errors. Time: the mean wall time of a run; "per second" is
+    the stopping-rule ratio times random's time over the variant's (precision per second of computation).
     """
     from scipy.stats import f as fisher
 
@@ -65,12 +68,17 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
     inventory = load_inventory(example_path())
     factors = inventory.load_factors()
     bounds: dict[tuple[str, str], np.ndarray] = {}
+    seconds: dict[tuple[str, str], float] = {}
     covered = None
+    monte_carlo(inventory, factors, samples=64, sampler="sobol", estimator="conditional")  # imports, caches
     for v, (sampler, estimator) in enumerate(variants):
         runs = []
+        seconds[(sampler, estimator)] = 0.0
         for r in range(replicates):
+            start = time.perf_counter()
             mc = monte_carlo(inventory, factors, samples=n, seed=1000 * v + r, sampler=sampler, estimator=estimator,
                              keep_samples=False)
+            seconds[(sampler, estimator)] += (time.perf_counter() - start) / replicates
             table = mc.view(())
             covered = table["coverage"].ne("not covered").to_numpy()
             runs.append(table[["p2.5", "p97.5"]].to_numpy())
@@ -89,7 +97,7 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
     mission = [list(criteria).index(c) for c in MISSION_CRITERIA if c in criteria]
     header = "  ".join(f"{c[:8]} {b}" for c in criteria[mission] for b in ("p2.5", "p97.5"))
     print(f"{'sampler / estimator':26s} {'stopping rule [95 % CI]':24s} {'per bound: min median max':26s} {header}"
-          "  bias (max |z|)")
+          "  bias (max |z|)  time per run  per second")
     out = {}
     for key, x in bounds.items():
         ratio = base.var(axis=0, ddof=1) / x.var(axis=0, ddof=1)  # [criterion, bound]
@@ -98,11 +106,21 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
         rule = worst(base) / worst(x)
         z = np.abs(x.mean(axis=0) - base.mean(axis=0)) / np.sqrt((x.var(axis=0, ddof=1) + base.var(axis=0, ddof=1))
                                                                    / replicates)
-        out[key] = {"ratio": ratio, "rule": rule, "rule_ci": np.quantile(boot, (0.025, 0.975)), "z": z}
+        out[key] = {"ratio": ratio, "rule": rule, "rule_ci": np.quantile(boot, (0.025, 0.975)), "z": z,
+                    "seconds": seconds[key]}
         per = "  ".join(f"{r:13.1f}" for r in ratio[mission].ravel())
         ci = out[key]["rule_ci"]
         print(f"{key[0] + ' / ' + key[1]:26s} {rule:6.1f}x [{ci[0]:5.1f}, {ci[1]:5.1f}]       "
-              f"{ratio.min():5.1f} {np.median(ratio):6.1f} {ratio.max():7.1f}      {per}  {z.max():5.1f}")
+              f"{ratio.min():5.1f} {np.median(ratio):6.1f} {ratio.max():7.1f}      {per}  {z.max():5.1f}"
+              f"          {seconds[key]:6.3f} s  {rule * seconds[('random', 'empirical')] / seconds[key]:6.1f}x")
+    if detail:
+        print("Per bound (ratio), every covered criterion; relative standard deviation of random / empirical:")
+        spread = np.sqrt(base.var(axis=0, ddof=1)) / base.mean(axis=0)
+        print(f"{'criterion':32s} {'random rel. sd':>16s} " + " ".join(f"{k[0][:5]}/{k[1][:4]:>12s}" for k in out))
+        for i, criterion in enumerate(criteria):
+            for b, name in enumerate(("p2.5", "p97.5")):
+                print(f"{criterion[:26]:26s} {name:5s} {spread[i, b]:16.4f} "
+                      + " ".join(f"{out[k]['ratio'][i, b]:17.1f}" for k in out))
     return out
 
 
@@ -115,9 +133,10 @@ def main() -> None:
     parser.add_argument("--samplers", action="store_true", help="compare the samplers on the bundled example")
     parser.add_argument("--replicates", type=int, default=32)
     parser.add_argument("--size", type=int, default=1024, help="samples per run for --samplers (a power of two)")
+    parser.add_argument("--detail", action="store_true", help="with --samplers: the ratio of every bound")
     args = parser.parse_args()
     if args.samplers:
-        samplers(args.replicates, args.size)
+        samplers(args.replicates, args.size, detail=args.detail)
         return
     matrix, factors = synthetic(args.services, args.flows)
     factors = uncertain(factors)

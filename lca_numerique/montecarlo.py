@@ -45,6 +45,7 @@ products and sums are then blocked differently.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -361,6 +362,7 @@ class _Power:
     __pos__ = __neg__
 
 
+@functools.lru_cache(maxsize=4096)
 def _power_exponents(formula: str) -> dict[str, float]:
     """The names a formula is proportional to a power of (``a * b / c ** 2``: a 1, b 1, c -2); names found in a
     sum or difference are left out, whatever else they do."""
@@ -415,7 +417,7 @@ def _conditioning(factors: FactorSet, flows: Sequence[str], criteria: Sequence[s
     distribution: dict[str, Any] = {}
     occurrences: dict[tuple[str, str], list[tuple[tuple[str, str, str], float | None]]] = {}
     for key, f in derived.items():
-        exponents = _power_exponents(f.formula)
+        exponents = _power_exponents(f.formula)  # cached: read, never changed
         for p in f.inputs:
             distribution.setdefault(p.name, p.distribution)  # the first declaration is the one drawn
             occurrences.setdefault((key[1], p.name), []).append((key, exponents.get(p.name)))

@@ -296,7 +296,6 @@ def conditional_quantiles(totals: np.ndarray, parts: np.ndarray, scores: np.ndar
     Φ(score + ln((q - A) / (D × Y)) / sigma) (0 when q <= A; a sample with D × Y = 0 counts 1 when T <= q), and
     each quantile is its root. Units are those of ``totals``. Raises ValueError on a negative part.
     """
-    from scipy.optimize import brentq
     from scipy.special import ndtr
 
     totals, parts, scores = (np.asarray(a, dtype=float) for a in (totals, parts, scores))
@@ -306,27 +305,45 @@ def conditional_quantiles(totals: np.ndarray, parts: np.ndarray, scores: np.ndar
         raise ValueError(f"sigma must be > 0; got {sigma!r}")
     rest = totals - parts  # A
     moving = parts > 0
-    rest_m, parts_m, scores_m, fixed = rest[moving], parts[moving], scores[moving], totals[~moving]
+    rest_m, part_m, score_m, fixed = rest[moving, None], parts[moving, None], scores[moving, None], totals[~moving]
+    n = len(totals)
 
-    def cdf(q: float) -> float:
+    def cdf(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """F at each of the points ``q`` and its derivative (the density)."""
+        gap = q[None, :] - rest_m  # [sample, point]
         with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.where(q > rest_m, scores_m + np.log((q - rest_m) / parts_m) / sigma, -np.inf)
-        return (ndtr(z).sum() + np.count_nonzero(fixed <= q)) / len(totals)
+            z = np.where(gap > 0, score_m + np.log(gap / part_m) / sigma, -np.inf)
+            density = np.where(gap > 0, np.exp(-z * z / 2) / (math.sqrt(2 * math.pi) * sigma * gap), 0.0)
+        below = np.count_nonzero(fixed[:, None] <= q[None, :], axis=0)
+        return (ndtr(z).sum(axis=0) + below) / n, density.sum(axis=0) / n
 
-    low = float(rest.min())
-    high = float(totals.max())
-    width = high - low if high > low else max(abs(high), 1.0)
-    out = []
-    for p in probabilities:
-        if cdf(low) >= p:  # an atom at the bottom (samples whose total cannot move)
-            out.append(low)
-            continue
-        top = high
-        while cdf(top) < p:  # the lognormal tail reaches beyond the largest sample
-            top += width
-            width *= 2
-        out.append(brentq(lambda q, p=p: cdf(q) - p, low, top, xtol=1e-13 * max(abs(top), 1e-300), rtol=1e-15))
-    return np.array(out)
+    # Safeguarded Newton from the sample quantiles, all probabilities at once: F is smooth and increasing, so
+    # a handful of steps reach the root; a step leaving the bracket [low, high] halves it instead.
+    p = np.asarray(probabilities, dtype=float)
+    low = np.full(p.shape, float(rest.min()))
+    high = np.full(p.shape, float(totals.max()))
+    width = max(float(high[0] - low[0]), abs(float(high[0])), 1e-300)
+    while True:  # the lognormal tail can reach beyond the largest sample
+        short = cdf(high)[0] < p
+        if not short.any():
+            break
+        high = np.where(short, high + width, high)
+        width *= 2
+    bottom = low.copy()
+    at_bottom = cdf(bottom)[0] >= p  # an atom at the bottom (samples whose total cannot move)
+    q = np.clip(np.quantile(totals, p), low, high)
+    for _ in range(200):
+        value, slope = cdf(q)
+        low, high = np.where(value < p, q, low), np.where(value < p, high, q)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = q - (value - p) / slope
+        inside = np.isfinite(step) & (step >= low) & (step <= high)
+        following = np.where(inside, step, (low + high) / 2)
+        done = np.abs(following - q) <= 1e-12 * np.abs(q)
+        q = following
+        if done.all():
+            break
+    return np.where(at_bottom, bottom, q)
 
 
 def draw(distribution: Distribution, value: float, u: np.ndarray) -> np.ndarray:
