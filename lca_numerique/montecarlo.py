@@ -517,6 +517,7 @@ class RunShared:
     n_groups: Mapping[tuple[str, ...], int]  # views without services: their groups of services (kind × campaign)
     keep: bool  # keep every service's samples
     memory_budget: float  # bytes
+    criteria: int = 0  # the criteria among fs's (the rest: conditioning parts, summed only); 0: all
 
 
 @dataclass(frozen=True, eq=False)
@@ -562,16 +563,17 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
     fs_by_column = shared.fs.transpose(1, 0, 2, 3).reshape(n_columns, width)
     masks = [shared.group_of == g for g in range(n_groups)] if n_groups > 1 else [None]
     per_service = [v for v in shared.views if "service" in v]
-    stats = {v: (np.empty((k, *_kept_shape(shared, v), n_criteria)), np.empty((k, *_kept_shape(shared, v), n_criteria)),
-                 np.empty((len(QUANTILES), k, *_kept_shape(shared, v), n_criteria))) for v in per_service}
-    kept = np.empty((n, k, n_criteria)) if shared.keep else None
+    n_stats = shared.criteria or n_criteria  # per-service statistics: for criteria only
+    stats = {v: (np.empty((k, *_kept_shape(shared, v), n_stats)), np.empty((k, *_kept_shape(shared, v), n_stats)),
+                 np.empty((len(QUANTILES), k, *_kept_shape(shared, v), n_stats))) for v in per_service}
+    kept = np.empty((n, k, n_stats)) if shared.keep else None
     sums = {v: np.zeros((n, shared.n_groups[v], *_kept_shape(shared, v), n_criteria))
             for v in shared.views if "service" not in v}
 
     def record(index: list[int], r: np.ndarray) -> None:  # r[service, sample, group, criterion, phase]
         r = r.reshape(len(index), n, n_tier, n_stage, n_criteria, n_phase).transpose(0, 1, 2, 3, 5, 4)
         for v in per_service:
-            rv = _reduce(r, v)
+            rv = _reduce(r, v)[..., :n_stats]
             mean, std, quantiles = stats[v]
             mean[index], std[index] = rv.mean(axis=1), rv.std(axis=1)
             quantiles[:, index] = np.quantile(rv, QUANTILES, axis=1)
@@ -780,7 +782,8 @@ class _Run:
         n_groups = {v: math.prod(len(_labels(det, a)) for a in v if a in ("kind", "campaign"))
                     for v in views if "service" not in v}
         shape = (len(TIER_IDS) if keep_tier else 1, n_stage, len(PHASE_IDS) if keep_phase else 1)
-        return RunShared(uniforms, fs, columns, group_of, shape, tuple(views), n_groups, keep, self.memory_budget)
+        return RunShared(uniforms, fs, columns, group_of, shape, tuple(views), n_groups, keep, self.memory_budget,
+                         len(self.criteria))
 
     def chunks(self, shared: RunShared) -> list[Chunk]:
         """The run's services in chunks of ``self.chunk``, by position."""
@@ -823,12 +826,11 @@ class _Run:
         done = 0
         for chunk, part in zip(chunks, self.map_chunks(shared, chunks), strict=True):
             rows = slice(done, done + len(chunk.quantities))
-            for v in per_service:  # (the conditioning parts, past the criteria, are not statistics)
-                for j in range(2):
-                    stats[v][j][rows] = part.stats[v][j][..., :n_criteria]
-                stats[v][2][:, rows] = part.stats[v][2][..., :n_criteria]
+            for v in per_service:
+                stats[v][0][rows], stats[v][1][rows] = part.stats[v][0], part.stats[v][1]
+                stats[v][2][:, rows] = part.stats[v][2]
             if kept is not None and part.kept is not None:
-                kept[:, rows] = part.kept[..., :n_criteria]
+                kept[:, rows] = part.kept
             for v, chunk_sum in part.sums.items():
                 sums[v] = chunk_sum.copy() if v not in sums else sums[v] + chunk_sum
             done = rows.stop
