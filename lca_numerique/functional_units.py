@@ -14,6 +14,11 @@ view, per reader: :meth:`lca_numerique.results.Results.per_audience`), an invent
     totals per one unit), or at the top of the inventory (every total per one unit of what the whole
     inventory delivers).
 
+Monte Carlo statistics read per unit too (:func:`monte_carlo_per_unit`, ``MonteCarloResults.per_unit``): each
+statistic of a view (mean, median, std, 2.5 and 97.5 percentiles) divided by the same amount as the
+deterministic total. The amounts are declared numbers (a census, a budget, a count), not sampled: dividing by a
+fixed amount scales every sample alike, so the interval per unit is the interval of the total over the amount.
+
 Coverage rules hold: a total that is not covered stays NaN; a total whose unit has no amount (a service
 without budget, a unit another service declared) or a zero amount is NaN, flagged ``not computable``,
 never 0. Asking for a unit the inventory does not state (per inhabitant without a population) is refused
@@ -37,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .inventory import Inventory
+    from .montecarlo import MonteCarloResults
     from .results import Results
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "ZERO_AMOUNT",
     "FunctionalUnit",
     "declared_units",
+    "monte_carlo_per_unit",
     "per_unit",
     "read_euros",
     "read_population",
@@ -194,17 +201,39 @@ def per_unit(results: Results, unit: FunctionalUnit, by: str | Sequence[str] = (
     unit's label). A row whose amount is unknown or zero is NaN, flagged ``not computable`` in ``coverage``;
     a not-covered total stays NaN.
     """
+    by = (by,) if isinstance(by, str) else tuple(by)
+    return _divided(results.total(by), results, unit, by, ("value",))
+
+
+def monte_carlo_per_unit(results: MonteCarloResults, unit: FunctionalUnit, by: str | Sequence[str] = ("service",)
+                         ) -> pd.DataFrame:
+    """Monte Carlo statistics of the view ``by`` (as :meth:`MonteCarloResults.view`; ``()`` for the whole
+    inventory) divided by the amount of ``unit`` behind each row: ``deterministic``, mean, median, std, 2.5 and
+    97.5 percentiles per one unit, then ``amount`` and ``per``. The amount is declared, not sampled. Rows
+    without an amount, or with a zero one, are NaN and flagged ``not computable``; not-covered rows stay NaN.
+    """
+    from .montecarlo import STATISTICS
+
+    table = results.view(by)
+    axes = tuple(table.columns[:list(table.columns).index("criterion")])  # the view's axes, in the run's order
+    return _divided(table, results.deterministic, unit, axes, ("deterministic", *STATISTICS))
+
+
+def _divided(table: pd.DataFrame, results: Results, unit: FunctionalUnit, by: tuple[str, ...],
+             columns: Sequence[str]) -> pd.DataFrame:
+    """``table``'s ``columns`` divided by the unit's amount behind each row, with ``amount``, ``per`` and the
+    coverage saying where no amount divides."""
     import pandas as pd
 
-    by = (by,) if isinstance(by, str) else tuple(by)
-    table = results.total(by)
     amount = np.full(len(table), unit.total) if unit.total is not None else _row_amounts(results, unit, by, table)
-    value = table["value"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["value"] = np.where(amount > 0, value / amount, np.nan)
-    status = np.where(np.isnan(amount), NO_AMOUNT, np.where(amount > 0, table["coverage"].astype(str), ZERO_AMOUNT))
-    categories = [*table["coverage"].cat.categories, NO_AMOUNT, ZERO_AMOUNT]
-    table["coverage"] = pd.Categorical(status, categories=categories)
+        for column in columns:
+            table[column] = np.where(amount > 0, table[column].to_numpy(dtype=float) / amount, np.nan)
+    coverage = table["coverage"]
+    status = np.where(np.isnan(amount), NO_AMOUNT, np.where(amount > 0, coverage.astype(str), ZERO_AMOUNT))
+    known = list(coverage.cat.categories) if isinstance(coverage.dtype, pd.CategoricalDtype) \
+        else list(dict.fromkeys(coverage.astype(str)))
+    table["coverage"] = pd.Categorical(status, categories=[*known, NO_AMOUNT, ZERO_AMOUNT])
     table["amount"] = amount
     table["per"] = pd.Categorical([unit.label] * len(table))
     return table
@@ -218,7 +247,10 @@ def _row_amounts(results: Results, unit: FunctionalUnit, by: tuple[str, ...], ta
     services = pd.DataFrame({"service": results.services, "kind": results.kinds, "campaign": results.campaigns})
     services["amount"] = services["service"].map(dict(unit.amounts)).astype(float)
     if "service" in by:
-        return services["amount"].to_numpy()[table["service"].cat.codes.to_numpy()]
+        column = table["service"]
+        rows = column.cat.codes.to_numpy() if isinstance(column.dtype, pd.CategoricalDtype) \
+            else pd.Index(results.services).get_indexer(column.astype(str))
+        return services["amount"].to_numpy()[rows]
     keys = [k for k in ("campaign", "kind") if k in by]
     if "kind" not in keys:  # a campaign's own budget stands for its services', which it need not split
         own = services["campaign"].map(dict(unit.campaign_amounts))

@@ -409,11 +409,21 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     messages += [("direction", d) for d in ("reduction", "increase", "no change", NOT_COMPARABLE)]
     messages += [("coverage", NOT_COMPARABLE)]
     messages += [("column", c) for c in CONSOLE_COLUMNS]
-    from .inventory.template import COLUMN_MEANINGS, HOSTINGS_SHEET, INFO_FIELDS, INFO_SHEET, README, README_SHEET
+    from .inventory.template import (
+        CAMPAIGNS_SHEET,
+        COLUMN_MEANINGS,
+        HOSTINGS_SHEET,
+        INFO_FIELDS,
+        INFO_SHEET,
+        INFO_UNITS,
+        README,
+        README_SHEET,
+    )
 
-    messages += [("template sheet", key) for key in (HOSTINGS_SHEET, INFO_SHEET, README_SHEET)]
+    messages += [("template sheet", key) for key in (HOSTINGS_SHEET, CAMPAIGNS_SHEET, INFO_SHEET, README_SHEET)]
     messages += [("parameter", field) for field, _meaning in INFO_FIELDS]
-    messages += [(None, text) for text in (*COLUMN_MEANINGS.values(), *(m for _f, m in INFO_FIELDS), *README)]
+    messages += [(None, text) for text in dict.fromkeys((*COLUMN_MEANINGS.values(), *(m for _f, m in INFO_FIELDS),
+                                                         *INFO_UNITS.values(), *README))]
     messages += [("factor set title", title) for title in dict.fromkeys(fs.title for fs in sets)]
     messages += [("licence", part) for part in dict.fromkeys(p for fs in sets for p in fs.licence.split("; "))]
     return messages
@@ -425,4 +435,4 @@ CONSOLE_COLUMNS = ("rank", "scenario", "direction", "change", "share of total", 
                    "total at high")
 
 #: Columns of the data-collection template besides the services' parameters.
-TEMPLATE_COLUMNS = ("campaign", "name", "basis")
+TEMPLATE_COLUMNS = ("campaign", "name", "basis", "budget")

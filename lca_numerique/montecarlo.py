@@ -67,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .factors.model import Factor
+    from .functional_units import FunctionalUnit
     from .results import Results
 
 QUANTILES = (0.025, 0.5, 0.975)
@@ -151,6 +152,13 @@ class MonteCarloResults:
             raise ArgumentError("by", f"the run has no view {list(key)}; run monte_carlo(..., by=[{list(key)}]); "
                                       f"computed: {', '.join(str(list(v)) for v in self.views)}")
         return _view_table(self.views[key], self.criteria, self.deterministic)
+
+    def per_unit(self, unit: FunctionalUnit, by: Sequence[str] | str = ("service",)) -> pd.DataFrame:
+        """The statistics of a view per a declared functional unit (per inhabitant, per euro, per mailbox-week:
+        see :func:`lca_numerique.functional_units.monte_carlo_per_unit`)."""
+        from .functional_units import monte_carlo_per_unit
+
+        return monte_carlo_per_unit(self, unit, by)
 
     def samples_of(self, by: Sequence[str] | str) -> tuple[tuple[tuple[str, ...], ...], np.ndarray]:
         """``(labels, samples[sample, group, criterion])`` of a view whose samples were kept (NaN where not
@@ -489,11 +497,8 @@ def _service_quantities(service: Service, columns: Mapping[Any, int], uniforms: 
     """Q[sample, column] of one service, its uncertain parameters drawn (kept within their declared bounds)."""
     samples = {}
     for name, distribution in service.uncertainty.items():
-        drawn = draw(distribution, service.values[name], uniforms(f"service:{service.name}:{name}"))
-        spec = service.specs()[name]
-        low = 0.0 if spec.minimum is None else spec.minimum
-        high = 1.0 if spec.kind == "share" else (np.inf if spec.maximum is None else spec.maximum)
-        samples[name] = np.clip(drawn, low, high)
+        value, low, high = service.uncertain_value(name)
+        samples[name] = np.clip(draw(distribution, value, uniforms(f"service:{service.name}:{name}")), low, high)
     return quantities_with(service, samples, columns, uniforms.n)
 
 

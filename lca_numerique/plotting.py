@@ -333,11 +333,12 @@ def plot_distribution(mc: MonteCarloResults, criteria: Sequence[str] = MISSION_C
         reference = float(np.median(positive)) if positive.size else 1.0
         scaled, unit = scale(reference, get_criterion(criterion).unit)
         factor = reference / scaled if scaled else 1.0
-        ax.boxplot([mc.samples[:, s, c] / factor for s in order], whis=(2.5, 97.5), showfliers=False,
-                   tick_labels=[mc.services[s] for s in order], medianprops={"color": "#000000"}, **horizontal)
-        ax.scatter(rows["deterministic"].to_numpy()[order] / factor, range(1, len(order) + 1), marker="D",
-                   color=OKABE_ITO[5], zorder=3, label=_gettext(lang, "deterministic value"))
-        ax.set_xscale("log")
+        if len(order):  # a criterion no service covers (a user's flow with climate only) has an empty panel
+            ax.boxplot([mc.samples[:, s, c] / factor for s in order], whis=(2.5, 97.5), showfliers=False,
+                       tick_labels=[mc.services[s] for s in order], medianprops={"color": "#000000"}, **horizontal)
+            ax.scatter(rows["deterministic"].to_numpy()[order] / factor, range(1, len(order) + 1), marker="D",
+                       color=OKABE_ITO[5], zorder=3, label=_gettext(lang, "deterministic value"))
+            ax.set_xscale("log")
         _number_axis(ax.xaxis, lang)
         ax.set_title(_label(get_criterion(criterion), lang), fontsize=FONT_SIZE + 1, wrap=True)
         ax.tick_params(labelsize=FONT_SIZE)

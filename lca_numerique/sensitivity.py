@@ -53,7 +53,7 @@ def tornado(services: Sequence[Service], factors: FactorSet, criterion: str = "c
     for service, bill in zip(services, bills, strict=True):
         own = sum(line.amount * per_flow[column[line.flow]] for line in bill.lines)  # its share of the total
         for name, distribution in service.uncertainty.items():
-            low, high = bounds(distribution, service.values[name])
+            low, high = bounds(distribution, service.uncertain_value(name)[0])
             totals = []
             for value in (low, high):
                 builder = service.with_samples({name: value}).builder(SampledBillBuilder)
@@ -112,7 +112,7 @@ def sobol_portfolio(services: Sequence[Service], factors: FactorSet, criterion: 
     uncertain = [s for s in services if s.uncertainty]
     for service in uncertain:
         for name, distribution in service.uncertainty.items():
-            inputs[f"{service.name}: {name}"] = (distribution, service.values[name])
+            inputs[f"{service.name}: {name}"] = (distribution, service.uncertain_value(name)[0])
     f_values, _, _ = factors.aligned(matrix.flows, [criterion])
     base = f_values[:, 0, :].sum(axis=1)
     fixed = [i for i, s in enumerate(services) if not s.uncertainty]

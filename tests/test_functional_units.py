@@ -300,3 +300,56 @@ def test_console_prints_every_declared_unit_for_all_services(inventory, results)
     assert "  per mailbox-week: GWP: not computable: no amount for this unit" in text
     french = console_summary(results, inventory, "test", {}, lang="fr").replace("\u00a0", " ").replace("\u202f", " ")
     assert "par habitant : GWP : 767 g CO2e" in french and "Tous les services, par habitant" in french
+
+
+# -- Monte Carlo per functional unit --------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "by"), [("inhabitant", ("service",)), ("inhabitant", ()), ("euro", ("service",)),
+                                         ("euro", ("campaign",)), ("mailbox-week", ("service",))])
+def test_monte_carlo_per_unit_without_uncertainty_is_the_deterministic_per_unit(inventory, results, name, by):
+    from lca_numerique.montecarlo import monte_carlo
+
+    unit = inventory.unit(name)
+    mc = monte_carlo(inventory, _factors(), samples=8, seed=1, by=[by])
+    table = mc.per_unit(unit, by=by)
+    expected = results.per_unit(unit, by=by)
+    keys = [*by, "criterion"]
+    merged = table.astype({k: str for k in keys}).merge(expected.astype({k: str for k in keys}), on=keys)
+    assert len(merged) == len(expected) == len(table)
+    for column in ("deterministic", "median", "mean", "p2.5", "p97.5"):
+        np.testing.assert_allclose(merged[column], merged["value"], rtol=1e-12, equal_nan=True)
+    assert (merged["std"].fillna(0) < 1e-12 * merged["value"].abs().fillna(1)).all()
+    assert (merged["coverage_x"].astype(str) == merged["coverage_y"].astype(str)).all()
+    assert (merged["amount_x"].fillna(-1) == merged["amount_y"].fillna(-1)).all()
+    assert set(table["per"].astype(str)) == {unit.label}
+
+
+def test_monte_carlo_per_inhabitant_by_hand():
+    from lca_numerique.inventory import inventory_from_text
+    from lca_numerique.montecarlo import monte_carlo
+
+    # site's paper drawn uniform on [200,000, 400,000] kg; 1 kg CO2 eq per kg; 450,000 inhabitants
+    text = INVENTORY.replace("lines: [{flow: paper, amount: 300000 kg, source: test}]",
+                             "variables: {paper: 300000 kg}\n        uncertainty: {paper: uniform low=200 t high=400 t}"
+                             "\n        lines: [{flow: paper, formula: paper, source: test}]")
+    inventory = inventory_from_text(text)
+    mc = monte_carlo(inventory, _factors(), samples=4000, seed=5, sampler="lhs")
+    table = mc.per_unit(inventory.unit("inhabitant"))
+    site = table[(table["service"] == "site") & (table["criterion"] == GWP)].iloc[0]
+    # 2.5 % of a uniform on [200,000, 400,000] kg: 205,000 kg / 450,000 = 0.455556 kg per inhabitant;
+    # 97.5 %: 395,000 / 450,000 = 0.877778; median and deterministic 300,000 / 450,000 = 0.666667;
+    # std (400,000 - 200,000) / sqrt(12) / 450,000 = 0.128300 (Latin hypercube: quantiles within 1/4000 of the range)
+    assert site["p2.5"] == pytest.approx(0.455556, abs=2e-4)
+    assert site["p97.5"] == pytest.approx(0.877778, abs=2e-4)
+    assert site["median"] == pytest.approx(0.666667, abs=2e-4)
+    assert site["deterministic"] == pytest.approx(0.666667, rel=1e-6)
+    assert site["std"] == pytest.approx(0.128300, rel=0.01)
+    assert site["amount"] == 450_000 and site["per"] == "per inhabitant"
+    adpe = table[table["criterion"] == ADPE]
+    assert adpe[["mean", "p2.5", "p97.5"]].isna().all().all()  # not covered stays NaN per inhabitant too
+    assert set(adpe["coverage"].astype(str)) == {"not covered"}
+    # no amount: not computable, NaN, never 0
+    euro = mc.per_unit(inventory.unit("euro"))
+    video = euro[(euro["service"] == "video") & (euro["criterion"] == GWP)].iloc[0]
+    assert math.isnan(video["p97.5"]) and video["coverage"] == NO_AMOUNT
+    with pytest.raises(ArgumentError, match="the run has no view"):
+        mc.per_unit(inventory.unit("euro"), by="campaign")

@@ -167,7 +167,7 @@ def test_workbook_guides_the_person_filling_it(tmp_path):
     share = next(c for c in email[1] if c.value == "read_share").column_letter
     assert email.column_dimensions[share].number_format == "0%"
     info_lists = [v.formula1 for v in workbook["inventory"].data_validations.dataValidation]
-    assert info_lists == ['"default,disputed_high,possession"']
+    assert info_lists == ['"default,disputed_high,disputed_low,possession"']
 
 
 # ---- the template in French --------------------------------------------------------------------------------------
@@ -239,3 +239,127 @@ def test_french_template_errors_name_the_french_sheet_and_cell(tmp_path):
 def test_cli_writes_the_french_template(tmp_path, capsys):
     assert main(["template", "--lang", "fr", "--out", str(tmp_path / "m.xlsx")]) == EXIT_OK
     assert "Modèle de collecte écrit dans" in capsys.readouterr().out
+
+
+# ---- functional units: population, functional unit, budgets ----------------------------------------------------
+
+UNITS_IN_YAML = """\
+organisation: Ville test
+period: "2025"
+population: {inhabitants: 450000, source: "INSEE, populations légales 2021", year: 2021}
+functional_unit: {unit: city-year, amount: 2, source: two years of service}
+campaigns:
+  - name: spring
+    budget: 150000
+    services:
+      - {kind: website, name: site, visits: 500000, budget: 120000}
+services:
+  - {kind: email, name: mailing, recipients: 1800, budget: 8500}
+"""
+
+
+def _fill_units(workbook, lang: str) -> None:
+    """The inventory sheet's functional-unit fields, one service per sheet with its budget, a campaign budget:
+    typed as a person would (French numbers as text)."""
+    from lca_numerique.i18n import parameter_label
+
+    info = workbook["inventory" if lang == "en" else "inventaire"]
+    rows = {info.cell(row=r, column=1).value: r for r in range(2, info.max_row + 1)}
+    typed = {"organisation": "Ville test", "period": "2025", "inhabitants": "450 000",
+             "population_source": "INSEE, populations légales 2021", "population_year": 2021,
+             "functional_unit": "city-year", "functional_unit_amount": "2", "functional_unit_source":
+             "two years of service"}
+    for key, value in typed.items():
+        info.cell(row=rows[parameter_label(key, lang)], column=2, value=value)
+    sheets = {"website": {"campaign": "spring", "name": "site", "visits": 500000, "budget": "120 000 €"},
+              "email": {"name": "mailing", "recipients": 1800, "budget": 8500},
+              "campaigns": {"campaign": "spring", "budget": "150 000"}}
+    names = {"website": "site web", "email": "courriel", "campaigns": "campagnes"}
+    for sheet, values in sheets.items():
+        ws = workbook[sheet if lang == "en" else names[sheet]]
+        header = [c.value for c in ws[1]]
+        for key, value in values.items():
+            ws.cell(row=4, column=header.index(parameter_label(key, lang)) + 1, value=value)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_functional_units_round_trip_like_the_yaml(tmp_path, lang):
+    import openpyxl
+
+    path = write_template(tmp_path / "t.xlsx", lang=lang)
+    workbook = openpyxl.load_workbook(path)
+    _fill_units(workbook, lang)
+    workbook.save(path)
+    inventory = read_template(path)
+    expected = inventory_from_text(UNITS_IN_YAML)
+    assert inventory.population == expected.population == {
+        "inhabitants": 450_000, "source": "INSEE, populations légales 2021", "year": 2021}
+    assert inventory.functional_unit == expected.functional_unit == {
+        "unit": "city-year", "amount": 2, "source": "two years of service"}
+    assert inventory.budget == expected.budget == {"site": 120_000, "mailing": 8_500}
+    assert inventory.campaign_budget == expected.campaign_budget == {"spring": 150_000}
+    results, by_yaml = inventory.evaluate(), expected.evaluate()
+    for name in ("inhabitant", "euro", "city-year"):
+        ours = results.per_unit(inventory.unit(name), by=())["value"].to_numpy()
+        theirs = by_yaml.per_unit(expected.unit(name), by=())["value"].to_numpy()
+        assert ours == pytest.approx(theirs, rel=1e-12, nan_ok=True)
+
+
+def test_the_inventory_sheet_says_each_fields_unit_and_meaning(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", lang="fr"))
+    info = workbook["inventaire"]
+    assert [c.value for c in info[1]] == ["champ", "valeur", "unité", "signification"]
+    rows = {info.cell(row=r, column=1).value: r for r in range(2, info.max_row + 1)}
+    assert info.cell(row=rows["habitants"], column=3).value == "habitants"
+    assert info.cell(row=rows["habitants"], column=4).value.startswith("Population couverte par l'inventaire")
+    assert "Identifiant dans les fichiers d'inventaire : inhabitants" in info.cell(row=rows["habitants"],
+                                                                                  column=1).comment.text
+    assert workbook["site web"].cell(row=2, column=[c.value for c in workbook["site web"][1]].index("budget") + 1
+                                     ).value == "euros"
+    assert [c.value for c in workbook["campagnes"][1]] == ["campagne", "budget"]
+
+
+@pytest.mark.parametrize(("sheet", "key", "value", "where", "words"), [
+    ("inventory", "inhabitants", "beaucoup", "inventory!B5", "'inhabitants' must be a number > 0"),
+    ("inventory", "population_year", "2021.5", "inventory!B7", "the year of the census"),
+    ("inventory", "functional_unit_amount", "0", "inventory!B9", "'amount' must be a number > 0"),
+    ("website", "budget", "-5 €", "website!", "budget"),
+    ("campaigns", "campaign", "autumn", "campaigns!A4", "no service sheet names the campaign 'autumn'"),
+])
+def test_functional_unit_problems_name_their_cell(tmp_path, sheet, key, value, where, words):
+    import openpyxl
+
+    path = write_template(tmp_path / "t.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    _fill_units(workbook, "en")
+    ws = workbook[sheet]
+    if sheet == "inventory":
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == key)
+        ws.cell(row=row, column=2, value=value)
+    else:
+        ws.cell(row=4, column=[c.value for c in ws[1]].index(key) + 1, value=value)
+    workbook.save(path)
+    with pytest.raises(InventoryError) as info:
+        read_template(path)
+    message = str(info.value)
+    assert where in message and words in message, message
+
+
+def test_functional_units_from_csv_files(tmp_path):
+    folder = write_template(tmp_path / "csv")
+    rows = list(csv.reader((folder / "inventory.csv").open(encoding="utf-8")))
+    typed = {"inhabitants": "450 000", "population_source": "INSEE", "population_year": "2021"}
+    for row in rows:
+        row[1] = typed.get(row[0], row[1])
+    rows[1][1] = "Ville test"
+    with (folder / "inventory.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    website = list(csv.reader((folder / "website.csv").open(encoding="utf-8")))
+    website.append(["" for _ in website[0]])
+    website[3][website[0].index("name")], website[3][website[0].index("visits")] = "site", "1000"
+    with (folder / "website.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(website)
+    inventory = lca.load_inventory(folder)
+    assert inventory.population == {"inhabitants": 450_000, "source": "INSEE", "year": 2021}

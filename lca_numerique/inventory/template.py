@@ -10,6 +10,12 @@ quantity reader as YAML and Python (:func:`lca_numerique.units.parse_quantity`),
 reported with its sheet and cell (``website!C5``). A formula cell whose value Excel never computed (a
 workbook written by a program and not opened in Excel since) is refused, not read as empty.
 
+The ``inventory`` sheet also takes what results per functional unit need (see
+:mod:`lca_numerique.functional_units`): the population covered with its source and year, and a unit for the
+whole inventory with its amount and source; each service sheet has a ``budget`` column (euros), and the
+``campaigns`` sheet a budget per campaign. They are read into the inventory's ``population``,
+``functional_unit`` and ``budget`` entries, and their problems are located at their cell like any other.
+
 The template is written in English (sheets and headers are the ids inventory files use) or in French
 (``lang="fr"``: sheet names, headers, accepted values, drop-down lists, descriptions, defaults and comments in
 French, from the gettext catalogues). The reader takes either: a sheet, header or choice is read as its id or
@@ -40,11 +46,13 @@ from .model import Inventory, InventoryError, inventory_from_data
 from .yaml_source import Located, Path_, Problem
 
 __all__ = [
+    "CAMPAIGNS_SHEET",
     "COLUMN_MEANINGS",
     "HEADER_ROWS",
     "HOSTINGS_SHEET",
     "INFO_FIELDS",
     "INFO_SHEET",
+    "INFO_UNITS",
     "LAST_GUIDED_ROW",
     "README",
     "README_SHEET",
@@ -55,6 +63,7 @@ __all__ = [
 HEADER_ROWS = 3
 INFO_SHEET = "inventory"
 HOSTINGS_SHEET = "hostings"
+CAMPAIGNS_SHEET = "campaigns"
 README_SHEET = "read me"
 README = (
     "Fill one sheet per kind of service you run, one service per row from row 4 (rows 1-3 describe each column).",
@@ -62,12 +71,32 @@ README = (
     "accepted values. Leave a cell empty to use the default given in row 3 with its source.",
     "Mixes: 'smartphone: 0.6, laptop: 0.4' (shares summing to 1). 'campaign' groups services; 'basis' says where",
     "the numbers come from (analytics, invoices...). List shared servers in 'hostings' and name them in 'hosting'.",
+    "Results per inhabitant, per euro or per your own unit: fill the population and functional unit in 'inventory',",
+    "the 'budget' column of each service and the 'campaigns' sheet (euros).",
 )
 INFO_FIELDS = (("organisation", "Organisation assessed"), ("period", "Period (e.g. 2025)"),
-               ("profile", "Factor profile (default: default)"))
+               ("profile", "Factor profile (default: default)"),
+               ("inhabitants", "Population the inventory covers, for results per inhabitant (optional)"),
+               ("population_source", "Where the population comes from (e.g. INSEE, populations légales 2021)"),
+               ("population_year", "Year of the population count (optional)"),
+               ("functional_unit", "A unit of what the whole inventory delivers, for results per that unit "
+                                   "(optional, e.g. city-year)"),
+               ("functional_unit_amount", "How many of that unit the inventory delivers"),
+               ("functional_unit_source", "Where that amount comes from"))
+#: The unit or kind of value of each field of the inventory sheet (its third column).
+INFO_UNITS = {"organisation": "text", "period": "text", "profile": "text", "inhabitants": "inhabitants",
+              "population_source": "text", "population_year": "year (e.g. 2021)", "functional_unit": "text",
+              "functional_unit_amount": "number", "functional_unit_source": "text"}
+assert set(INFO_UNITS) == {f[0] for f in INFO_FIELDS}
+#: Inventory sheet fields -> (entry, key) of the inventory they fill.
+_DECLARATIONS = {"inhabitants": ("population", "inhabitants"), "population_source": ("population", "source"),
+                 "population_year": ("population", "year"), "functional_unit": ("functional_unit", "unit"),
+                 "functional_unit_amount": ("functional_unit", "amount"),
+                 "functional_unit_source": ("functional_unit", "source")}
 #: What the template's own columns and fields hold (its other columns are the services' parameters).
 COLUMN_MEANINGS = {"campaign": "Campaign or group (optional)", "name": "Name of the service (unique)",
-                   "basis": "Where these numbers come from"}
+                   "basis": "Where these numbers come from",
+                   "budget": "Budget in euros (optional), for results per euro"}
 assert set(COLUMN_MEANINGS) == set(TEMPLATE_COLUMNS)
 
 
@@ -75,7 +104,8 @@ def _names(lang: str) -> dict[str, str]:
     """The template's sheet names in ``lang``, by id (kinds, "hostings", "inventory", "read me")."""
     pgettext = translator(lang).pgettext
     names = {kind: kind if lang == "en" else kind_label(kind, lang) for kind in SERVICE_KINDS}
-    names |= {key: pgettext("template sheet", key) for key in (HOSTINGS_SHEET, INFO_SHEET, README_SHEET)}
+    names |= {key: pgettext("template sheet", key) for key in (HOSTINGS_SHEET, CAMPAIGNS_SHEET, INFO_SHEET,
+                                                              README_SHEET)}
     return names
 
 
@@ -89,6 +119,8 @@ def _columns(kind: str, lang: str) -> list[tuple[str, str, str]]:
     for spec in cls.parameters:
         columns.append((parameter_label(spec.name, lang), _accepted(spec, lang), _meaning(spec, lang)))
     columns.append((parameter_label("basis", lang), _("text"), _(COLUMN_MEANINGS["basis"])))
+    if kind != "hosting":  # a hosting's cost is its services'
+        columns.append((parameter_label("budget", lang), _("euros"), _(COLUMN_MEANINGS["budget"])))
     return columns
 
 
@@ -142,9 +174,14 @@ def _sheets(lang: str) -> dict[str, list[list[str]]]:
     _ = translator(lang).gettext
     names = _names(lang)
     sheets: dict[str, list[list[str]]] = {names[README_SHEET]: [[line] for line in _readme(lang)]}
-    sheets[names[INFO_SHEET]] = [[_("field"), _("value"), _("meaning")],
-                                 *[[parameter_label(k, lang), "", _(m)] for k, m in INFO_FIELDS]]
-    for kind in ("hosting", *[k for k in SERVICE_KINDS if k != "hosting"]):
+    sheets[names[INFO_SHEET]] = [[_("field"), _("value"), _("unit"), _("meaning")],
+                                 *[[parameter_label(k, lang), "", _(INFO_UNITS[k]), _(m)] for k, m in INFO_FIELDS]]
+    for kind in ("hosting", "campaigns", *[k for k in SERVICE_KINDS if k != "hosting"]):
+        if kind == "campaigns":
+            sheets[names[CAMPAIGNS_SHEET]] = [
+                [parameter_label("campaign", lang), parameter_label("budget", lang)], [_("text"), _("euros")],
+                [_("Name of a campaign the service sheets use"), _(COLUMN_MEANINGS["budget"])]]
+            continue
         if any(spec.json_schema for spec in SERVICE_KINDS[kind].parameters):
             continue  # a custom bill's lines are a list: written in YAML, not in one row
         columns = _columns(kind, lang)
@@ -171,8 +208,10 @@ def write_template(out: str | Path, lang: str = "en") -> Path:
                 sheet.append(row)
             if name == names[INFO_SHEET]:
                 _choose(sheet, f"B{2 + [f[0] for f in INFO_FIELDS].index('profile')}", _profiles(), lang)
-            if name in kinds:
-                _guide(sheet, kinds[name], lang, names[HOSTINGS_SHEET])
+                _comment_fields(sheet, lang)
+            if name in kinds or name == names[CAMPAIGNS_SHEET]:
+                if name in kinds:
+                    _guide(sheet, kinds[name], lang, names[HOSTINGS_SHEET])
                 for cell in sheet[1]:
                     cell.font = Font(bold=True)
                 for r in (2, 3):
@@ -222,6 +261,19 @@ def _guide(sheet: Any, kind: str, lang: str, hostings: str) -> None:
             _choose(sheet, cells, f"{where}!$A${HEADER_ROWS + 1}:$A${LAST_GUIDED_ROW}", lang)
         elif spec.kind == "share":
             sheet.column_dimensions[letter].number_format = "0%"
+
+
+def _comment_fields(sheet: Any, lang: str) -> None:
+    """Each field of the inventory sheet with a comment: its meaning, its unit and its id in inventory files."""
+    from openpyxl.comments import Comment
+
+    _ = translator(lang).gettext
+    for row, (key, meaning) in enumerate(INFO_FIELDS, start=2):
+        text = _("{description}\nUnit / values: {accepted}").format(description=_(meaning),
+                                                                    accepted=_(INFO_UNITS[key]))
+        if lang != "en":
+            text = _("{text}\nIdentifier in inventory files: {id}").format(text=text, id=key)
+        sheet.cell(row=row, column=1).comment = Comment(text, "lca_numerique", width=320, height=120)
 
 
 def _choose(sheet: Any, cells: str, choices: tuple[str, ...] | str, lang: str) -> None:
@@ -306,17 +358,32 @@ def read_template(path: str | Path) -> Inventory:
     marks: dict[Path_, tuple[int, int]] = {}
     files: dict[Path_, str] = {}
     ids = _ids()
-    info_rows = next((rows for sheet, rows in sheets.items() if ids.get(sheet.strip()) == INFO_SHEET), [])
-    info = {ids.get(str(r[0]).strip(), str(r[0]).strip()): r[1] for r in info_rows[1:] if r and r[0] and len(r) > 1}
-    data: dict[str, Any] = {"inventory": 1, "organisation": info.get("organisation") or "", "campaigns": []}
-    if info.get("period"):
-        data["period"] = str(info["period"])
-    if info.get("profile"):
-        data["factors"] = {"profile": str(info["profile"])}
+    info_sheet, info_rows = next(((sheet, rows) for sheet, rows in sheets.items()
+                                  if ids.get(sheet.strip()) == INFO_SHEET), ("", []))
+    info = {ids.get(str(r[0]).strip(), str(r[0]).strip()): (i, r[1]) for i, r in enumerate(info_rows[1:], start=2)
+            if r and r[0] and len(r) > 1 and r[1] not in (None, "")}
+    data: dict[str, Any] = {"inventory": 1, "organisation": info.get("organisation", (0, ""))[1], "campaigns": []}
+    if "period" in info:
+        data["period"] = str(info["period"][1])
+    if "profile" in info:
+        data["factors"] = {"profile": str(info["profile"][1])}
+    for key, (entry, field) in _DECLARATIONS.items():
+        if key in info:
+            row, value = info[key]
+            data.setdefault(entry, {})[field] = _declared(value, field)
+            for where in ((entry,), (entry, field)):
+                marks.setdefault(where, (row, 2))
+                files.setdefault(where, f"{path} [{_where(info_sheet, row, 1)}]")
     campaigns: dict[str, list[dict[str, Any]]] = {}
     loose: list[dict[str, Any]] = []
     hostings: list[dict[str, Any]] = []
+    budgets: dict[str, tuple[Any, str, int]] = {}  # campaign -> (budget, sheet, row)
     for sheet, rows in sheets.items():
+        if ids.get(sheet.strip()) == CAMPAIGNS_SHEET:
+            budgets |= {str(row[0]).strip(): (row[1], sheet, r) for r, row in enumerate(rows[HEADER_ROWS:],
+                                                                                         start=HEADER_ROWS + 1)
+                        if len(row) > 1 and row[0] not in (None, "") and row[1] not in (None, "")}
+            continue
         kind = "hosting" if ids.get(sheet.strip()) == HOSTINGS_SHEET else ids.get(sheet.strip(), "")
         if kind not in SERVICE_KINDS or len(rows) <= HEADER_ROWS:
             continue
@@ -357,11 +424,36 @@ def read_template(path: str | Path) -> Inventory:
                     files[(*index, key)] = f"{path} [{_where(sheet, r, header.index(key))}]"
             target.append(entry)
     data["campaigns"] = [{"name": name, "services": services} for name, services in campaigns.items()]
+    for name, (budget, sheet, r) in budgets.items():
+        if name not in campaigns:
+            problems.append(Problem(f"{path} [{_where(sheet, r, 0)}]", r, 1, "",
+                                    f"no service sheet names the campaign {name!r}: a budget needs its services"))
+            continue
+        index = list(campaigns).index(name)
+        data["campaigns"][index]["budget"] = budget
+        marks[("campaigns", index, "budget")] = (r, 2)
+        files[("campaigns", index, "budget")] = f"{path} [{_where(sheet, r, 1)}]"
     data["services"] = loose
     data["hostings"] = hostings
     if problems:
         raise InventoryError(problems)
     return inventory_from_data(Located(data, marks, str(path), files))
+
+
+def _declared(value: Any, key: str) -> Any:
+    """A population or functional-unit value as the inventory reads it: numbers typed as text (a CSV file,
+    ``"450 000"``) read as numbers, a whole year as an int; anything else as typed, for the reader to refuse
+    at its cell."""
+    from ..units import read_number
+
+    if key in ("inhabitants", "amount", "year") and isinstance(value, str):
+        try:
+            value = read_number(value.strip())
+        except ValueError:
+            return value
+    if key == "year" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _ids() -> dict[str, str]:

@@ -169,6 +169,14 @@ class Service:
         """The distribution of every uncertain parameter (sampled by Monte Carlo)."""
         return dict(self._uncertainty)
 
+    def uncertain_value(self, name: str) -> tuple[float, float, float]:
+        """The central value of the uncertain input ``name`` (in its declared unit) and the lowest and highest
+        values its draws are kept within (its declared bounds; a share within [0, 1])."""
+        spec = self.specs()[name]
+        low = 0.0 if spec.minimum is None else spec.minimum
+        high = 1.0 if spec.kind == "share" else (np.inf if spec.maximum is None else spec.maximum)
+        return self._values[name], low, high
+
     @property
     def given_uncertainty(self) -> Mapping[str, str]:
         """The uncertainties the user declared, as written."""

@@ -5,7 +5,17 @@ catalogue flow, its amount with a unit (``"2.5 GB"``) or a formula of named valu
 mb_per_week / 1000"``), its stage and its source; and the service's own audience (``"1200 user"``). Formulas
 are evaluated with units by the safe evaluator of :mod:`lca_numerique.derivation`, and each result is
 converted to its flow's canonical unit, so a wrong dimension raises. The service then goes through
-everything else: explain(), stages, the engine, Monte Carlo (factor uncertainty), scenarios and reports.
+everything else: explain(), stages, the engine, Monte Carlo, sensitivity, scenarios and reports.
+
+Variables can be uncertain, as a bundled service's parameters are: ``uncertainty`` maps a variable's name to a
+distribution in the same words (``lognormal gsd=1.5``, ``triangular low=4 high=6``, ``uniform low=4 high=6``,
+``normal sd=0.5``; see :mod:`lca_numerique.uncertainty`) around the variable's value (its median for a
+lognormal, its mode for a triangular). Bounds and spreads are in the variable's unit as written, or carry their
+own unit (``uniform low=4 GB high=6000 MB`` for ``5 GB``); a unit of another dimension, a variable below zero
+and bounds that do not hold the value are refused, naming the variable. Monte Carlo draws each uncertain
+variable once per sample (on its own stream of numbers, ``service:<name>:<variable>``) and evaluates every line
+formula on the arrays of draws, so lines sharing a variable move together; ``tornado`` moves each one alone.
+``explain()`` shows each variable's distribution next to its value.
 
 In an inventory::
 
@@ -13,6 +23,7 @@ In an inventory::
       name: staff mailboxes
       audience_size: 1200 user
       variables: {mailboxes: 1200, storage_per_box: 5 GB, kept: 1 year}
+      uncertainty: {storage_per_box: triangular low=2 GB high=10 GB}
       lines:
         - {flow: dc.storage@FR, formula: mailboxes * storage_per_box * kept, stage: storage,
            source: "IT department inventory, 2024"}
@@ -21,18 +32,23 @@ In an inventory::
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 from .. import units
 from ..bill import STAGES, Audience, get_flow_or_bill_error
 from ..derivation import evaluate_formula, formula_names
 from ..errors import LcaError
 from ..flows import FLOWS
+from ..uncertainty import Distribution, parse_distribution
 from .base import BillBuilder, Service
 from .parameters import ParameterError, Spec
 
-__all__ = ["LINE_KEYS", "Custom"]
+__all__ = ["LINE_KEYS", "Custom", "variable_distribution"]
 
 LINE_KEYS = ("flow", "amount", "formula", "stage", "source")
 _ANY = {"oneOf": [{"type": "number"}, {"type": "string"}]}
@@ -74,6 +90,7 @@ class Custom(Service):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = repr(float(value))  # a plain number: dimensionless
             self._quantities[key] = units.parse_quantity(value, field)
+        self._declared = dict(self._quantities)  # as written: the explanation's values, the draws' centres
         if not isinstance(self.lines, (list, tuple)) or not self.lines:
             raise ParameterError(f"{self.name}: lines: expected a list of lines (flow, amount or formula, stage, "
                                  "source)")
@@ -108,14 +125,52 @@ class Custom(Service):
                                      f"variables ({', '.join(self._quantities) or 'none given'})")
         self._amount(i, line)  # the dimension is checked now, not at evaluation
 
-    def _amount(self, i: int, line: Mapping[str, Any]) -> float:
-        """The line's amount in its flow's canonical unit."""
+    def _parse_uncertainty(self, given: Mapping[str, str]) -> dict[str, Distribution]:
+        """Distributions of the variables, in each variable's unit as written."""
+        if not isinstance(given, Mapping):
+            raise ParameterError(f"{self.name}: uncertainty: expected a mapping of variables to distributions, "
+                                 "e.g. {size: 'lognormal gsd=1.5'}")
+        result = {}
+        for key, text in given.items():
+            if key not in self._declared:
+                raise ParameterError(f"{self.name}: uncertainty of {key!r}: only variables can be uncertain; "
+                                     f"declared: {', '.join(self._declared) or 'none'}")
+            try:
+                result[key] = variable_distribution(text, self._declared[key])
+            except ValueError as exc:  # UnitError is a ValueError too
+                raise ParameterError(f"{self.name}: uncertainty of {key!r}: {exc}") from None
+        self._given_uncertainty = dict(given)
+        return result
+
+    def uncertain_value(self, name: str) -> tuple[float, float, float]:
+        if name not in self._declared:
+            return super().uncertain_value(name)
+        return float(self._declared[name].magnitude), 0.0, math.inf  # bill amounts are not negative
+
+    def with_samples(self, samples: Mapping[str, Any]) -> Service:
+        """A copy whose variables (and parameters) named in ``samples`` hold arrays of draws, in each variable's
+        unit as written: every line formula is then evaluated on the arrays (not validated again)."""
+        drawn = {k: v for k, v in samples.items() if k in self._declared}
+        clone = super().with_samples({k: v for k, v in samples.items() if k not in drawn})
+        assert isinstance(clone, Custom)
+        ureg = units.registry()
+        clone._quantities = {**self._quantities, **{k: ureg.Quantity(np.asarray(v, dtype=float),
+                                                                      self._declared[k].units)
+                                                     for k, v in drawn.items()}}
+        return clone
+
+    def _amount(self, i: int, line: Mapping[str, Any]) -> Any:
+        """The line's amount in its flow's canonical unit (an array when variables hold samples)."""
         flow = FLOWS[line["flow"]]
         key = "formula" if "formula" in line else "amount"
         quantity = evaluate_formula(str(line["formula"]), self._quantities) if key == "formula" else line["amount"]
+        field = f"{self.name}: lines[{i}].{key}"
         # data held in storage: "5 GB" reads as GB stored (as the storage flows count it)
-        return units.to_magnitude(quantity, flow.unit, f"{self.name}: lines[{i}].{key}", implicit=flow.implicit,
-                                  at_rest="stored" in flow.unit)
+        if np.ndim(getattr(quantity, "magnitude", 0)):  # samples: one conversion factor for all of them
+            scale = units.to_magnitude(units.registry().Quantity(1.0, quantity.units), flow.unit, field,
+                                       implicit=flow.implicit, at_rest="stored" in flow.unit)
+            return np.asarray(quantity.magnitude, dtype=float) * scale
+        return units.to_magnitude(quantity, flow.unit, field, implicit=flow.implicit, at_rest="stored" in flow.unit)
 
     def audience_amount(self) -> float:
         return self._audience_amount
@@ -127,11 +182,65 @@ class Custom(Service):
             name = f"line{i + 1}"
             written = str(line.get("formula", line.get("amount")))
             if "formula" in line:
-                written += " with " + ", ".join(f"{n} = {_short(self._quantities[n])}" for n in formula_names(written))
+                written += " with " + ", ".join(self._shown(n) for n in formula_names(written))
             bill.bind(name, self._amount(i, line), FLOWS[line["flow"]].unit, f"{written}; source: {line['source']}")
             bill.add(line["flow"], name, line.get("stage", "other"))
 
 
-def _short(quantity: Any) -> str:
-    """``5 gigabyte``, ``1200`` (a dimensionless number without its unit)."""
-    return f"{quantity.magnitude:g}" + ("" if quantity.dimensionless else f" {quantity.units}")
+    def _shown(self, name: str) -> str:
+        """``size = 5 gigabyte``, ``boxes = 1200``, with the declared distribution: ``size = 5 gigabyte ~
+        uniform low=4 high=6 gigabyte``."""
+        quantity = self._declared[name]
+        unit = "" if quantity.dimensionless else f" {quantity.units}"
+        text = f"{name} = {quantity.magnitude:g}{unit}"
+        distribution = self._uncertainty.get(name) if hasattr(self, "_uncertainty") else None
+        if distribution is not None:
+            text += f" ~ {distribution}" + ("" if distribution.kind in ("lognormal", "none") else unit)
+        return text
+
+
+_ASSIGNMENT = re.compile(r"\s+(?=[A-Za-z_]\w*\s*=)")  # "low=4 GB high=6 GB" -> "low=4 GB", "high=6 GB"
+
+
+def variable_distribution(text: Any, value: Any) -> Distribution:
+    """A distribution declared for a variable of ``value`` (a pint Quantity), in the variable's unit as written.
+
+    ``text`` is written as for any parameter (``lognormal gsd=1.5``, ``uniform low=4 high=6``...); a bound or a
+    spread may carry its own unit (``low=4 GB``, ``sd=200 MB``), converted to the variable's; ``gsd`` has none.
+    Raises ValueError (or UnitError) saying what is wrong: a unit of another dimension, a negative value or
+    bound, bounds that do not hold the value, or anything :func:`~lca_numerique.uncertainty.parse_distribution`
+    refuses.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return parse_distribution(text, float(value.magnitude))  # refuses what is not text, reads "" as none
+    kind, _, rest = text.strip().partition(" ")
+    numbers = []
+    for assignment in _ASSIGNMENT.split(rest.strip()) if rest.strip() else []:
+        name, sep, written = (part.strip() for part in assignment.partition("="))
+        if not sep or not written:
+            numbers.append(assignment)  # parse_distribution says what the kind takes
+            continue
+        numbers.append(f"{name}={_in_unit_of(written, value, name)!r}")
+    distribution = parse_distribution(" ".join([kind, *numbers]), float(value.magnitude))
+    if distribution.kind != "none" and value.magnitude < 0:
+        raise ValueError(f"a variable with a declared uncertainty must be >= 0 (bill amounts are not negative); "
+                         f"got {value.magnitude:g}")
+    if dict(distribution.params).get("low", 0.0) < 0:
+        raise ValueError(f"low={distribution.param('low'):g} is below 0: bill amounts are not negative")
+    return distribution
+
+
+def _in_unit_of(written: str, value: Any, name: str) -> float:
+    """A distribution parameter written as a number (in the variable's unit) or a quantity (converted to it)."""
+    quantity = units.parse_quantity(written, name)
+    if name == "gsd" or quantity.unitless:
+        if name == "gsd" and not quantity.unitless:
+            raise ValueError(f"gsd is a factor without unit (1.5 means x/÷ 1.5); got {written!r}")
+        number = float(quantity.magnitude)
+    elif not quantity.is_compatible_with(value.units):
+        raise ValueError(f"{name}={written!r} is not in a unit of the variable's dimension ({value.units})")
+    else:
+        number = float(quantity.to(value.units).magnitude)
+    # a bound written as the value in another unit ("5000 MB" for 5 GB) is the value, not a rounding away from it
+    return float(value.magnitude) if name in ("low", "high") and math.isclose(number, value.magnitude, rel_tol=1e-12) \
+        else number
