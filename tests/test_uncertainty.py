@@ -520,3 +520,15 @@ def test_conditioning_input_of_the_example(inventory, factors):
         {"parameter:paper.a4_sheet": np.log(1.5), "parameter:paper.a4_area": -np.log(1.1),
          "parameter:paper.a4_grammage": -np.log(1.1)})
     assert {r[0] for r in climate.rows} == {"paper", "printing"}
+
+
+def test_stopping_rule_judges_the_conditional_bounds(inventory, factors):
+    """The stopping rule judges the bounds the run reports: with the conditional estimator they are more
+    precise, so the same precision is reached with fewer batches (same seed and sampler)."""
+    plain = monte_carlo(inventory, factors, samples=128, seed=0, sampler="lhs", precision=0.1, keep_samples=False)
+    smooth = monte_carlo(inventory, factors, samples=128, seed=0, sampler="lhs", precision=0.1, keep_samples=False,
+                         estimator="conditional")
+    for run in (plain, smooth):
+        reached = run.precision.dropna(subset=["converged"])
+        assert reached["converged"].all() and (reached[["p2.5 ± (relative)", "p97.5 ± (relative)"]] <= 0.1).all().all()
+    assert smooth.n < plain.n
