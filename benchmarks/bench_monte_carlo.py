@@ -41,6 +41,33 @@ def uncertain(factors: FactorSet) -> FactorSet:
     return build_factor_set(rows, id="synthetic", version="0", title="", licence="", sources={})
 
 
+def theory(p: float = 0.025) -> None:
+    """Samples-needed ratios to expect for the p-quantile of a Gaussian total S = X + R, X carrying a share w
+    of the variance and R the sum of many small independent inputs (the rest), by Gauss–Hermite quadrature.
+
+    The sample quantile's variance is that of the indicator 1{S <= q}: p(1 - p). A Latin hypercube removes its
+    additive part (X's main effect, and R's linear part: many small inputs); conditioning on X replaces the
+    indicator by E[1{S <= q} | R]; both together remove that function's linear part in R as well.
+    """
+    from numpy.polynomial.hermite_e import hermegauss
+    from scipy.stats import norm
+
+    z, (t, weight) = norm.ppf(p), hermegauss(200)
+    weight = weight / weight.sum()
+    print(f"Expected ratios for the {100 * p:g} % quantile of a Gaussian total, X carrying a share w of its variance:")
+    plain = p * (1 - p)
+    print(f"  w = 0  : Latin hypercube {plain / (plain - norm.pdf(z) ** 2):5.2f}x (the indicator's additive share "
+          f"phi(z)^2 / (p (1 - p)) = {norm.pdf(z) ** 2 / plain:.0%}); nothing to condition on")
+    for w in (0.1, 0.2, 0.3, 0.5, 0.7):
+        sx, sr = np.sqrt(w), np.sqrt(1 - w)
+        given_r = norm.cdf((z - sr * t) / sx)  # E[1{S <= q} | R] at R = sr * t
+        linear_r = (weight * given_r * t).sum() ** 2  # its additive part, carried by the many small inputs
+        main_x = (weight * norm.cdf((z - sx * t) / sr) ** 2).sum() - p * p
+        conditional = (weight * given_r ** 2).sum() - p * p
+        print(f"  w = {w:.1f}: Latin hypercube {plain / (plain - main_x - linear_r):5.2f}x   conditional "
+              f"{plain / conditional:6.2f}x   conditional + Latin hypercube {plain / (conditional - linear_r):6.2f}x")
+
+
 VARIANTS = (("random", "empirical"), ("random", "conditional"), ("lhs", "empirical"), ("lhs", "conditional"),
             ("sobol", "empirical"), ("sobol", "conditional"))
 
@@ -136,6 +163,7 @@ def main() -> None:
     parser.add_argument("--detail", action="store_true", help="with --samplers: the ratio of every bound")
     args = parser.parse_args()
     if args.samplers:
+        theory()
         samplers(args.replicates, args.size, detail=args.detail)
         return
     matrix, factors = synthetic(args.services, args.flows)
