@@ -72,8 +72,8 @@ VARIANTS = (("random", "empirical"), ("random", "conditional"), ("lhs", "empiric
             ("sobol", "empirical"), ("sobol", "conditional"))
 
 
-def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARIANTS, detail: bool = False
-             ) -> dict[tuple[str, str], Any]:
+def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARIANTS, detail: bool = False,
+             save: str | None = None) -> dict[tuple[str, str], Any]:
     """Samples plain random sampling needs for the same precision of the portfolio's 95 % bounds as each
     (sampler, estimator), on the bundled example, measured in this run.
 
@@ -131,23 +131,27 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
         boot = [worst(base[rng.integers(0, replicates, replicates)]) / worst(x[rng.integers(0, replicates, replicates)])
                 for _ in range(2000)]
         rule = worst(base) / worst(x)
-        z = np.abs(x.mean(axis=0) - base.mean(axis=0)) / np.sqrt((x.var(axis=0, ddof=1) + base.var(axis=0, ddof=1))
-                                                                   / replicates)
+        z = (x.mean(axis=0) - base.mean(axis=0)) / np.sqrt((x.var(axis=0, ddof=1) + base.var(axis=0, ddof=1))
+                                                            / replicates)
         out[key] = {"ratio": ratio, "rule": rule, "rule_ci": np.quantile(boot, (0.025, 0.975)), "z": z,
                     "seconds": seconds[key]}
         per = "  ".join(f"{r:13.1f}" for r in ratio[mission].ravel())
         ci = out[key]["rule_ci"]
         print(f"{key[0] + ' / ' + key[1]:26s} {rule:6.1f}x [{ci[0]:5.1f}, {ci[1]:5.1f}]       "
-              f"{ratio.min():5.1f} {np.median(ratio):6.1f} {ratio.max():7.1f}      {per}  {z.max():5.1f}"
+              f"{ratio.min():5.1f} {np.median(ratio):6.1f} {ratio.max():7.1f}      {per}  {np.abs(z).max():5.1f}"
               f"          {seconds[key]:6.3f} s  {rule * seconds[('random', 'empirical')] / seconds[key]:6.1f}x")
+    if save:
+        np.savez(save, criteria=criteria, **{f"{k[0]}_{k[1]}": x for k, x in bounds.items()})
     if detail:
         print("Per bound (ratio), every covered criterion; relative standard deviation of random / empirical:")
         spread = np.sqrt(base.var(axis=0, ddof=1)) / base.mean(axis=0)
-        print(f"{'criterion':32s} {'random rel. sd':>16s} " + " ".join(f"{k[0][:5]}/{k[1][:4]:>12s}" for k in out))
+        print(f"{'criterion':32s} {'random rel. sd':>16s} " + " ".join(f"{k[0][:5]}/{k[1][:4]:>12s}" for k in out)
+              + "   mean difference from random, in standard errors")
         for i, criterion in enumerate(criteria):
             for b, name in enumerate(("p2.5", "p97.5")):
                 print(f"{criterion[:26]:26s} {name:5s} {spread[i, b]:16.4f} "
-                      + " ".join(f"{out[k]['ratio'][i, b]:17.1f}" for k in out))
+                      + " ".join(f"{out[k]['ratio'][i, b]:17.1f}" for k in out)
+                      + "   " + " ".join(f"{out[k]['z'][i, b]:+5.1f}" for k in out))
     return out
 
 
@@ -161,10 +165,11 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=32)
     parser.add_argument("--size", type=int, default=1024, help="samples per run for --samplers (a power of two)")
     parser.add_argument("--detail", action="store_true", help="with --samplers: the ratio of every bound")
+    parser.add_argument("--save", help="with --samplers: save every replicate's bounds to this .npz file")
     args = parser.parse_args()
     if args.samplers:
         theory()
-        samplers(args.replicates, args.size, detail=args.detail)
+        samplers(args.replicates, args.size, detail=args.detail, save=args.save)
         return
     matrix, factors = synthetic(args.services, args.flows)
     factors = uncertain(factors)
