@@ -85,8 +85,8 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
     freedom). The stopping-rule ratio compares the least precise bound of each (relative standard deviation),
     as ``precision=`` does, with a 95 % bootstrap interval over replicates. Bias: the largest difference of a
     variant's mean bound from the sample quantiles' (every sampler's replicates pooled), in standard errors.
-    Time: the mean wall time of a run; "per second" is the stopping-rule ratio times random's time over the
-    variant's (precision per second of computation).
+    Time: the mean CPU time of a run (this process and its BLAS threads); "per second" is the stopping-rule
+    ratio times random's time over the variant's (precision per second of computation).
     """
     from scipy.stats import f as fisher
 
@@ -103,10 +103,10 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
         runs = []
         seconds[(sampler, estimator)] = 0.0
         for r in range(replicates):
-            start = time.perf_counter()
+            start = time.process_time()  # CPU time: less disturbed than wall time by other jobs on the machine
             mc = monte_carlo(inventory, factors, samples=n, seed=1000 * v + r, sampler=sampler, estimator=estimator,
                              keep_samples=False)
-            seconds[(sampler, estimator)] += (time.perf_counter() - start) / replicates
+            seconds[(sampler, estimator)] += (time.process_time() - start) / replicates
             table = mc.view(())
             covered = table["coverage"].ne("not covered").to_numpy()
             runs.append(table[["p2.5", "p97.5"]].to_numpy())
@@ -126,7 +126,7 @@ def samplers(replicates: int, n: int, variants: Sequence[tuple[str, str]] = VARI
     mission = [list(criteria).index(c) for c in MISSION_CRITERIA if c in criteria]
     header = "  ".join(f"{c[:8]} {b}" for c in criteria[mission] for b in ("p2.5", "p97.5"))
     print(f"{'sampler / estimator':26s} {'stopping rule [95 % CI]':24s} {'per bound: min median max':26s} {header}"
-          "  bias (max |z|)  time per run  per second")
+          "  bias (max |z|)  CPU per run  per second")
     out = {}
     for key, x in bounds.items():
         ratio = base.var(axis=0, ddof=1) / x.var(axis=0, ddof=1)  # [criterion, bound]

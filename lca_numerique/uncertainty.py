@@ -311,11 +311,12 @@ def conditional_quantiles(totals: np.ndarray, parts: np.ndarray, scores: np.ndar
     def cdf(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """F at each of the points ``q`` and its derivative (the density)."""
         gap = q[None, :] - rest_m  # [sample, point]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.where(gap > 0, score_m + np.log(gap / part_m) / sigma, -np.inf)
-            density = np.where(gap > 0, np.exp(-z * z / 2) / (math.sqrt(2 * math.pi) * sigma * gap), 0.0)
+        above = gap > 0  # samples whose rest A is below q: the others count 0
+        gap = np.maximum(gap, np.finfo(float).tiny)
+        z = score_m + np.log(gap / part_m) / sigma
         below = np.count_nonzero(fixed[:, None] <= q[None, :], axis=0)
-        return (ndtr(z).sum(axis=0) + below) / n, density.sum(axis=0) / n
+        value = ((ndtr(z) * above).sum(axis=0) + below) / n
+        return value, (np.exp(-z * z / 2) * above / gap).sum(axis=0) / (n * math.sqrt(2 * math.pi) * sigma)
 
     # Safeguarded Newton from the sample quantiles, all probabilities at once: F is smooth and increasing, so
     # a handful of steps reach the root; a step leaving the bracket [low, high] halves it instead.
