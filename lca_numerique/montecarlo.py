@@ -171,8 +171,9 @@ class MonteCarloResults:
     def _repr_html_(self) -> str:
         """Jupyter display: the portfolio's statistics per criterion."""
         table = self.view(())
-        return (f"<p><b>Monte Carlo</b>: {self.n} samples ({self.sampler}), seed {self.seed}. The mean sits above "
-                "the deterministic value where factors are lognormal (skewed): expected.</p>"
+        bounds = ", conditional bounds" if self.estimator == "conditional" else ""
+        return (f"<p><b>Monte Carlo</b>: {self.n} samples ({self.sampler}{bounds}), seed {self.seed}. The mean sits "
+                "above the deterministic value where factors are lognormal (skewed): expected.</p>"
                 + table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
 
 
