@@ -170,3 +170,12 @@ def test_csv_writer_keeps_numbers_texts_and_gaps(tmp_path):
     assert back["flag"].tolist() == ["True", "False", "True", "False"]
     assert back["mixed"].tolist() == ["x", "2.5", "", "3"]
     assert back["kind"].tolist() == ["'@a", "b", "'@a", "b"]
+
+
+def test_a_french_report_with_sheets_beside_the_workbook_can_be_replaced(large, tmp_path):
+    inventory, results, _, _ = large
+    first = write_report(results, inventory, tmp_path / "rapport", ["xlsx"], lang="fr")
+    moved = {p.name for key, p in first.items() if key.startswith("xlsx:")}
+    assert "par_phase.csv" in moved  # without results.csv, the breakdowns are written beside the workbook
+    second = write_report(results, inventory, tmp_path / "rapport", ["xlsx"], lang="fr", force=True)
+    assert {p.name for p in second.values()} == {p.name for p in first.values()}
