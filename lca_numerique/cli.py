@@ -457,9 +457,9 @@ def _per_declared_unit(mc: MonteCarloResults, inventory: Inventory, lang: str) -
 def _levers(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .i18n import lever_name, localise_table, readable_table, translator
+    from .i18n import kind_label, lever_name, localise_table, readable_table, translator
     from .inventory import load_inventory
-    from .scenarios import applicable, bundled_scenarios, load_scenario, rank_levers
+    from .scenarios import SELECTS_NOTHING, applicable, bundled_scenarios, load_scenario, rank_levers
 
     _ = translator(args.lang).gettext
     inventory = load_inventory(args.inventory)
@@ -469,9 +469,12 @@ def _levers(args: argparse.Namespace) -> int:
             scenario.apply(inventory)
     else:
         scenarios, skipped = applicable(inventory, bundled_scenarios().values())
-        for name, why in skipped.items():
+        kinds = ", ".join(kind_label(k, args.lang) for k in sorted({s.kind for s in inventory.services}))
+        for name, why in skipped.items():  # a bundled lever's reason in the user's language when it is known
+            reason = _("it selects none of its services (kinds present: {kinds})").format(kinds=kinds) \
+                if SELECTS_NOTHING in why else why
             print(_("note: bundled lever {name} does not apply to this inventory: {why}").format(
-                name=repr(lever_name(name, args.lang)), why=why.split(": ")[-1]))
+                name=repr(lever_name(name, args.lang)), why=reason))
         if not scenarios:
             print(_("No bundled lever applies to this inventory."))
             return EXIT_OK

@@ -184,6 +184,25 @@ def test_levers_on_the_users_inventory_note_what_does_not_apply(tmp_path, capsys
     assert main(["levers", str(inventory), "--out", str(tmp_path / "levers"), "--force"]) == EXIT_OK
 
 
+def test_a_lever_that_does_not_apply_says_why_in_the_users_language(tmp_path, capsys):
+    """The note used to print the tail of an English message: "...: newsletter, print, social_account, video,
+    website)" (English kinds, a stray parenthesis, no reason) in a French run."""
+    inventory = tmp_path / "town.yaml"
+    inventory.write_text(TOWN, encoding="utf-8")
+    assert main(["levers", str(inventory), "--lang", "fr", "--out", str(tmp_path / "leviers")]) == EXIT_OK
+    note = next(line for line in capsys.readouterr().out.splitlines() if "Purger" in line)
+    assert note.startswith("remarque : le levier fourni ") and "ne s'applique pas" in note
+    assert "aucun de ses services" in note and note.count("(") == note.count(")") == 1
+    # the town's kinds, in French (TOWN above: website, newsletter, print, social_account, video)
+    for kind in ("site web", "lettre d'information", "imprimé", "compte de réseau social", "vidéo"):
+        assert kind in note, kind
+    for english in ("newsletter", "print", "social_account", "website"):
+        assert english not in note, english
+    assert main(["levers", str(inventory), "--out", str(tmp_path / "levers")]) == EXIT_OK
+    note = next(line for line in capsys.readouterr().out.splitlines() if "Purge stored data" in line)
+    assert "it selects none of its services (kinds present: " in note and note.count("(") == note.count(")")
+
+
 def test_scaling_is_linear_in_the_multiplier(town, factors):
     """Property: a social account's bill is linear in its posts, so the change is (by - 1) x its total."""
     base = town.evaluate(factors).total(("service",)).query(
