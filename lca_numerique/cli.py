@@ -457,7 +457,7 @@ def _per_declared_unit(mc: MonteCarloResults, inventory: Inventory, lang: str) -
 def _levers(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .i18n import kind_label, lever_name, localise_table, readable_table, translator
+    from .i18n import format_percent, kind_label, lever_name, localise_table, readable_table, translator
     from .inventory import load_inventory
     from .scenarios import SELECTS_NOTHING, applicable, bundled_scenarios, load_scenario, rank_levers
 
@@ -484,8 +484,10 @@ def _levers(args: argparse.Namespace) -> int:
         pgettext = translator(args.lang).pgettext
         shown = shown.assign(scenario=shown["scenario"].map(lambda n: lever_name(n, args.lang)),
                              direction=shown["direction"].map(lambda d: pgettext("direction", d)))
+    printed = shown if args.lang == "en" else shown.assign(  # a percentage to read; the CSV keeps the number
+        **{"share of total": shown["share of total"].map(lambda v: format_percent(v, args.lang))})
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.float_format", "{:.3g}".format):
-        print(readable_table(shown, args.lang).to_string(index=False))
+        print(readable_table(printed, args.lang).to_string(index=False))
     print("\n" + _("Each lever is applied alone. change < 0 is a reduction, > 0 an increase; 'not comparable': "
                    "lines without factors change, the difference is unknown."))
     if args.out:

@@ -184,6 +184,20 @@ def test_levers_on_the_users_inventory_note_what_does_not_apply(tmp_path, capsys
     assert main(["levers", str(inventory), "--out", str(tmp_path / "levers"), "--force"]) == EXIT_OK
 
 
+def test_french_levers_give_the_share_of_the_total_in_percent(tmp_path, capsys):
+    """The French table printed the share as a fraction ("-0,841" for -84 %)."""
+    inventory = tmp_path / "town.yaml"
+    inventory.write_text(TOWN, encoding="utf-8")
+    assert main(["levers", str(inventory), "--lang", "fr", "--out", str(tmp_path / "leviers")]) == EXIT_OK
+    line = next(x for x in capsys.readouterr().out.splitlines()
+                if "Changement climatique" in x and "Publications imprimées diffusées seulement en ligne" in x)
+    # direction, change, share, unit, baseline, coverage; French groups digits with a narrow no-break space
+    after = [w for w in line.split("en ligne", 1)[1].split(" ") if w]
+    number = lambda text: float(text.replace("\u202f", "").replace(",", "."))  # noqa: E731
+    change, share, baseline = number(after[1]), after[2], number(after[-2])
+    assert share.endswith("\u202f%") and number(share[:-1]) == round(100 * change / baseline)  # by hand
+
+
 def test_a_lever_that_does_not_apply_says_why_in_the_users_language(tmp_path, capsys):
     """The note used to print the tail of an English message: "...: newsletter, print, social_account, video,
     website)" (English kinds, a stray parenthesis, no reason) in a French run."""
