@@ -198,6 +198,19 @@ def test_french_levers_give_the_share_of_the_total_in_percent(tmp_path, capsys):
     assert share.endswith("\u202f%") and number(share[:-1]) == round(100 * change / baseline)  # by hand
 
 
+def test_french_compare_gives_the_relative_change_in_percent(tmp_path, capsys):
+    """The French table printed the relative change as a fraction ("-0,841")."""
+    inventory, scenario = tmp_path / "town.yaml", tmp_path / "online.yaml"
+    inventory.write_text(TOWN, encoding="utf-8")
+    scenario.write_text("scenario: sans imprimé\nchanges:\n  - {remove: {kind: print}}\n", encoding="utf-8")
+    assert main(["compare", str(inventory), str(scenario), "--lang", "fr"]) == EXIT_OK
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("Changement climatique"))
+    cells = [w for w in line.split("Changement climatique", 1)[1].split(" ") if w]  # A, B, unit..., B - A, %
+    number = lambda text: float(text.replace("\u202f", "").replace(",", "."))  # noqa: E731
+    a, b, relative = number(cells[0]), number(cells[1]), cells[-2]
+    assert relative.endswith("\u202f%") and number(relative[:-1]) == pytest.approx(100 * (b - a) / a, abs=1)
+
+
 def test_a_lever_that_does_not_apply_says_why_in_the_users_language(tmp_path, capsys):
     """The note used to print the tail of an English message: "...: newsletter, print, social_account, video,
     website)" (English kinds, a stray parenthesis, no reason) in a French run."""
