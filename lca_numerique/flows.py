@@ -35,6 +35,7 @@ from .axes import PHASE_IDS, TIER_IDS
 from .errors import FactorDataError, Problem, UnknownNameError
 
 __all__ = [
+    "BUNDLED_FLOWS",
     "BUNDLED_IDS",
     "EMBODIED",
     "FLOWS",
@@ -230,6 +231,9 @@ def _load_bundled() -> frozenset[str]:
 
 #: Ids of the bundled kinds and zones: a folder of yours cannot take them.
 BUNDLED_IDS: frozenset[str] = _load_bundled()
+#: Ids of the flows the bundled catalogue defines, in catalogue order (a user's folder may add others to FLOWS
+#: for the rest of the process; the data README's coverage table is about these only).
+BUNDLED_FLOWS: tuple[str, ...] = tuple(FLOWS)
 
 
 def register_folder(folder: str | Path) -> tuple[str, ...]:

@@ -20,9 +20,11 @@ never a 0 with a [0, 0] interval; a ``partial`` total's statistics cover what th
 the ``coverage`` column.
 
 Statistics exist for any view (``by``): service, kind, campaign, tier, stage, phase and their combinations,
-and the portfolio (``()``). With ``precision=0.02`` the run goes on by batches until the 2.5 % and 97.5 % bounds
-of every covered portfolio total are known to ±2 % with 95 % confidence (judged from the spread of the bounds
-between independent batches).
+and the portfolio (``()``). With ``estimator="conditional"`` the portfolio's quantiles are estimated by
+conditional Monte Carlo on each criterion's most influential lognormal input (see :func:`_conditioning`), which
+is what lets Latin hypercube and Sobol' points sharpen the bounds. With ``precision=0.02`` the run goes on by
+batches until the 2.5 % and 97.5 % bounds of every covered portfolio total are known to ±2 % with 95 %
+confidence (judged from the spread of the bounds between independent batches).
 
 The work is array algebra: factor samples ``FS[sample, flow, criterion(, phase)]``, then per block of services
 ``R = Q @ FS`` as one matrix product over every sample at once (one per tier or stage when they are asked
@@ -43,6 +45,7 @@ products and sums are then blocked differently.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +61,7 @@ from .factors import FactorSet
 from .flows import FLOWS
 from .services import Portfolio
 from .services.base import SampledBillBuilder, Service
-from .uncertainty import Uniforms, draw
+from .uncertainty import Uniforms, conditional_quantiles, draw
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -73,6 +76,7 @@ VIEW_AXES: tuple[str, ...] = ("service", "kind", "campaign", "tier", "stage", "p
 NOT_COVERED = "not covered"
 STATISTICS = ("mean", "median", "std", "p2.5", "p97.5")
 MIN_BATCHES = 3  # below this, the spread between batches says too little about precision
+ESTIMATORS = ("empirical", "conditional")
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +113,7 @@ class MonteCarloResults:
     views: Mapping[tuple[str, ...], View] = field(default_factory=dict)
     sampler: str = "random"
     precision: pd.DataFrame | None = None  # with a stopping rule: the precision reached per criterion
+    estimator: str = "empirical"  # how the portfolio's quantiles were estimated
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -166,8 +171,9 @@ class MonteCarloResults:
     def _repr_html_(self) -> str:
         """Jupyter display: the portfolio's statistics per criterion."""
         table = self.view(())
-        return (f"<p><b>Monte Carlo</b>: {self.n} samples ({self.sampler}), seed {self.seed}. The mean sits above "
-                "the deterministic value where factors are lognormal (skewed): expected.</p>"
+        bounds = ", conditional bounds" if self.estimator == "conditional" else ""
+        return (f"<p><b>Monte Carlo</b>: {self.n} samples ({self.sampler}{bounds}), seed {self.seed}. The mean sits "
+                "above the deterministic value where factors are lognormal (skewed): expected.</p>"
                 + table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
 
 
@@ -297,8 +303,11 @@ def _monomial(formula: str) -> bool:
 
 
 def _factor_samples(factors: FactorSet, flows: Sequence[str], criteria: Sequence[str], uniforms: Uniforms,
-                    uncertain: bool, parameter_sampling: bool, keep_phase: bool) -> np.ndarray:
-    """FS[sample, flow, criterion, phase] (phase axis of length 1, phases summed, unless ``keep_phase``)."""
+                    uncertain: bool, parameter_sampling: bool, keep_phase: bool,
+                    parts: Sequence[Sequence[tuple[str, str, str]]] = ()) -> np.ndarray:
+    """FS[sample, flow, criterion, phase] (phase axis of length 1, phases summed, unless ``keep_phase``), then
+    one more column per group of rows in ``parts``: the sum of those rows' samples (what moves with a
+    conditioning input, carried through the same products as the criteria)."""
     values, _, _ = factors.aligned(flows, criteria)
     base = values if keep_phase else values.sum(axis=2, keepdims=True)
     samples = np.broadcast_to(base, (uniforms.n, *base.shape)).copy()
@@ -312,7 +321,126 @@ def _factor_samples(factors: FactorSet, flows: Sequence[str], criteria: Sequence
     moved.update(_derived_samples(derived, uniforms))
     for (flow, criterion, ph), drawn in moved.items():
         samples[:, position[flow], column[criterion], phase[ph]] += drawn - factors.factors[(flow, criterion, ph)].value
-    return samples
+    if not parts:
+        return samples
+    extra = np.zeros((uniforms.n, len(flows), len(parts), samples.shape[3]))
+    for g, rows in enumerate(parts):
+        for row in rows:
+            extra[:, position[row[0]], g, phase[row[2]]] += moved[row]
+    return np.concatenate([samples, extra], axis=2)
+
+
+class _Power:
+    """Stands for a parameter while the power-law structure of a formula is read: ``exponents`` of the names
+    that only multiply or divide the whole, ``mixed`` the names found inside a sum or difference."""
+
+    def __init__(self, exponents: Mapping[str, float], mixed: frozenset[str] = frozenset()) -> None:
+        self.exponents, self.mixed = dict(exponents), mixed
+
+    @staticmethod
+    def _of(other: Any) -> _Power:
+        return other if isinstance(other, _Power) else _Power({})
+
+    def __mul__(self, other: Any) -> _Power:
+        other = self._of(other)
+        exponents = dict(self.exponents)
+        for name, e in other.exponents.items():
+            exponents[name] = exponents.get(name, 0.0) + e
+        return _Power(exponents, self.mixed | other.mixed)
+
+    __rmul__ = __mul__
+
+    def __pow__(self, k: float) -> _Power:
+        return _Power({name: e * k for name, e in self.exponents.items()}, self.mixed)
+
+    def __truediv__(self, other: Any) -> _Power:
+        return self * (self._of(other) ** -1)
+
+    def __rtruediv__(self, other: Any) -> _Power:
+        return self._of(other) * self ** -1
+
+    def __add__(self, other: Any) -> _Power:
+        other = self._of(other)
+        return _Power({}, self.mixed | other.mixed | set(self.exponents) | set(other.exponents))
+
+    __radd__ = __sub__ = __rsub__ = __add__
+
+    def __neg__(self) -> _Power:
+        return self
+
+    __pos__ = __neg__
+
+
+@functools.lru_cache(maxsize=4096)
+def _power_exponents(formula: str) -> dict[str, float]:
+    """The names a formula is proportional to a power of (``a * b / c ** 2``: a 1, b 1, c -2); names found in a
+    sum or difference are left out, whatever else they do."""
+    from .derivation import evaluate_formula, formula_names
+
+    result = evaluate_formula(formula, {name: _Power({name: 1.0}) for name in formula_names(formula)})
+    if not isinstance(result, _Power):
+        return {}
+    return {n: e for n, e in result.exponents.items() if n not in result.mixed and e != 0}
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A conditioning input of one criterion's total: lognormal items (by uniform key) whose product of powers
+    Y multiplies every factor row of that criterion they appear in (``rows``) and nothing else, so that the
+    total is A + D × Y. ``weights``: each item's exponent × ln(gsd); ln Y = constant + Σ weight × score."""
+
+    keys: tuple[str, ...]
+    weights: tuple[float, ...]
+    rows: tuple[tuple[str, str, str], ...]
+
+    @property
+    def sigma(self) -> float:
+        """The standard deviation of ln Y."""
+        return math.sqrt(sum(w * w for w in self.weights))
+
+    def scores(self, uniforms: Uniforms) -> np.ndarray:
+        """Y's standard normal score in each sample."""
+        from scipy.special import ndtri
+
+        return sum(w * ndtri(uniforms(k)) for k, w in zip(self.keys, self.weights, strict=True)) / self.sigma
+
+
+def _conditioning(factors: FactorSet, flows: Sequence[str], criteria: Sequence[str], parameter_sampling: bool,
+                  used: Mapping[str, float]) -> list[_Group | None]:
+    """Per criterion, the conditioning input of its portfolio total: among the factor rows drawn on their own
+    (lognormal) and the groups of lognormal factor parameters that appear in exactly the same rows of the
+    criterion, each as a power (the smartphone's lifetime and daily use in every smartphone row), the one
+    moving the total most at first order (central contribution of its rows × sigma). ``used``: each flow's
+    quantity summed over services. Rows must be positive; None where no input qualifies."""
+    own, derived = _factor_inputs(factors, flows, criteria, parameter_sampling)
+    best: dict[str, tuple[float, _Group]] = {}
+
+    def consider(criterion: str, group: _Group) -> None:
+        weight = sum(used.get(r[0], 0.0) * factors.factors[r].value for r in group.rows) * group.sigma
+        if weight > 0 and (criterion not in best or weight > best[criterion][0]):
+            best[criterion] = (weight, group)
+
+    for key, f in own.items():
+        if f.distribution.kind == "lognormal" and f.distribution.param("gsd") > 1 and f.value > 0:
+            consider(key[1], _Group((f"factor:{':'.join(key)}",), (math.log(f.distribution.param("gsd")),), (key,)))
+    distribution: dict[str, Any] = {}
+    occurrences: dict[tuple[str, str], list[tuple[tuple[str, str, str], float | None]]] = {}
+    for key, f in derived.items():
+        exponents = _power_exponents(f.formula)  # cached: read, never changed
+        for p in f.inputs:
+            distribution.setdefault(p.name, p.distribution)  # the first declaration is the one drawn
+            occurrences.setdefault((key[1], p.name), []).append((key, exponents.get(p.name)))
+    by_rows: dict[tuple[str, tuple[Any, ...]], list[tuple[str, float]]] = {}
+    for (criterion, name), found in occurrences.items():
+        law, exponents = distribution[name], {e for _, e in found}
+        if law.kind != "lognormal" or law.param("gsd") <= 1 or len(exponents) != 1 or None in exponents:
+            continue
+        rows = tuple(sorted(key for key, _ in found))
+        if all(factors.factors[r].value > 0 for r in rows):
+            by_rows.setdefault((criterion, rows), []).append((name, exponents.pop() * math.log(law.param("gsd"))))
+    for (criterion, rows), members in by_rows.items():
+        consider(criterion, _Group(tuple(f"parameter:{n}" for n, _ in members), tuple(w for _, w in members), rows))
+    return [best[c][1] if c in best else None for c in criteria]
 
 
 def _item_keys(items: Sequence[Service | BillOfMaterials], factors: FactorSet, flows: Sequence[str],
@@ -380,6 +508,9 @@ def _service_quantities(service: Service, columns: Mapping[Any, int], uniforms: 
 #: summation order of the views that sum services, so that a run gives the same numbers however its chunks
 #: are spread over processes.
 CHUNK = 4096
+#: Most services per product within a chunk: a block's samples stay in the processor's cache while their
+#: statistics are computed (larger blocks are slower, not faster).
+BLOCK = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -395,6 +526,7 @@ class RunShared:
     n_groups: Mapping[tuple[str, ...], int]  # views without services: their groups of services (kind × campaign)
     keep: bool  # keep every service's samples
     memory_budget: float  # bytes
+    criteria: int = 0  # the criteria among fs's (the rest: conditioning parts, summed only); 0: all
 
 
 @dataclass(frozen=True, eq=False)
@@ -421,60 +553,118 @@ def _kept_shape(shared: RunShared, view: tuple[str, ...]) -> tuple[int, int, int
 
 
 def _reduce(r: np.ndarray, view: tuple[str, ...]) -> np.ndarray:
-    """``r[service, sample, tier, stage, phase, criterion]`` summed over the axes the view does not keep."""
-    for axis, name in ((2, "tier"), (3, "stage"), (4, "phase")):
-        if name not in view:
+    """``r[tier, stage, service, criterion, phase, sample]`` summed over the axes the view does not keep (``r``
+    itself when there is nothing to sum)."""
+    for axis, name in ((0, "tier"), (1, "stage"), (4, "phase")):
+        if name not in view and r.shape[axis] > 1:
             r = r.sum(axis=axis, keepdims=True)
     return r
 
 
+def _sorted_quantiles(ordered: np.ndarray, q: Sequence[float] = QUANTILES) -> np.ndarray:
+    """``np.quantile(a, q, axis=-1)`` (linear interpolation, numpy's default) of samples already sorted along
+    their last axis, with numpy's arithmetic: the same numbers, bit for bit, without selecting again."""
+    n = ordered.shape[-1]
+    index = np.asarray(q, dtype=float) * (n - 1)
+    below = np.floor(index).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    gamma = index - below
+    a, b = ordered[..., below], ordered[..., above]  # [..., quantile]
+    diff = b - a
+    out = a + diff * gamma
+    out = np.where(gamma >= 0.5, b - diff * (1 - gamma), out)  # numpy's lerp, exact at both ends
+    return np.moveaxis(out, -1, 0)
+
+
+def _column_groups(shared: RunShared) -> list[np.ndarray]:
+    """The columns of each (tier, stage) group, in order of the groups."""
+    n_tier, n_stage, _ = shared.shape
+    return [np.flatnonzero(shared.group_of == g) for g in range(n_tier * n_stage)]
+
+
 def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
-    """Evaluate one chunk of services over every sample: R = Q @ FS by blocks of services sized to the memory
-    budget (one product per kept tier or stage), a service with uncertain parameters through its own model,
-    vectorised over samples. The same chunk gives the same numbers in any process."""
+    """Evaluate one chunk of services over every sample.
+
+    Per block of services (sized to the memory budget): ``R = Q @ FS`` as one product per kept (tier, stage)
+    group on that group's columns, laid out ``[tier, stage, service, criterion, phase, sample]`` so that each
+    service's samples are contiguous: means, standard deviations (two passes) and exact quantiles (a sort)
+    then run on contiguous rows. Views summing services (portfolio, kinds, campaigns) need no per-service
+    product: the quantities of each group of services are added first, then multiplied (the product is
+    linear). A service with uncertain parameters goes through its own model, vectorised over samples. The
+    same chunk gives the same numbers in any process."""
     n = shared.uniforms.n
     n_tier, n_stage, n_phase = shared.shape
     n_columns, n_criteria = shared.fs.shape[1], shared.fs.shape[2]
     k, n_groups = len(chunk.quantities), n_tier * n_stage
-    width = n * n_criteria * n_phase
-    fs_by_column = shared.fs.transpose(1, 0, 2, 3).reshape(n_columns, width)
-    masks = [shared.group_of == g for g in range(n_groups)] if n_groups > 1 else [None]
+    width = n_criteria * n_phase * n
+    fs_by_column = shared.fs.transpose(1, 2, 3, 0).reshape(n_columns, width)  # [column, criterion, phase, sample]
+    columns = _column_groups(shared)
     per_service = [v for v in shared.views if "service" in v]
-    stats = {v: (np.empty((k, *_kept_shape(shared, v), n_criteria)), np.empty((k, *_kept_shape(shared, v), n_criteria)),
-                 np.empty((len(QUANTILES), k, *_kept_shape(shared, v), n_criteria))) for v in per_service}
-    kept = np.empty((n, k, n_criteria)) if shared.keep else None
+    n_stats = shared.criteria or n_criteria  # per-service statistics: for criteria only
+    stats = {v: (np.empty((k, *_kept_shape(shared, v), n_stats)), np.empty((k, *_kept_shape(shared, v), n_stats)),
+                 np.empty((len(QUANTILES), k, *_kept_shape(shared, v), n_stats))) for v in per_service}
+    kept = np.empty((n, k, n_stats)) if shared.keep else None
     sums = {v: np.zeros((n, shared.n_groups[v], *_kept_shape(shared, v), n_criteria))
             for v in shared.views if "service" not in v}
 
-    def record(index: list[int], r: np.ndarray) -> None:  # r[service, sample, group, criterion, phase]
-        r = r.reshape(len(index), n, n_tier, n_stage, n_criteria, n_phase).transpose(0, 1, 2, 3, 5, 4)
-        for v in per_service:
-            rv = _reduce(r, v)
-            mean, std, quantiles = stats[v]
-            mean[index], std[index] = rv.mean(axis=1), rv.std(axis=1)
-            quantiles[:, index] = np.quantile(rv, QUANTILES, axis=1)
-            if kept is not None and v == ("service",):
-                kept[:, index] = rv[:, :, 0, 0, 0].transpose(1, 0, 2)
-        for v, acc in sums.items():
-            rv = _reduce(r, v)
-            group = chunk.groups[v][index]
-            for g in np.unique(group):
-                acc[:, g] += rv[group == g].sum(axis=0)
+    pool: dict[str, np.ndarray] = {}
 
-    varying = {i for i, _ in chunk.varying}
-    fixed = [i for i in range(k) if i not in varying]
-    per_service_bytes = width * n_groups * 8 * 4  # the block's results, its views and sorted copies
-    block = max(1, min(max(len(fixed), 1), int(shared.memory_budget // per_service_bytes)))
-    for start in range(0, len(fixed), block):
-        index = fixed[start:start + block]
-        q = chunk.quantities[index]
-        parts = [(q if mask is None else q * mask) @ fs_by_column for mask in masks]
-        r = np.stack(parts, axis=1).reshape(len(q), n_groups, n, n_criteria, n_phase)
-        record(index, r.transpose(0, 2, 1, 3, 4))
+    def scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A working array reused from block to block: a fresh large array costs a page fault per 4 KB."""
+        size = math.prod(shape)
+        if name not in pool or pool[name].size < size:
+            pool[name] = np.empty(size)
+        return pool[name][:size].reshape(shape)
+
+    def product(q: np.ndarray) -> np.ndarray:
+        """``R[tier, stage, row, criterion, phase, sample]`` of quantities ``q[row, column]`` (a scratch array)."""
+        r = scratch("product", (n_groups, len(q), width))
+        for g, where in enumerate(columns):
+            np.matmul(q[:, where], fs_by_column[where], out=r[g])
+        return r.reshape(n_tier, n_stage, len(q), n_criteria, n_phase, n)
+
+    def add(v: tuple[str, ...], group: np.ndarray, r: np.ndarray) -> None:  # r[t, s, group, c, p, sample]
+        sums[v][:, group] += _reduce(r, v).transpose(5, 2, 0, 1, 4, 3)
+
+    def record(index: np.ndarray, r: np.ndarray) -> None:  # r[tier, stage, service, criterion, phase, sample]
+        for v in per_service:
+            rv = _reduce(r, v)[..., :n_stats]
+            mean, std, quantiles = stats[v]
+            centre = rv.mean(axis=-1)
+            spread = np.subtract(rv, centre[..., None], out=scratch("spread", rv.shape))
+            np.multiply(spread, spread, out=spread)  # np.std's two passes, with one temporary
+            # stored [service, tier, stage, phase, criterion]
+            mean[index] = centre.transpose(2, 0, 1, 4, 3)
+            std[index] = np.sqrt(spread.sum(axis=-1) / n).transpose(2, 0, 1, 4, 3)
+            if kept is not None and v == ("service",):
+                kept[:, index] = rv[0, 0, :, :, 0].transpose(2, 0, 1)
+            np.copyto(spread, rv)
+            spread.sort(axis=-1)
+            quantiles[:, index] = _sorted_quantiles(spread).transpose(0, 3, 1, 2, 5, 4)
+
+    varying = np.zeros(k, dtype=bool)
+    varying[[i for i, _ in chunk.varying]] = True
+    fixed = np.flatnonzero(~varying)
+    for v in sums:  # the fixed services' quantities added per group of services, then one product per group
+        codes = chunk.groups[v][fixed]
+        present = np.unique(codes)
+        totals = np.stack([chunk.quantities[fixed[codes == g]].sum(axis=0) for g in present]) if len(present) \
+            else np.zeros((0, n_columns))
+        add(v, present, product(totals))
+    if per_service:
+        per_service_bytes = width * n_groups * 8 * 4  # the block's products, a view's sums, its sorted copy
+        block = max(1, min(BLOCK, int(shared.memory_budget // per_service_bytes)))
+        for start in range(0, len(fixed), block):
+            index = fixed[start:start + block]
+            record(index, product(chunk.quantities[index]))
     for i, service in chunk.varying:  # one vectorised draw of the service's own parameters, then all samples
         q = _service_quantities(service, shared.columns, shared.uniforms)  # [sample, column]
-        parts = [np.einsum("nf,nfcp->ncp", q if mask is None else q * mask, shared.fs) for mask in masks]
-        record([i], np.stack(parts, axis=1)[None])
+        parts = [np.einsum("nf,nfcp->cpn", q[:, where], shared.fs[:, where]) for where in columns]
+        r = np.stack(parts).reshape(n_tier, n_stage, 1, n_criteria, n_phase, n)
+        if per_service:
+            record(np.array([i]), r)
+        for v in sums:
+            add(v, chunk.groups[v][[i]], r)
     return ChunkResult(stats, kept, sums)
 
 
@@ -504,7 +694,8 @@ def _check_samples(samples: Any, n_flows: int, n_criteria: int, n_phases: int, m
 
 def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatrix | Portfolio | Any,
                 factors: FactorSet, *, samples: int = 1000, seed: int = 0, by: Any = (("service",),),
-                sampler: str = "random", precision: float | None = None, max_batches: int = 64,
+                sampler: str = "random", estimator: str = "empirical", precision: float | None = None,
+                max_batches: int = 64,
                 factor_uncertainty: bool = True, parameter_sampling: bool = True, keep_samples: bool | None = None,
                 memory_budget: float = 400e6, progress: Callable[[int, int], None] | None = None,
                 chunk: int = CHUNK, bills: BillMatrix | None = None, map_chunks: ChunkMap | None = None
@@ -528,6 +719,11 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
         tier, stage, phase.
     sampler
         ``random``, ``lhs`` (Latin hypercube) or ``sobol`` (scrambled Sobol', powers of two).
+    estimator
+        How the portfolio's quantiles are estimated: ``empirical`` (sample quantiles) or ``conditional``
+        (conditional Monte Carlo on each criterion's most influential lognormal input: the same bounds, known
+        more precisely from the same samples, most of all with ``lhs`` or ``sobol``; other views keep sample
+        quantiles).
     precision
         Relative precision (e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 % bounds of every
         covered portfolio total are known to it with 95 % confidence, or until ``max_batches``.
@@ -557,7 +753,7 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
         Mean, standard deviation and quantiles ``[quantile, service, criterion]`` of each service's total, the
         portfolio's samples ``[sample, criterion]``, each in the criterion's unit (kg CO2 eq...) over the
         assessed period, the views asked by ``by``, the ``deterministic`` results and, with ``precision``, the
-        precision reached. Not-covered totals have NaN statistics and samples.
+        precision reached (``precision`` on the result). Not-covered totals have NaN statistics and samples.
     """
     portfolio = getattr(items, "portfolio", items)  # an Inventory, a Portfolio or a sequence
     if isinstance(portfolio, Portfolio):
@@ -577,8 +773,10 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
     samples = _check_samples(samples, n_columns, len(deterministic.criteria), n_phases, memory_budget)
     keys = _item_keys(items, factors, staged.by_flow().flows, deterministic.criteria, factor_uncertainty,
                       parameter_sampling)
+    if estimator not in ESTIMATORS:
+        raise ArgumentError("estimator", f"unknown estimator {estimator!r}; accepted: {', '.join(ESTIMATORS)}")
     run = _Run(items, staged, deterministic, factors, seed, sampler, keys, factor_uncertainty, parameter_sampling,
-               memory_budget, int(chunk), map_chunks or _in_process)
+               memory_budget, int(chunk), map_chunks or _in_process, estimator)
     reached = None
     batches = 1
     if precision is not None:
@@ -593,7 +791,7 @@ class _Run:
 
     def __init__(self, items: Sequence[Any], staged: BillMatrix, deterministic: Results, factors: FactorSet,
                  seed: int, sampler: str, keys: Sequence[str], uncertain: bool, parameter_sampling: bool,
-                 memory_budget: float, chunk: int, map_chunks: ChunkMap) -> None:
+                 memory_budget: float, chunk: int, map_chunks: ChunkMap, estimator: str = "empirical") -> None:
         self.items, self.staged, self.deterministic, self.factors = items, staged, deterministic, factors
         self.seed, self.sampler, self.keys = seed, sampler, keys
         self.uncertain, self.parameter_sampling, self.memory_budget = uncertain, parameter_sampling, memory_budget
@@ -601,6 +799,12 @@ class _Run:
         self.matrix = staged.by_flow()  # without a stage view, one column per flow
         self.criteria = deterministic.criteria
         self.varying = [i for i, s in enumerate(items) if isinstance(s, Service) and s.uncertainty]
+        self.estimator = estimator
+        groups: list[_Group | None] = []
+        if estimator == "conditional" and uncertain:
+            used = dict(zip(self.matrix.flows, self.matrix.quantities.sum(axis=0), strict=True))
+            groups = _conditioning(factors, self.matrix.flows, self.criteria, parameter_sampling, used)
+        self.conditioned = {c: g for c, g in enumerate(groups) if g is not None}  # criterion index -> its input
 
     def uniforms(self, batch_size: int, batches: int) -> Uniforms:
         return Uniforms(self.seed, batch_size, batches, self.sampler, self.keys)
@@ -614,8 +818,8 @@ class _Run:
         bounds: list[np.ndarray] = []  # per batch: [2, criterion]
         while True:
             uniforms = Uniforms(self.seed, batch_size, 1, self.sampler, self.keys, first=len(bounds))
-            portfolio = self.evaluate(uniforms, [()], False, None)[()][1][:, 0]
-            bounds.append(np.quantile(portfolio, (QUANTILES[0], QUANTILES[2]), axis=0))
+            quantiles = self.evaluate(uniforms, [()], False, None)[()][2][2]  # [quantile, 1, criterion]
+            bounds.append(quantiles[[0, 2], 0])
             k = len(bounds)
             if k < MIN_BATCHES:
                 continue
@@ -649,7 +853,7 @@ class _Run:
         services, portfolio = finished[("service",)], finished[()]
         return MonteCarloResults(self.deterministic, self.criteria, n, self.seed, services.mean, services.std,
                                  services.quantiles, portfolio.samples[:, 0], services.samples, finished,
-                                 self.sampler, reached)
+                                 self.sampler, reached, self.estimator)
 
     def shared(self, uniforms: Uniforms, views: list[tuple[str, ...]], keep: bool) -> RunShared:
         """The factor samples by column and how columns group, for the views asked."""
@@ -657,7 +861,8 @@ class _Run:
         keep_tier, keep_stage = any("tier" in v for v in views), any("stage" in v for v in views)
         keep_phase = any("phase" in v for v in views)
         fs = _factor_samples(self.factors, self.matrix.flows, self.criteria, uniforms, self.uncertain,
-                             self.parameter_sampling, keep_phase)  # [n, flow, criterion, phase]
+                             self.parameter_sampling, keep_phase, [g.rows for g in self.conditioned.values()])
+        # [n, flow, criterion (then the conditioning inputs' parts), phase]
         matrix = self.staged if keep_stage else self.matrix
         if keep_stage:
             position = {f: i for i, f in enumerate(self.matrix.flows)}
@@ -676,7 +881,8 @@ class _Run:
         n_groups = {v: math.prod(len(_labels(det, a)) for a in v if a in ("kind", "campaign"))
                     for v in views if "service" not in v}
         shape = (len(TIER_IDS) if keep_tier else 1, n_stage, len(PHASE_IDS) if keep_phase else 1)
-        return RunShared(uniforms, fs, columns, group_of, shape, tuple(views), n_groups, keep, self.memory_budget)
+        return RunShared(uniforms, fs, columns, group_of, shape, tuple(views), n_groups, keep, self.memory_budget,
+                         len(self.criteria))
 
     def chunks(self, shared: RunShared) -> list[Chunk]:
         """The run's services in chunks of ``self.chunk``, by position."""
@@ -738,10 +944,24 @@ class _Run:
                           (mean.reshape(-1, n_criteria), std.reshape(-1, n_criteria),
                            quantiles.reshape(len(QUANTILES), -1, n_criteria)))
             else:
-                flat = sums[v].reshape(n, -1, n_criteria)
-                out[v] = (labels, flat, (flat.mean(axis=0), flat.std(axis=0), np.quantile(flat, QUANTILES, axis=0)))
+                every = sums[v].reshape(n, -1, sums[v].shape[-1])
+                flat = every[..., :n_criteria]
+                quantiles = np.quantile(flat, QUANTILES, axis=0)
+                if v == ():
+                    self.conditional(quantiles, flat[:, 0], every[:, 0, n_criteria:], uniforms)
+                out[v] = (labels, flat, (flat.mean(axis=0), flat.std(axis=0), quantiles))
         _check_finite(out)
         return out
+
+
+    def conditional(self, quantiles: np.ndarray, totals: np.ndarray, parts: np.ndarray, uniforms: Uniforms) -> None:
+        """Replace the portfolio's sample quantiles ``quantiles[quantile, 0, criterion]`` by conditional Monte
+        Carlo estimates where a criterion has a conditioning input (``parts[sample, input]``: what moves with
+        it); a criterion whose part is negative in some sample (a negative quantity) keeps its sample quantiles."""
+        for g, (c, group) in enumerate(self.conditioned.items()):
+            if np.isfinite(totals[:, c]).all() and (parts[:, g] >= 0).all():
+                quantiles[:, 0, c] = conditional_quantiles(totals[:, c], parts[:, g], group.scores(uniforms),
+                                                           group.sigma, QUANTILES)
 
 
 def _check_finite(out: Mapping[tuple[str, ...], Any]) -> None:
@@ -793,5 +1013,5 @@ def probability_lower(a: MonteCarloResults, b: MonteCarloResults, by: Sequence[s
     return pd.DataFrame(rows)
 
 
-__all__ = ["CHUNK", "Chunk", "ChunkMap", "ChunkResult", "MonteCarloResults", "RunShared", "View", "monte_carlo",
-           "probability_lower", "quantities_with", "run_chunk", "sampled_lines"]
+__all__ = ["CHUNK", "ESTIMATORS", "Chunk", "ChunkMap", "ChunkResult", "MonteCarloResults", "RunShared", "View",
+           "monte_carlo", "probability_lower", "quantities_with", "run_chunk", "sampled_lines"]

@@ -621,20 +621,23 @@ class Results:
                 f"{'' if self.is_complete else ' — <b>some totals are incomplete</b>'}</p>")
         return head + table.to_html()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, cube: bool = True) -> dict[str, Any]:
         """Plain data for JSON: labels, the cube ``values`` (``None`` where not covered or not finite), its ``coverage``
-        labels, audiences and provenance."""
-        values = self.values
-        return {
+        labels, audiences and provenance; without ``values`` and ``coverage`` if not ``cube`` (for a writer that
+        encodes them a block of services at a time from :attr:`values` and :attr:`coverage_codes`)."""
+        data = {
             "axes": list(AXES), "services": list(self.services), "kinds": list(self.kinds),
             "campaigns": list(self.campaigns),
             "tiers": list(self.tiers), "criteria": list(self.criteria), "phases": list(self.phases),
             "units": self.units(),
-            "values": np.where(np.isfinite(values), values, None).tolist(),  # JSON has no NaN or inf
-            "coverage": np.asarray(COVERAGE_LABELS, dtype=object)[self.coverage_codes].tolist(),
             "audience": self.audience.tolist(),
             "audience_units": list(self.audience_units), "provenance": dict(self.provenance),
         }
+        if cube:
+            values = self.values
+            data["values"] = np.where(np.isfinite(values), values, None).tolist()  # JSON has no NaN or inf
+            data["coverage"] = np.asarray(COVERAGE_LABELS, dtype=object)[self.coverage_codes].tolist()
+        return data
 
     def to_xarray(self) -> xr.Dataset:
         """The cube as a labelled ``xarray.Dataset`` (optional extra ``xarray``).

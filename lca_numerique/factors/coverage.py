@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..axes import PHASE_IDS
 from ..criteria import MISSION_CRITERIA, get_criterion
-from ..flows import FLOWS
+from ..flows import BUNDLED_FLOWS
 from .model import FactorSet
 
 __all__ = ["LEGEND", "MARKERS", "SYMBOLS", "coverage_markdown", "main", "write_into"]
@@ -27,7 +27,7 @@ LEGEND = ("F: factor · i: included in another phase's row · g: gap declared by
 def coverage_markdown(factors: FactorSet, criteria: Sequence[str] = MISSION_CRITERIA) -> str:
     """A markdown table: one row per catalogue flow, one column per criterion, phases as four symbols
     (manufacturing, distribution, use, end of life)."""
-    table = factors.coverage_by_phase(criteria, flows=list(FLOWS))
+    table = factors.coverage_by_phase(criteria, flows=list(BUNDLED_FLOWS))
     codes = [get_criterion(c).code for c in criteria]
     lines = [f"| flow | {' | '.join(f'{c} (M D U E)' for c in codes)} |",
              "|---|" + "---|" * len(codes)]
