@@ -24,6 +24,7 @@ from .factors import FactorSet, available_factor_sets, load_factor_set, load_fac
 from .flows import FLOWS, get_flow
 from .inventory import Inventory, InventoryError, load_inventory
 from .results import Results
+from .table import Table
 
 __all__ = [
     "CRITERIA",
@@ -41,6 +42,7 @@ __all__ = [
     "LcaError",
     "Line",
     "Results",
+    "Table",
     "UnitError",
     "__version__",
     "available_factor_sets",

@@ -160,9 +160,23 @@ class BillOfMaterials:
               kind: str = "service") -> BillOfMaterials:
         """Build and validate a bill from user-friendly values.
 
-        ``audience`` is e.g. ``"12000 visit"``. ``lines`` maps flow ids to quantities, each a number in the
-        flow's canonical unit (see :data:`lca_numerique.flows.FLOWS`), a string such as ``"3 min"`` or
-        ``"2.5 MB"``, or a pint Quantity; or is a sequence of :class:`Line` or ``(flow, quantity)`` pairs.
+        Parameters
+        ----------
+        name
+            The service's name.
+        audience
+            Its audience over the period, e.g. ``"12000 visit"`` (a number with an audience unit).
+        lines
+            Flow ids mapped to quantities, each a number in the flow's canonical unit (see
+            :data:`lca_numerique.flows.FLOWS`: device_hour, GB...), a string such as ``"3 min"`` or ``"2.5 MB"``,
+            or a pint Quantity; or a sequence of :class:`Line` or ``(flow, quantity)`` pairs.
+        kind
+            The kind of service (website, video...), a label results can be grouped by.
+
+        Returns
+        -------
+        BillOfMaterials
+            The validated bill, quantities in each flow's canonical unit over the period.
         """
         items = lines.items() if isinstance(lines, Mapping) else lines
         built: list[Line] = []

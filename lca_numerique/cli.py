@@ -36,10 +36,16 @@ import traceback
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ._version import __version__
 from .errors import ArgumentError, LcaError, OutputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .inventory import Inventory
+    from .montecarlo import MonteCarloResults
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -389,7 +395,7 @@ def _uncertainty(args: argparse.Namespace) -> int:
     inventory = load_inventory(args.inventory)
     factors = inventory.load_factors()
     with tqdm(total=len(inventory.services), desc="Monte Carlo", unit="service", disable=None) as bar:
-        mc = monte_carlo(inventory.services, factors, samples=args.samples, seed=args.seed,
+        mc = monte_carlo(inventory, factors, samples=args.samples, seed=args.seed,  # campaigns: their budgets
                          progress=lambda done, total: bar.update(done - bar.n))
     summary = mc.summary(MISSION_CRITERIA)
     _ = translator(args.lang).gettext
@@ -400,6 +406,10 @@ def _uncertainty(args: argparse.Namespace) -> int:
         portfolio = summary[summary["service"] == "portfolio"]
         print(readable_table(portfolio if args.lang == "en" else portfolio.drop(columns="service"), args.lang)
               .to_string(index=False))
+        per_unit = _per_declared_unit(mc, inventory, args.lang)
+        for label, part in per_unit:
+            print("\n" + _("All services, {per}:").format(per=label))
+            print(readable_table(part.drop(columns=["amount", "per"]), args.lang).to_string(index=False))
         table = tornado(inventory.services, factors)
         print("\n" + _("What drives climate change (one at a time, 95 % bounds):"))
         top = table.head(10)
@@ -412,15 +422,36 @@ def _uncertainty(args: argparse.Namespace) -> int:
         from .plotting import plot_distribution, plot_tornado
         from .report import staged_folder, write_csv
 
-        files = ("monte_carlo.csv", "tornado.csv", "distributions.png", "tornado.png")
+        files = ("monte_carlo.csv", "tornado.csv", "distributions.png", "tornado.png",
+                 *(["monte_carlo_per_unit.csv"] if per_unit else []))
         with staged_folder(args.out, produces=files, force=args.force) as folder:
             write_csv(summary, folder / "monte_carlo.csv")
+            if per_unit:
+                write_csv(pd.concat([part for _label, part in per_unit], ignore_index=True),
+                          folder / "monte_carlo_per_unit.csv")
             write_csv(table, folder / "tornado.csv")
             if mc.samples is not None:
                 plot_distribution(mc, lang=args.lang).savefig(folder / "distributions.png", dpi=110)
             plot_tornado(table, lang=args.lang).savefig(folder / "tornado.png", dpi=110)
         print("\n" + _("Written to {path}").format(path=f"{args.out}/"))
     return EXIT_OK
+
+
+def _per_declared_unit(mc: MonteCarloResults, inventory: Inventory, lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """(label, the portfolio's Monte Carlo statistics per that unit) for each unit the inventory declares."""
+    from .criteria import MISSION_CRITERIA, get_criterion
+    from .functional_units import EURO, INHABITANT, declared_units
+    from .i18n import translator
+
+    translation = translator(lang)
+    ids = {get_criterion(c).id for c in MISSION_CRITERIA}
+    out = []
+    for name, unit in declared_units(inventory).items():
+        table = mc.per_unit(unit, by=())
+        label = translation.pgettext("per audience unit", unit.label) if name in (INHABITANT, EURO) else \
+            translation.gettext("per {name}").format(name=name)
+        out.append((label, table[table["criterion"].isin(ids)].reset_index(drop=True)))
+    return out
 
 
 def _levers(args: argparse.Namespace) -> int:

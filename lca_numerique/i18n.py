@@ -435,4 +435,5 @@ CONSOLE_COLUMNS = ("rank", "scenario", "direction", "change", "share of total", 
                    "total at high")
 
 #: Columns of the data-collection template besides the services' parameters.
-TEMPLATE_COLUMNS = ("campaign", "name", "basis", "budget")
+TEMPLATE_COLUMNS = ("campaign", "name", "basis", "budget", "functional_unit", "functional_unit_amount",
+                    "functional_unit_source")

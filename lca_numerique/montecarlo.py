@@ -508,6 +508,9 @@ def _service_quantities(service: Service, columns: Mapping[Any, int], uniforms: 
 #: summation order of the views that sum services, so that a run gives the same numbers however its chunks
 #: are spread over processes.
 CHUNK = 4096
+#: Most services per product within a chunk: a block's samples stay in the processor's cache while their
+#: statistics are computed (larger blocks are slower, not faster).
+BLOCK = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -550,24 +553,52 @@ def _kept_shape(shared: RunShared, view: tuple[str, ...]) -> tuple[int, int, int
 
 
 def _reduce(r: np.ndarray, view: tuple[str, ...]) -> np.ndarray:
-    """``r[service, sample, tier, stage, phase, criterion]`` summed over the axes the view does not keep."""
-    for axis, name in ((2, "tier"), (3, "stage"), (4, "phase")):
-        if name not in view:
+    """``r[tier, stage, service, criterion, phase, sample]`` summed over the axes the view does not keep (``r``
+    itself when there is nothing to sum)."""
+    for axis, name in ((0, "tier"), (1, "stage"), (4, "phase")):
+        if name not in view and r.shape[axis] > 1:
             r = r.sum(axis=axis, keepdims=True)
     return r
 
 
+def _sorted_quantiles(ordered: np.ndarray, q: Sequence[float] = QUANTILES) -> np.ndarray:
+    """``np.quantile(a, q, axis=-1)`` (linear interpolation, numpy's default) of samples already sorted along
+    their last axis, with numpy's arithmetic: the same numbers, bit for bit, without selecting again."""
+    n = ordered.shape[-1]
+    index = np.asarray(q, dtype=float) * (n - 1)
+    below = np.floor(index).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    gamma = index - below
+    a, b = ordered[..., below], ordered[..., above]  # [..., quantile]
+    diff = b - a
+    out = a + diff * gamma
+    out = np.where(gamma >= 0.5, b - diff * (1 - gamma), out)  # numpy's lerp, exact at both ends
+    return np.moveaxis(out, -1, 0)
+
+
+def _column_groups(shared: RunShared) -> list[np.ndarray]:
+    """The columns of each (tier, stage) group, in order of the groups."""
+    n_tier, n_stage, _ = shared.shape
+    return [np.flatnonzero(shared.group_of == g) for g in range(n_tier * n_stage)]
+
+
 def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
-    """Evaluate one chunk of services over every sample: R = Q @ FS by blocks of services sized to the memory
-    budget (one product per kept tier or stage), a service with uncertain parameters through its own model,
-    vectorised over samples. The same chunk gives the same numbers in any process."""
+    """Evaluate one chunk of services over every sample.
+
+    Per block of services (sized to the memory budget): ``R = Q @ FS`` as one product per kept (tier, stage)
+    group on that group's columns, laid out ``[tier, stage, service, criterion, phase, sample]`` so that each
+    service's samples are contiguous: means, standard deviations (two passes) and exact quantiles (a sort)
+    then run on contiguous rows. Views summing services (portfolio, kinds, campaigns) need no per-service
+    product: the quantities of each group of services are added first, then multiplied (the product is
+    linear). A service with uncertain parameters goes through its own model, vectorised over samples. The
+    same chunk gives the same numbers in any process."""
     n = shared.uniforms.n
     n_tier, n_stage, n_phase = shared.shape
     n_columns, n_criteria = shared.fs.shape[1], shared.fs.shape[2]
     k, n_groups = len(chunk.quantities), n_tier * n_stage
-    width = n * n_criteria * n_phase
-    fs_by_column = shared.fs.transpose(1, 0, 2, 3).reshape(n_columns, width)
-    masks = [shared.group_of == g for g in range(n_groups)] if n_groups > 1 else [None]
+    width = n_criteria * n_phase * n
+    fs_by_column = shared.fs.transpose(1, 2, 3, 0).reshape(n_columns, width)  # [column, criterion, phase, sample]
+    columns = _column_groups(shared)
     per_service = [v for v in shared.views if "service" in v]
     n_stats = shared.criteria or n_criteria  # per-service statistics: for criteria only
     stats = {v: (np.empty((k, *_kept_shape(shared, v), n_stats)), np.empty((k, *_kept_shape(shared, v), n_stats)),
@@ -576,35 +607,64 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
     sums = {v: np.zeros((n, shared.n_groups[v], *_kept_shape(shared, v), n_criteria))
             for v in shared.views if "service" not in v}
 
-    def record(index: list[int], r: np.ndarray) -> None:  # r[service, sample, group, criterion, phase]
-        r = r.reshape(len(index), n, n_tier, n_stage, n_criteria, n_phase).transpose(0, 1, 2, 3, 5, 4)
+    pool: dict[str, np.ndarray] = {}
+
+    def scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A working array reused from block to block: a fresh large array costs a page fault per 4 KB."""
+        size = math.prod(shape)
+        if name not in pool or pool[name].size < size:
+            pool[name] = np.empty(size)
+        return pool[name][:size].reshape(shape)
+
+    def product(q: np.ndarray) -> np.ndarray:
+        """``R[tier, stage, row, criterion, phase, sample]`` of quantities ``q[row, column]`` (a scratch array)."""
+        r = scratch("product", (n_groups, len(q), width))
+        for g, where in enumerate(columns):
+            np.matmul(q[:, where], fs_by_column[where], out=r[g])
+        return r.reshape(n_tier, n_stage, len(q), n_criteria, n_phase, n)
+
+    def add(v: tuple[str, ...], group: np.ndarray, r: np.ndarray) -> None:  # r[t, s, group, c, p, sample]
+        sums[v][:, group] += _reduce(r, v).transpose(5, 2, 0, 1, 4, 3)
+
+    def record(index: np.ndarray, r: np.ndarray) -> None:  # r[tier, stage, service, criterion, phase, sample]
         for v in per_service:
             rv = _reduce(r, v)[..., :n_stats]
             mean, std, quantiles = stats[v]
-            mean[index], std[index] = rv.mean(axis=1), rv.std(axis=1)
-            quantiles[:, index] = np.quantile(rv, QUANTILES, axis=1)
+            centre = rv.mean(axis=-1)
+            spread = np.subtract(rv, centre[..., None], out=scratch("spread", rv.shape))
+            np.multiply(spread, spread, out=spread)  # np.std's two passes, with one temporary
+            # stored [service, tier, stage, phase, criterion]
+            mean[index] = centre.transpose(2, 0, 1, 4, 3)
+            std[index] = np.sqrt(spread.sum(axis=-1) / n).transpose(2, 0, 1, 4, 3)
             if kept is not None and v == ("service",):
-                kept[:, index] = rv[:, :, 0, 0, 0].transpose(1, 0, 2)
-        for v, acc in sums.items():
-            rv = _reduce(r, v)
-            group = chunk.groups[v][index]
-            for g in np.unique(group):
-                acc[:, g] += rv[group == g].sum(axis=0)
+                kept[:, index] = rv[0, 0, :, :, 0].transpose(2, 0, 1)
+            np.copyto(spread, rv)
+            spread.sort(axis=-1)
+            quantiles[:, index] = _sorted_quantiles(spread).transpose(0, 3, 1, 2, 5, 4)
 
-    varying = {i for i, _ in chunk.varying}
-    fixed = [i for i in range(k) if i not in varying]
-    per_service_bytes = width * n_groups * 8 * 4  # the block's results, its views and sorted copies
-    block = max(1, min(max(len(fixed), 1), int(shared.memory_budget // per_service_bytes)))
-    for start in range(0, len(fixed), block):
-        index = fixed[start:start + block]
-        q = chunk.quantities[index]
-        parts = [(q if mask is None else q * mask) @ fs_by_column for mask in masks]
-        r = np.stack(parts, axis=1).reshape(len(q), n_groups, n, n_criteria, n_phase)
-        record(index, r.transpose(0, 2, 1, 3, 4))
+    varying = np.zeros(k, dtype=bool)
+    varying[[i for i, _ in chunk.varying]] = True
+    fixed = np.flatnonzero(~varying)
+    for v in sums:  # the fixed services' quantities added per group of services, then one product per group
+        codes = chunk.groups[v][fixed]
+        present = np.unique(codes)
+        totals = np.stack([chunk.quantities[fixed[codes == g]].sum(axis=0) for g in present]) if len(present) \
+            else np.zeros((0, n_columns))
+        add(v, present, product(totals))
+    if per_service:
+        per_service_bytes = width * n_groups * 8 * 4  # the block's products, a view's sums, its sorted copy
+        block = max(1, min(BLOCK, int(shared.memory_budget // per_service_bytes)))
+        for start in range(0, len(fixed), block):
+            index = fixed[start:start + block]
+            record(index, product(chunk.quantities[index]))
     for i, service in chunk.varying:  # one vectorised draw of the service's own parameters, then all samples
         q = _service_quantities(service, shared.columns, shared.uniforms)  # [sample, column]
-        parts = [np.einsum("nf,nfcp->ncp", q if mask is None else q * mask, shared.fs) for mask in masks]
-        record([i], np.stack(parts, axis=1)[None])
+        parts = [np.einsum("nf,nfcp->cpn", q[:, where], shared.fs[:, where]) for where in columns]
+        r = np.stack(parts).reshape(n_tier, n_stage, 1, n_criteria, n_phase, n)
+        if per_service:
+            record(np.array([i]), r)
+        for v in sums:
+            add(v, chunk.groups[v][[i]], r)
     return ChunkResult(stats, kept, sums)
 
 
@@ -642,25 +702,58 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
                 ) -> MonteCarloResults:
     """Propagate uncertainty by Monte Carlo, vectorised over samples and services.
 
-    ``items`` are services (their uncertain parameters are drawn too) or bills or a :class:`BillMatrix` (only
-    factors vary), or an inventory or portfolio (whose campaigns the ``campaign`` view needs).
-    ``samples`` draws (with ``precision``: the size of each batch), reproducible for a ``seed``; ``sampler``
-    is ``random``, ``lhs`` (Latin hypercube) or ``sobol`` (scrambled Sobol', powers of two).
-    ``estimator``: how the portfolio's quantiles are estimated, ``empirical`` (sample quantiles) or
-    ``conditional`` (conditional Monte Carlo on each criterion's most influential lognormal input: the same
-    bounds, known more precisely from the same samples, most of all with ``lhs`` or ``sobol``; other views keep
-    sample quantiles).
-    ``by``: the views to give statistics for, besides services and the portfolio: an axis (``"tier"``), a
-    view (``("kind", "phase")``) or several (``[("tier",), ("stage",)]``); axes among service, kind, campaign,
-    tier, stage, phase. ``precision`` (relative, e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 %
-    bounds of every covered portfolio total are known to that precision with 95 % confidence, or until
-    ``max_batches``; ``precision`` on the result says what was reached. ``parameter_sampling`` draws the
-    parameters behind derived factors (default) rather than each factor row on its own.
-    ``keep_samples`` (default: when they fit the budget) keeps every service's samples for later comparisons;
-    ``memory_budget`` (bytes) bounds the working arrays of a chunk of ``chunk`` services. ``bills``: the
-    stacked bills of ``items`` when already built (e.g. on a cluster); ``map_chunks(shared, chunks)`` yields
-    :func:`run_chunk` of each chunk, in order (default: in this process; see
-    :mod:`lca_numerique.bridges.dask`). Not-covered totals have NaN statistics and samples.
+    Parameters
+    ----------
+    items
+        Services (their uncertain parameters are drawn too), bills or a :class:`BillMatrix` (only factors vary),
+        or an inventory or portfolio (whose campaigns the ``campaign`` view needs).
+    factors
+        The factor set (e.g. :func:`lca_numerique.load_factors`), with each factor's distribution.
+    samples
+        Number of draws (with ``precision``: the size of each batch).
+    seed
+        Seed of the draws: the same seed gives the same samples.
+    by
+        The views to give statistics for, besides services and the portfolio: an axis (``"tier"``), a view
+        (``("kind", "phase")``) or several (``[("tier",), ("stage",)]``); axes among service, kind, campaign,
+        tier, stage, phase.
+    sampler
+        ``random``, ``lhs`` (Latin hypercube) or ``sobol`` (scrambled Sobol', powers of two).
+    estimator
+        How the portfolio's quantiles are estimated: ``empirical`` (sample quantiles) or ``conditional``
+        (conditional Monte Carlo on each criterion's most influential lognormal input: the same bounds, known
+        more precisely from the same samples, most of all with ``lhs`` or ``sobol``; other views keep sample
+        quantiles).
+    precision
+        Relative precision (e.g. 0.02): add batches of ``samples`` until the 2.5 and 97.5 % bounds of every
+        covered portfolio total are known to it with 95 % confidence, or until ``max_batches``.
+    max_batches
+        The most batches ``precision`` may add.
+    factor_uncertainty
+        Draw the factors from their distributions (False: only service parameters vary).
+    parameter_sampling
+        Draw the parameters behind derived factors (default) rather than each factor row on its own.
+    keep_samples
+        Keep every service's samples for later comparisons (default: when they fit ``memory_budget``).
+    memory_budget
+        Bytes the working arrays of a chunk of services may take.
+    progress
+        Called with (samples done, samples in all) as the run advances.
+    chunk
+        Services evaluated together in one chunk.
+    bills
+        The stacked bills of ``items`` when already built (e.g. on a cluster).
+    map_chunks
+        ``map_chunks(shared, chunks)`` yields :func:`run_chunk` of each chunk, in order (default: in this
+        process; see :mod:`lca_numerique.bridges.dask`).
+
+    Returns
+    -------
+    MonteCarloResults
+        Mean, standard deviation and quantiles ``[quantile, service, criterion]`` of each service's total, the
+        portfolio's samples ``[sample, criterion]``, each in the criterion's unit (kg CO2 eq...) over the
+        assessed period, the views asked by ``by``, the ``deterministic`` results and, with ``precision``, the
+        precision reached (``precision`` on the result). Not-covered totals have NaN statistics and samples.
     """
     portfolio = getattr(items, "portfolio", items)  # an Inventory, a Portfolio or a sequence
     if isinstance(portfolio, Portfolio):

@@ -30,7 +30,7 @@ import types
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import numpy as np
 
@@ -38,6 +38,7 @@ from ._version import __version__
 from .algebra import contract_by_group
 from .axes import PHASE_IDS, TIER_IDS
 from .criteria import get_criterion
+from .table import Table
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -353,8 +354,13 @@ class Results:
         return {(f, c): chosen[(f, c)] for f in self.flows for c in self.criteria if (f, c) in chosen}
 
     def lines(self) -> pd.DataFrame:
-        """The bills' quantities behind the results: one row per service and flow column it uses, with the
-        line's ``stage`` and its ``amount`` in the flow's canonical ``unit`` (device_hour, GB, GB_stored * year...).
+        """The bills' quantities behind the results.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per service and flow column it uses: ``service``, ``flow``, the line's ``stage`` and its
+            ``amount`` in the flow's canonical ``unit`` (device_hour, GB, GB_stored * year...) over the period.
         """
         import pandas as pd
 
@@ -385,7 +391,15 @@ class Results:
                 "stage": self.stage_labels}[axis]
 
     # -- tidy tables ----------------------------------------------------------------------------------------
-    def total(self, by: str | Sequence[str] = ("service",), *, per_audience: bool = False) -> pd.DataFrame:
+    @overload
+    def total(self, by: str | Sequence[str] = ..., *, per_audience: bool = ...,
+              as_frame: Literal[True] = ...) -> pd.DataFrame: ...
+
+    @overload
+    def total(self, by: str | Sequence[str] = ..., *, per_audience: bool = ..., as_frame: Literal[False]) -> Table: ...
+
+    def total(self, by: str | Sequence[str] = ("service",), *, per_audience: bool = False,
+              as_frame: bool = True) -> pd.DataFrame | Table:
         """Tidy totals kept by ``by``, summed over the other axes.
 
         Parameters
@@ -395,19 +409,24 @@ class Results:
             may be given as a string). ``criterion`` is always kept: units differ between criteria.
         per_audience
             Divide each value by its service's audience (needs ``service`` in ``by``).
+        as_frame
+            True: a ``pandas.DataFrame``. False: the same table as a :class:`lca_numerique.table.Table`, built
+            without importing pandas (for tools that must start fast; ``table.to_pandas()`` is the DataFrame).
 
         Returns
         -------
-        pandas.DataFrame
+        pandas.DataFrame or Table
             Columns: the groups, the kept axes and ``criterion``, then ``value`` in ``unit`` (the criterion's
             unit, e.g. kg CO2 eq, over the assessed period; per visit, view... with ``per_audience``) and
             ``coverage`` (complete, partial or not covered: see the module docstring; a not-covered value is
             NaN). With ``per_audience``, also ``audience`` (in the service's audience unit) and ``per``
-            ("per visit"...).
+            ("per visit"...). Label columns are categorical.
         """
-        import pandas as pd
+        table = self._table(_axes(by), per_audience)
+        return table.to_pandas() if as_frame else table
 
-        by = _axes(by)
+    def _table(self, by: tuple[str, ...], per_audience: bool) -> Table:
+        """The tidy table of :meth:`total`: numbers, and label columns as codes into their labels."""
         keep = [a for a in VIEW_AXES if a in by or a == "criterion"]
         groups = [g for g in GROUPS if g in by]
         if per_audience and "service" not in keep:
@@ -426,18 +445,18 @@ class Results:
             index = np.arange(shape[axis], dtype=_code_dtype(shape[axis]))
             return np.broadcast_to(index.reshape([-1 if i == axis else 1 for i in range(4)]), shape).ravel()
 
-        columns: dict[str, Any] = {}
+        columns: dict[str, np.ndarray] = {}
+        labels: dict[str, Sequence[str]] = {}
         row = position(0)
-        for g, (labels, codes) in group_columns.items():
-            columns[g] = _categorical(pd, codes.astype(_code_dtype(len(labels)))[row], labels)
+        for g, (names, codes) in group_columns.items():
+            columns[g], labels[g] = codes.astype(_code_dtype(len(names)))[row], names
         group = position(1)
         n_stages = len(self.stage_labels)
         codes_of = {"service": row, "criterion": position(2), "phase": position(3),
                     "tier": group // n_stages if "stage" in keep else group,
                     "stage": group % n_stages if "tier" in keep else group}
         for axis in keep:
-            labels = row_labels if axis == "service" else self._labels(axis)
-            columns[axis] = _categorical(pd, codes_of[axis], labels)
+            columns[axis], labels[axis] = codes_of[axis], row_labels if axis == "service" else self._labels(axis)
         values, status = view.values.ravel(), view.codes().ravel()
         unit_names = sorted(set(self.units().values()))
         unit_of = np.array([unit_names.index(u) for u in self.units().values()], dtype=np.int8)
@@ -446,14 +465,14 @@ class Results:
             audience = self.audience[row]
             values, status = self._per_audience(values, status, audience)
         columns["value"] = values
-        columns["unit"] = _categorical(pd, unit_of[criterion], unit_names)
-        columns["coverage"] = _categorical(pd, status, list(COVERAGE_LABELS))
+        columns["unit"], labels["unit"] = unit_of[criterion], unit_names
+        columns["coverage"], labels["coverage"] = status, COVERAGE_LABELS
         if per_audience:
             per_names = sorted(set(self.audience_units))
             per_of = np.array([per_names.index(u) for u in self.audience_units])
             columns["audience"] = audience
-            columns["per"] = _categorical(pd, per_of[row], [f"per {u}" for u in per_names])
-        return pd.DataFrame(columns, copy=False)
+            columns["per"], labels["per"] = per_of[row], [f"per {u}" for u in per_names]
+        return Table(columns, labels)
 
     def _group_of(self, group: str) -> tuple[str, ...]:
         return self.kinds if group == "kind" else self.campaigns
@@ -476,36 +495,85 @@ class Results:
         first_of_row = firsts[order]
         return rows, first_of_row, {g: (labels, codes[first_of_row]) for g, (labels, codes) in decoded.items()}
 
-    def per_audience(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
+    @overload
+    def per_audience(self, by: str | Sequence[str] = ..., *, as_frame: Literal[True] = ...) -> pd.DataFrame: ...
+
+    @overload
+    def per_audience(self, by: str | Sequence[str] = ..., *, as_frame: Literal[False]) -> Table: ...
+
+    def per_audience(self, by: str | Sequence[str] = ("service",), *, as_frame: bool = True) -> pd.DataFrame | Table:
         """Totals per unit of each service's audience (kg CO2 eq per visit, per view...).
 
         Parameters
         ----------
         by
             The axes and groups kept, as for :meth:`total`; must include ``service``.
+        as_frame
+            True: a ``pandas.DataFrame`` (for analysts). False: the same columns, rows and numbers as a
+            read-only :class:`lca_numerique.table.Table`, built without importing pandas (for a tool that must
+            start fast); ``table.to_pandas()`` gives the DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame or Table
+            ``total(by, per_audience=True)``: ``value`` per unit of audience in ``unit`` per ``per`` (e.g.
+            kg CO2 eq per visit), ``coverage`` (complete, partial, not covered or not computable: NaN), the
+            ``audience`` (in the service's audience unit) and ``per`` ("per visit"...).
+        """
+        table = self._table(_axes(by), True)
+        return table.to_pandas() if as_frame else table
+
+    def per_unit(self, unit: FunctionalUnit, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
+        """Totals per a declared functional unit (per inhabitant, per euro, per mailbox-week...).
+
+        Parameters
+        ----------
+        unit
+            The functional unit (see :mod:`lca_numerique.functional_units`; ``inventory.unit("inhabitant")``).
+        by
+            The axes and groups kept, as for :meth:`total`.
 
         Returns
         -------
         pandas.DataFrame
-            ``total(by, per_audience=True)``: ``value`` per unit of audience, with ``audience`` and ``per``.
+            As :meth:`total`, ``value`` in the criterion's unit per functional unit (e.g. kg CO2 eq per
+            inhabitant), with the unit's ``amount`` and label ``per``.
         """
-        return self.total(by, per_audience=True)
-
-    def per_unit(self, unit: FunctionalUnit, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
-        """Totals per a declared functional unit (per inhabitant, per euro, per mailbox-week: see
-        :mod:`lca_numerique.functional_units`), with its ``amount`` and label ``per``."""
         from .functional_units import per_unit
 
         return per_unit(self, unit, by)
 
     def to_dataframe(self, *, per_audience: bool = False) -> pd.DataFrame:
-        """The whole cube as a tidy long table: one row per service, tier, criterion and phase."""
+        """The whole cube as a tidy long table: one row per service, tier, criterion and phase.
+
+        Parameters
+        ----------
+        per_audience
+            Divide each value by its service's audience (per visit, per view...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``total(AXES, per_audience=per_audience)``: ``value`` in ``unit`` (kg CO2 eq... over the period, or
+            per unit of audience) and ``coverage``.
+        """
         return self.total(AXES, per_audience=per_audience)
 
     to_pandas = to_dataframe
 
     def coverage(self, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
-        """For each total kept by ``by`` (and criterion): complete, partial or not covered."""
+        """Whether each total is complete, partial or not covered.
+
+        Parameters
+        ----------
+        by
+            The axes and groups kept, as for :meth:`total`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The label columns of ``total(by)`` and ``coverage`` (complete, partial or not covered).
+        """
         table = self.total(by)
         return table[[c for c in table.columns if c not in ("value", "unit")]]
 
@@ -515,7 +583,14 @@ class Results:
         return not bool((self._quantities[:, self._relevant] > 0).any())
 
     def summary(self) -> pd.DataFrame:
-        """Service × criterion totals as a wide table, with units in the column names (NaN: not covered)."""
+        """Service × criterion totals as a wide table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per service, one column per criterion named with its unit (``climate_change (kg CO2
+            eq)``), totals over the assessed period; NaN where not covered.
+        """
         import pandas as pd
 
         scores = self.scores()
@@ -546,23 +621,33 @@ class Results:
                 f"{'' if self.is_complete else ' — <b>some totals are incomplete</b>'}</p>")
         return head + table.to_html()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, cube: bool = True) -> dict[str, Any]:
         """Plain data for JSON: labels, the cube ``values`` (``None`` where not covered or not finite), its ``coverage``
-        labels, audiences and provenance."""
-        values = self.values
-        return {
+        labels, audiences and provenance; without ``values`` and ``coverage`` if not ``cube`` (for a writer that
+        encodes them a block of services at a time from :attr:`values` and :attr:`coverage_codes`)."""
+        data = {
             "axes": list(AXES), "services": list(self.services), "kinds": list(self.kinds),
             "campaigns": list(self.campaigns),
             "tiers": list(self.tiers), "criteria": list(self.criteria), "phases": list(self.phases),
             "units": self.units(),
-            "values": np.where(np.isfinite(values), values, None).tolist(),  # JSON has no NaN or inf
-            "coverage": np.asarray(COVERAGE_LABELS, dtype=object)[self.coverage_codes].tolist(),
             "audience": self.audience.tolist(),
             "audience_units": list(self.audience_units), "provenance": dict(self.provenance),
         }
+        if cube:
+            values = self.values
+            data["values"] = np.where(np.isfinite(values), values, None).tolist()  # JSON has no NaN or inf
+            data["coverage"] = np.asarray(COVERAGE_LABELS, dtype=object)[self.coverage_codes].tolist()
+        return data
 
     def to_xarray(self) -> xr.Dataset:
-        """The cube as an ``xarray.Dataset`` (optional extra ``xarray``): see :mod:`lca_numerique.bridges.xarray`."""
+        """The cube as a labelled ``xarray.Dataset`` (optional extra ``xarray``).
+
+        Returns
+        -------
+        xarray.Dataset
+            Values over the dimensions service, tier, criterion and phase in each criterion's unit, coverage as
+            a mask, units and provenance as attributes: see :mod:`lca_numerique.bridges.xarray`.
+        """
         from .bridges.xarray import to_xarray
 
         return to_xarray(self)
@@ -584,17 +669,3 @@ def _axes(by: str | Sequence[str]) -> tuple[str, ...]:
 def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
     """The integer type pandas keeps categorical codes in for ``n`` categories."""
     return np.int8 if n < 127 else np.int16 if n < 32767 else np.int32 if n < 2**31 - 1 else np.int64
-
-
-def _categorical(pd: Any, codes: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
-    """A categorical column straight from integer codes (no per-row Python, no validation pass)."""
-    return pd.Categorical.from_codes(codes, dtype=_dtype(tuple(labels)), validate=False)
-
-
-@functools.lru_cache(maxsize=64)
-def _dtype(labels: tuple[str, ...]) -> Any:
-    """The categorical type of these labels, built once: pandas checks 100,000 service names in milliseconds,
-    a repeated evaluation of the same services should not pay it again."""
-    import pandas as pd
-
-    return pd.CategoricalDtype(list(labels), ordered=False)

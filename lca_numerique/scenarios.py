@@ -260,7 +260,23 @@ def _rehost(service: Service, hostings: Mapping[str, Hosting]) -> Service:
 
 # -- files ----------------------------------------------------------------------------------------------------
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file; raises InventoryError listing every problem with its location."""
+    """Read a scenario file.
+
+    Parameters
+    ----------
+    path
+        A scenario YAML file (see the module's docstring for the format).
+
+    Returns
+    -------
+    Scenario
+        The named changes, to apply to an inventory with :func:`compare` or :func:`rank_levers`.
+
+    Raises
+    ------
+    InventoryError
+        Listing every problem with its location (file, line, field).
+    """
     return scenario_from_data(read_located(path))
 
 
@@ -446,16 +462,33 @@ def _side(inventory: Inventory, factors: FactorSet, by: Sequence[str]) -> pd.Dat
 
 def compare(baseline: Inventory, scenarios: Sequence[Scenario | Inventory], *, factors: FactorSet | None = None,
             samples: int = 0, seed: int = 0, by: Sequence[str] = ("service", "tier", "phase")) -> pd.DataFrame:
-    """One tidy table: scenario × ``by`` × criterion, with the baseline, the scenario's value, the absolute and
-    relative deltas, each side's coverage and the comparison's ``coverage`` (the weaker of the two, or
-    ``not comparable``: the delta is then NaN, never 0). ``by`` takes service, tier, phase, kind, campaign.
+    """Compare scenarios with a baseline inventory, total by total.
 
-    A scenario is a :class:`Scenario` (applied to the baseline) or another inventory. Each side is evaluated
-    with its own factor choice: the baseline with ``factors`` (default: its own choice), a scenario that
-    changes factor parameters, or another inventory, with its own; the ``factors`` column says which.
-    With ``samples``, Monte Carlo (common random numbers) adds the 2.5–97.5 % interval of the portfolio delta
-    and the probability that the scenario is lower, per criterion; with ``by=("service",)`` also the interval
-    and probability of each service's delta.
+    Parameters
+    ----------
+    baseline
+        The inventory the scenarios change.
+    scenarios
+        Each a :class:`Scenario` (applied to the baseline) or another inventory.
+    factors
+        The baseline's factors (default: its own choice). A scenario that changes factor parameters, or another
+        inventory, is evaluated with its own; the ``factors`` column says which.
+    samples
+        With samples > 0, Monte Carlo (common random numbers) adds the 2.5–97.5 % interval of the portfolio
+        delta and the probability that the scenario is lower, per criterion; with ``by=("service",)`` also the
+        interval and probability of each service's delta.
+    seed
+        Seed of the Monte Carlo draws.
+    by
+        The axes kept: any of service, tier, phase, kind, campaign (criterion is always kept).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario × ``by`` × criterion: the ``baseline`` and the scenario's value, the absolute
+        ``delta`` (in ``unit``, the criterion's unit over the assessed period, e.g. kg CO2 eq) and relative
+        delta, each side's coverage and the comparison's ``coverage`` (the weaker of the two, or ``not
+        comparable``: the delta is then NaN, never 0).
     """
     import pandas as pd
 
@@ -560,11 +593,28 @@ def applicable(baseline: Inventory, scenarios: Iterable[Scenario]) -> tuple[list
 
 def rank_levers(baseline: Inventory, scenarios: Iterable[Scenario], *, factors: FactorSet | None = None,
                 criteria: Sequence[str] | None = None) -> pd.DataFrame:
-    """Rank scenarios (levers) criterion by criterion by what they change in the portfolio total: ``change``
-    (negative: a reduction), ``share of total``, ``direction`` (reduction, increase, no change or not
-    comparable) and ``rank`` (1 = the largest reduction; increases rank after every reduction). A lever whose
-    change is not comparable (a changed line without factors on one side) has no rank and a NaN change.
-    Each scenario must apply to the inventory (see :func:`applicable`)."""
+    """Rank scenarios (levers) criterion by criterion by what they change in the portfolio total.
+
+    Parameters
+    ----------
+    baseline
+        The inventory the levers change.
+    scenarios
+        The levers; each must apply to the inventory (see :func:`applicable`).
+    factors
+        The baseline's factors (default: its own choice), as for :func:`compare`.
+    criteria
+        The criteria ranked (default: the mission criteria, :data:`lca_numerique.MISSION_CRITERIA`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per criterion and lever: ``rank`` (1 = the largest reduction; increases rank after every reduction),
+        ``direction`` (reduction, increase, no change or not comparable), ``change`` of the portfolio total in
+        ``unit`` (the criterion's unit over the assessed period; negative: a reduction), ``share of total``,
+        ``baseline``, ``coverage`` and ``factors``. A lever whose change is not comparable (a changed line
+        without factors on one side) has no rank and a NaN change.
+    """
     from .criteria import MISSION_CRITERIA, get_criterion
 
     wanted = [get_criterion(c).id for c in (criteria or MISSION_CRITERIA)]

@@ -105,28 +105,32 @@ _DOMAIN_DEFINITIONS: tuple[str, ...] = (
 )
 
 # How people write criterion and domain units, rewritten to the registry's names. Order matters: the
-# specific patterns come before the generic ones.
+# specific patterns come before the generic ones. Compiled on first use: the fast path of common units
+# (:func:`to_magnitude` with :mod:`lca_numerique.unit_table`) never needs them.
 _EQ = r"[\s\-_]*(?:eq\b\.?|e\b|éq\b\.?)"
-_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"[·×]", "*"),
-        (r"(?<![\w])([kMGTµm]?g|t)\s*(?:CO2|CO₂)" + _EQ, r"\1_CO2eq"),
-        (r"(?<![\w])([kmµ]?g)\s*Sb" + _EQ, r"\1_Sbeq"),
-        (r"(?<![\w])mol\s*H\+?" + _EQ, "mol_Heq"),
-        (r"(?<![\w])([kMG]?Bq)\s*U[\s\-]?235" + _EQ, r"\1_U235eq"),
-        (r"(?<![\w])([kmµ]?g)\s*NMVOC" + _EQ, r"\1_NMVOCeq"),
-        (r"(?<![\w])([kmµ]?g)\s*CFC[\s\-]?11" + _EQ, r"\1_CFC11eq"),
-        (r"(?<![\w])([kmµ]?g)\s*P" + _EQ, r"\1_Peq"),
-        (r"(?<![\w])mol\s*N" + _EQ, "mol_Neq"),
-        (r"(?<![\w])([kmµ]?g)\s*N" + _EQ, r"\1_Neq"),
-        (r"(?<![\w])m(?:3|³)\s*(?:world)?" + _EQ + r"(?:\s*deprived)?", "m3_world_eq"),
-        (r"disease[\s_]+incidence", "disease_incidence"),
-        (r"(?<![\w])[Pp]t(?![\w])", "LU_pt"),
-        (r"(?<![\w])([kMGTPE]?i?[Bo])\s+stored(?![\w])", r"\1_stored"),
-        (r"(?<![\w])(device|server|vCPU)[\s\-]+hours?(?![\w])", r"\1_hour"),
-    )
+_REWRITE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"[·×]", "*"),
+    (r"(?<![\w])([kMGTµm]?g|t)\s*(?:CO2|CO₂)" + _EQ, r"\1_CO2eq"),
+    (r"(?<![\w])([kmµ]?g)\s*Sb" + _EQ, r"\1_Sbeq"),
+    (r"(?<![\w])mol\s*H\+?" + _EQ, "mol_Heq"),
+    (r"(?<![\w])([kMG]?Bq)\s*U[\s\-]?235" + _EQ, r"\1_U235eq"),
+    (r"(?<![\w])([kmµ]?g)\s*NMVOC" + _EQ, r"\1_NMVOCeq"),
+    (r"(?<![\w])([kmµ]?g)\s*CFC[\s\-]?11" + _EQ, r"\1_CFC11eq"),
+    (r"(?<![\w])([kmµ]?g)\s*P" + _EQ, r"\1_Peq"),
+    (r"(?<![\w])mol\s*N" + _EQ, "mol_Neq"),
+    (r"(?<![\w])([kmµ]?g)\s*N" + _EQ, r"\1_Neq"),
+    (r"(?<![\w])m(?:3|³)\s*(?:world)?" + _EQ + r"(?:\s*deprived)?", "m3_world_eq"),
+    (r"disease[\s_]+incidence", "disease_incidence"),
+    (r"(?<![\w])[Pp]t(?![\w])", "LU_pt"),
+    (r"(?<![\w])([kMGTPE]?i?[Bo])\s+stored(?![\w])", r"\1_stored"),
+    (r"(?<![\w])(device|server|vCPU)[\s\-]+hours?(?![\w])", r"\1_hour"),
 )
+
+
+@functools.cache
+def _rewrites() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in _REWRITE_PATTERNS)
+
 
 _registry_lock = threading.Lock()
 _state: tuple[pint.UnitRegistry, frozenset[str]] | None = None
@@ -210,7 +214,7 @@ class _Unreadable(ValueError):
 
 def normalise_unit_text(text: str) -> str:
     """Rewrite the usual spellings of LCA units ("kg CO2 eq", "kBq U-235 eq", "GB stored") to registry names."""
-    for pattern, replacement in _REWRITES:
+    for pattern, replacement in _rewrites():
         text = pattern.sub(replacement, text)
     return text.strip()
 

@@ -204,3 +204,15 @@ def test_any_text_is_read_or_refused_with_a_value_error(text):
         return
     assert distribution.kind in ("none", "lognormal", "uniform", "triangular", "normal")
     assert all(math.isfinite(v) for _, v in distribution.params)
+
+
+def test_a_pickled_service_draws_the_same_samples(factors):
+    """A Dask worker receives the services pickled: their variables' quantities then live in another pint
+    registry, and the draws must still go through the formulas, to the same numbers."""
+    import pickle
+
+    service = _mail(a="uniform low=1500 MB high=3 GB")
+    here = monte_carlo([service], factors, samples=64, seed=9, keep_samples=True)
+    there = monte_carlo([pickle.loads(pickle.dumps(service))], factors, samples=64, seed=9, keep_samples=True)
+    np.testing.assert_array_equal(there.samples, here.samples)
+    assert np.ptp(here.samples[:, 0, here.criteria.index(GWP)]) > 0

@@ -98,6 +98,30 @@ def test_chunk_size_changes_only_the_order_of_sums(services, factors):
     np.testing.assert_allclose(one.portfolio, other.portfolio, rtol=1e-13)
 
 
+@pytest.mark.parametrize("samples", [2, 37])
+def test_chunk_statistics_equal_numpy_on_the_kept_samples(inventory, factors, samples):
+    """Each chunk computes its services' statistics on contiguous rows (a sort for the quantiles): they equal
+    numpy's ``np.quantile`` (bit for bit), mean and std of the samples kept; per-tier statistics of a service
+    add up to its mean (linearity); with an odd count the quantiles interpolate between two samples."""
+    from lca_numerique.montecarlo import QUANTILES
+
+    mc = monte_carlo(inventory, factors, samples=samples, seed=3, chunk=2, keep_samples=True,
+                     by=[("service", "tier"), ("kind",)])
+    covered = ~np.isnan(mc.mean)
+    assert covered.any()
+    np.testing.assert_array_equal(mc.quantiles[:, covered], np.quantile(mc.samples, QUANTILES, axis=0)[:, covered])
+    np.testing.assert_allclose(mc.mean[covered], mc.samples.mean(axis=0)[covered], rtol=1e-13)
+    np.testing.assert_allclose(mc.std[covered], mc.samples.std(axis=0)[covered], rtol=1e-11, atol=1e-300)
+    tiers = mc.views[("service", "tier")]
+    per_tier = np.nan_to_num(tiers.mean).reshape(len(mc.services), -1, len(mc.criteria)).sum(axis=1)
+    np.testing.assert_allclose(per_tier[covered], mc.mean[covered], rtol=1e-12)
+    labels, kinds = mc.samples_of(("kind",))
+    by_kind = dict(zip(mc.deterministic.services, mc.deterministic.kinds, strict=True))
+    for j, (kind,) in enumerate(labels):  # sums of services made by adding quantities first: the same samples
+        members = [i for i, s in enumerate(mc.services) if by_kind[s] == kind]
+        np.testing.assert_allclose(np.nan_to_num(kinds[:, j]), np.nansum(mc.samples[:, members], axis=1), rtol=1e-12)
+
+
 # -- a table of pages ----------------------------------------------------------------------------------------
 def _pages(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)

@@ -171,3 +171,64 @@ def test_no_cache_and_unwritable_folder(cached: Counter, monkeypatch: pytest.Mon
     monkeypatch.setenv(cache.CACHE_DIR_ENV, str(blocker / "cache"))
     assert cached.load().factor("network.fixed@FR", "climate_change", "use") is not None
     assert cached.calls == 3
+
+
+def _profile_file(folder: Path) -> Path:
+    (file,) = [f for f in folder.glob("*.npz") if json.loads(_doc(f)).get("registered") is not None]
+    return file
+
+
+def _doc(file: Path) -> bytes:
+    import numpy as np
+
+    with np.load(file, allow_pickle=False) as archive:
+        return archive["doc"].tobytes()
+
+
+@pytest.mark.parametrize("damage", ["flip", "no hash", "bad hash"])
+def test_a_bundled_profile_is_compiled_whole_and_a_bad_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      damage: str) -> None:
+    import shutil
+
+    import numpy as np
+
+    import lca_numerique as lca
+    from lca_numerique.factors import profiles
+    from lca_numerique.factors.model import FactorSet
+
+    monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
+    parsed = lca.load_factors(licences=["MIT", "ODbL-1.0"])
+    monkeypatch.delenv(cache.NO_CACHE_ENV)
+    composed: list[str] = []
+    real_compose = profiles.compose
+    monkeypatch.setattr(profiles, "compose", lambda *a, **k: composed.append("x") or real_compose(*a, **k))
+    first, second = tmp_path / "first", tmp_path / "second"
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(first))
+    built = lca.load_factors(licences=["MIT", "ODbL-1.0"])
+    assert composed == ["x"] and cache.same(built, parsed)
+    # another folder (so that this process's memory does not answer) holding the same files: read, not composed
+    shutil.copytree(first, second)
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(second))
+    warm = lca.load_factors(licences=["MIT", "ODbL-1.0"])
+    assert composed == ["x"] and cache.same(warm, parsed)
+    assert warm.content_hash == FactorSet.content_hash.func(warm) == parsed.content_hash  # the recorded hash
+    file = _profile_file(first)
+    if damage == "flip":
+        data = file.read_bytes()
+        middle = len(data) // 2
+        file.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    else:
+        with np.load(file, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in ("values", "covered", "factor_values")}
+        doc = json.loads(_doc(file))
+        if damage == "no hash":
+            del doc["content_hash"]
+        else:
+            doc["content_hash"] = "not a hash"
+        np.savez(file, doc=np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8), **arrays)
+    third = tmp_path / "third"
+    shutil.copytree(first, third)
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(third))
+    again = lca.load_factors(licences=["MIT", "ODbL-1.0"])
+    assert composed == ["x", "x"] and cache.same(again, parsed)
+    assert lca.load_factors(licences=["MIT", "ODbL-1.0"]) is again  # then answered from memory

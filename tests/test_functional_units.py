@@ -353,3 +353,28 @@ def test_monte_carlo_per_inhabitant_by_hand():
     assert math.isnan(video["p97.5"]) and video["coverage"] == NO_AMOUNT
     with pytest.raises(ArgumentError, match="the run has no view"):
         mc.per_unit(inventory.unit("euro"), by="campaign")
+
+
+def test_uncertainty_command_gives_the_intervals_per_declared_unit(tmp_path, capsys):
+    import pandas as pd
+
+    from lca_numerique.cli import main
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(INVENTORY, encoding="utf-8")
+    out = tmp_path / "unc"
+    assert main(["uncertainty", str(path), "--samples", "16", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "All services, per inhabitant:" in printed and "All services, per mailbox-week:" in printed
+    per = pd.read_csv(out / "monte_carlo_per_unit.csv").query("criterion == @GWP").set_index("per")
+    whole = pd.read_csv(out / "monte_carlo.csv").query("service == 'portfolio' and criterion == @GWP").iloc[0]
+    # the inventory's own (bundled) factors, with their spread: each statistic is the portfolio's over
+    # 450,000 inhabitants, and over 150,000 + 8,500 = 158,500 € of budgets
+    for statistic in ("deterministic", "median", "p2.5", "p97.5"):
+        assert per.loc["per inhabitant", statistic] * 450_000 == pytest.approx(whole[statistic], rel=1e-9)
+        assert per.loc["per euro", statistic] * 158_500 == pytest.approx(whole[statistic], rel=1e-9)
+    assert whole["p97.5"] > whole["p2.5"] > 0
+    # only mail declares mailbox-weeks: the portfolio has no amount, never a number
+    assert np.isnan(per.loc["per mailbox-week", "median"]) and per.loc["per mailbox-week", "coverage"] == NO_AMOUNT
+    assert main(["uncertainty", str(path), "--samples", "16", "--lang", "fr"]) == 0
+    assert "Tous les services, par habitant :" in capsys.readouterr().out

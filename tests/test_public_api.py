@@ -72,6 +72,35 @@ def test_entry_points_have_numpydoc_sections(entry) -> None:
     assert documented == set(inspect.signature(entry).parameters) - {"self"}, entry
 
 
+#: The public entry points whose docstrings follow numpydoc (checked by numpydoc itself, below).
+ENTRY_POINTS = (
+    "lca_numerique.load_factors", "lca_numerique.load_factor_set", "lca_numerique.evaluate",
+    "lca_numerique.load_inventory", "lca_numerique.Inventory.evaluate", "lca_numerique.BillOfMaterials.build",
+    "lca_numerique.montecarlo.monte_carlo", "lca_numerique.scenarios.compare", "lca_numerique.scenarios.rank_levers",
+    "lca_numerique.scenarios.load_scenario", *(f"lca_numerique.Results.{m}" for m in (
+        "total", "per_audience", "per_unit", "scores", "flags", "coverage", "summary", "to_dataframe", "lines",
+        "to_xarray")),
+    "lca_numerique.Table", "lca_numerique.Table.to_dict", "lca_numerique.Table.to_pandas", "lca_numerique.Table.codes",
+)
+#: numpydoc's checks that matter here: a docstring with a summary, every parameter documented with a description
+#: and in order, no unknown parameter, a described Returns section. (Types live in the annotations, so PR04 "no
+#: type" is not asked; nor are examples or See Also.)
+NUMPYDOC_CHECKS = {"GL08", "SS01", "PR01", "PR02", "PR03", "PR07", "RT01", "RT03"}
+
+
+@pytest.mark.parametrize("name", ENTRY_POINTS)
+def test_entry_points_pass_numpydoc_validation(name: str) -> None:
+    validate = pytest.importorskip("numpydoc.validate").validate  # in the test extra
+    errors = [f"{code}: {message}" for code, message in validate(name)["errors"] if code in NUMPYDOC_CHECKS]
+    assert not errors, f"{name}: {errors}"
+
+
+def test_numpydoc_validation_catches_a_missing_section() -> None:
+    validate = pytest.importorskip("numpydoc.validate").validate
+    codes = {code for code, _ in validate("lca_numerique.factors.loader.check_overrides")["errors"]}
+    assert {"PR01", "RT01"} <= codes  # a one-line docstring fails the checks above: they can fail
+
+
 def _public_modules() -> list[str]:
     import pkgutil
 
@@ -89,3 +118,36 @@ def test_every_public_module_declares_its_names(name: str) -> None:
     assert len(set(declared)) == len(declared), f"{name}: a name is listed twice in __all__"
     missing = [n for n in declared if not isinstance(n, str) or not hasattr(module, n)]
     assert not missing, f"{name}.__all__ lists names it does not define: {missing}"
+
+
+def test_one_version_everywhere() -> None:
+    # oracle: the single source, read as text; hatchling gives the wheel's METADATA this version (pyproject's
+    # dynamic version reads lca_numerique/_version.py), results files and the CLI record it
+    import importlib.metadata
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from hatchling.metadata.core import ProjectMetadata
+    from hatchling.plugin.manager import PluginManager
+    from packaging.version import Version
+
+    from lca_numerique.cli import example_path
+    from lca_numerique.report.results_file import results_document
+
+    root = Path(__file__).resolve().parents[1]
+    match = re.fullmatch(r'__version__ = "([^"]+)"\n', (root / "lca_numerique" / "_version.py").read_text("utf-8"))
+    assert match is not None, "lca_numerique/_version.py holds one line: __version__ = \"X.Y.Z\""
+    declared = match[1]
+    assert str(Version(declared)) == declared  # a normalised PEP 440 version
+    assert lca.__version__ == declared
+    assert ProjectMetadata(str(root), PluginManager()).version == declared
+    assert importlib.metadata.version("lca_numerique") == declared  # the installed distribution's metadata
+    inventory = lca.load_inventory(example_path())
+    document = results_document(inventory.evaluate(), inventory)
+    assert document["environment"]["lca_numerique"] == declared
+    assert document["outputs"]["provenance"]["library_version"] == declared
+    shown = subprocess.run([sys.executable, "-m", "lca_numerique.cli", "--version"], capture_output=True, text=True,
+                           check=True, timeout=120)
+    assert shown.stdout.strip() == f"lca_numerique {declared}"

@@ -29,8 +29,8 @@ from lca_numerique.units import parse_unit, registry, to_magnitude
 HEAVY = ("pint", "scipy", "matplotlib", "openpyxl")
 
 
-def _imported(code: str) -> dict[str, bool]:
-    probe = code + f"\nimport json, sys\njson.dump({{m: m in sys.modules for m in {HEAVY!r}}}, sys.stdout)\n"
+def _imported(code: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, bool]:
+    probe = code + f"\nimport json, sys\njson.dump({{m: m in sys.modules for m in {heavy!r}}}, sys.stdout)\n"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -40,15 +40,17 @@ def test_import_loads_no_heavy_dependency() -> None:
 
 
 def test_readme_example_reaches_its_first_table_without_pint_or_scipy() -> None:
-    # the start-up benchmark's own example (the README's Python example), run once to fill the factor cache
+    # the start-up benchmark's own examples (the README's Python example, as a notebook and as a tool: the
+    # latter without pandas either), run once to fill the factor cache
     spec = importlib.util.spec_from_file_location("bench_startup", Path(__file__).parents[1] / "benchmarks"
                                                   / "bench_startup.py")
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    example = bench.EXAMPLE.replace("json.dump(", "(lambda *a: None)(")  # keep stdout for the probe
-    _imported(example)
-    assert _imported(example) == dict.fromkeys(HEAVY, False)
+    for code, heavy in ((bench.EXAMPLE, HEAVY), (bench.EXAMPLE_TABLE, (*HEAVY, "pandas"))):
+        example = code.replace("json.dump(", "(lambda *a: None)(")  # keep stdout for the probe
+        _imported(example, heavy)
+        assert _imported(example, heavy) == dict.fromkeys(heavy, False)
 
 
 def test_the_bundled_inventory_is_assessed_without_pint_or_scipy() -> None:

@@ -254,7 +254,8 @@ campaigns:
     services:
       - {kind: website, name: site, visits: 500000, budget: 120000}
 services:
-  - {kind: email, name: mailing, recipients: 1800, budget: 8500}
+  - {kind: email, name: mailing, recipients: 1800, budget: 8500,
+     functional_unit: {unit: mailbox-week, amount: 62400, source: "1,200 mailboxes x 52 weeks"}}
 """
 
 
@@ -272,7 +273,8 @@ def _fill_units(workbook, lang: str) -> None:
     for key, value in typed.items():
         info.cell(row=rows[parameter_label(key, lang)], column=2, value=value)
     sheets = {"website": {"campaign": "spring", "name": "site", "visits": 500000, "budget": "120 000 €"},
-              "email": {"name": "mailing", "recipients": 1800, "budget": 8500},
+              "email": {"name": "mailing", "recipients": 1800, "budget": 8500, "functional_unit": "mailbox-week",
+                        "functional_unit_amount": "62 400", "functional_unit_source": "1,200 mailboxes x 52 weeks"},
               "campaigns": {"campaign": "spring", "budget": "150 000"}}
     names = {"website": "site web", "email": "courriel", "campaigns": "campagnes"}
     for sheet, values in sheets.items():
@@ -298,7 +300,12 @@ def test_functional_units_round_trip_like_the_yaml(tmp_path, lang):
         "unit": "city-year", "amount": 2, "source": "two years of service"}
     assert inventory.budget == expected.budget == {"site": 120_000, "mailing": 8_500}
     assert inventory.campaign_budget == expected.campaign_budget == {"spring": 150_000}
+    assert inventory.service_units == expected.service_units == {
+        "mailing": {"unit": "mailbox-week", "amount": 62_400, "source": "1,200 mailboxes x 52 weeks"}}
     results, by_yaml = inventory.evaluate(), expected.evaluate()
+    mailbox = results.per_unit(inventory.unit("mailbox-week")).query("service == 'mailing'")["value"].to_numpy()
+    assert mailbox == pytest.approx(by_yaml.per_unit(expected.unit("mailbox-week")).query(
+        "service == 'mailing'")["value"].to_numpy(), rel=1e-12, nan_ok=True)
     for name in ("inhabitant", "euro", "city-year"):
         ours = results.per_unit(inventory.unit(name), by=())["value"].to_numpy()
         theirs = by_yaml.per_unit(expected.unit(name), by=())["value"].to_numpy()
@@ -326,6 +333,8 @@ def test_the_inventory_sheet_says_each_fields_unit_and_meaning(tmp_path):
     ("inventory", "population_year", "2021.5", "inventory!B7", "the year of the census"),
     ("inventory", "functional_unit_amount", "0", "inventory!B9", "'amount' must be a number > 0"),
     ("website", "budget", "-5 €", "website!", "budget"),
+    ("email", "functional_unit_amount", "beaucoup", "email!", "functional_unit.amount: 'amount' must be a number"),
+    ("email", "functional_unit", "inhabitant", "email!", "is declared by 'population' or 'budget'"),
     ("campaigns", "campaign", "autumn", "campaigns!A4", "no service sheet names the campaign 'autumn'"),
 ])
 def test_functional_unit_problems_name_their_cell(tmp_path, sheet, key, value, where, words):
@@ -339,7 +348,8 @@ def test_functional_unit_problems_name_their_cell(tmp_path, sheet, key, value, w
         row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == key)
         ws.cell(row=row, column=2, value=value)
     else:
-        ws.cell(row=4, column=[c.value for c in ws[1]].index(key) + 1, value=value)
+        cell = ws.cell(row=4, column=[c.value for c in ws[1]].index(key) + 1, value=value)
+        where = where if where.endswith("4") else f"{sheet}!{cell.column_letter}4"  # the cell typed in
     workbook.save(path)
     with pytest.raises(InventoryError) as info:
         read_template(path)

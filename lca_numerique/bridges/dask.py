@@ -28,6 +28,7 @@ installed in the same version on every worker, and pass ``Client("tcp://schedule
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from ..montecarlo import monte_carlo as monte_carlo_in_process
 from ..services.base import Service
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from distributed import Client
 
     from ..factors import FactorSet
@@ -133,14 +135,33 @@ def pages_parquet(source: str, destination: str, *, factors: FactorSet | None = 
     import dask.dataframe as dd
 
     from .. import load_factors
-    from ..web_methods.table import pages_table
 
     _client(client)  # the work runs on the cluster of this client
-    factors = factors if factors is not None else load_factors()
-    wanted = None if criteria is None else list(criteria)
+    evaluate_pages = _PagesTable(factors if factors is not None else load_factors(),
+                                 None if criteria is None else list(criteria))
     pages = dd.read_parquet(source, **read_options)
-    meta = pages_table(pages.head(1, npartitions=-1), factors, wanted).iloc[:0]
-    pages.map_partitions(pages_table, factors, wanted, meta=meta).to_parquet(destination, write_index=True)
+    sample = pages.partitions[0].compute().head(1)  # the output's columns and types, from one partition's row
+    if sample.empty:  # an empty first file: look further
+        sample = pages.head(1, npartitions=-1)
+    meta = evaluate_pages(sample).iloc[:0]
+    pages.map_partitions(evaluate_pages, meta=meta).to_parquet(destination, write_index=True)
+
+
+class _PagesTable:
+    """``pages_table`` with its factors, as one task argument. Dask names tasks by hashing their arguments, and
+    hashing a factor set's content takes seconds each time: a run's own random token stands for it."""
+
+    def __init__(self, factors: FactorSet, criteria: list[str] | None) -> None:
+        self.factors, self.criteria = factors, criteria
+        self.token = uuid.uuid4().hex
+
+    def __dask_tokenize__(self) -> str:
+        return self.token
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        from ..web_methods.table import pages_table
+
+        return pages_table(frame, self.factors, self.criteria)
 
 
 __all__ = ["bills", "evaluate", "monte_carlo", "pages_parquet"]

@@ -28,7 +28,7 @@ import hashlib
 import io
 import json
 import os
-import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from .._version import __version__
 from ..uncertainty import Distribution
 from .model import Factor, FactorSet, Parameter, Provenance
 
-FORMAT = "lca_numerique compiled factor set 1"
+FORMAT = "lca_numerique compiled factor set 2"
 CACHE_DIR_ENV = "LCA_NUMERIQUE_CACHE_DIR"
 NO_CACHE_ENV = "LCA_NUMERIQUE_NO_CACHE"
 
@@ -93,6 +93,72 @@ def compiled(folders: Callable[[], Sequence[Path]], overrides: tuple[tuple[str, 
     return factor_set
 
 
+def compiled_profile(request: tuple[Any, ...], build: Callable[[], tuple[FactorSet, Sequence[Path]]],
+                     register: Callable[[Path], object]) -> FactorSet:
+    """A bundled profile's factors, composed, from one compiled file while the bundled data, the library and the
+    catalogue are unchanged; else ``build()``, compiled for next time.
+
+    ``request`` says what was asked (the profile id, the caller's parameter overrides and accepted licences);
+    ``build()`` returns the composed set and the set folders it loaded, whose flow kinds and zones ``register``
+    adds to the catalogue again when the set comes from the file, as loading them would. The key is the bytes of
+    every bundled data file (the profile, its sets, the sets they use), the library's version and code, the
+    request and the catalogue the sets' rows were read against: a start with a warm cache reads neither the
+    profile nor the sets' metadata, does not compose, and keeps the composed set's content hash, checked when
+    the file was written. Repeated calls in one process reuse the set while the data files' sizes and times of
+    modification are unchanged.
+    """
+    where = cache_dir()
+    if where is None:
+        return build()[0]
+    from ..flows import catalogue_key, data_root
+
+    try:
+        root = data_root()
+        folders = sorted({root, *(p for p in root.rglob("*") if p.is_dir())})
+        stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.rglob("*")) if p.is_file())
+    except OSError:
+        return build()[0]  # the loader reports what cannot be read
+    catalogue = catalogue_key()
+    memo = (request, catalogue, stamp, where)  # in-process only, as the loader's cache of sets
+    found = _PROFILES.get(memo)
+    if found is None:
+        found = _profile(request, catalogue, folders, where, build, register)
+        with _PROFILES_LOCK:
+            if len(_PROFILES) >= 32:
+                _PROFILES.pop(next(iter(_PROFILES)))
+            _PROFILES[memo] = found
+    return found
+
+
+_PROFILES: dict[tuple[Any, ...], FactorSet] = {}
+_PROFILES_LOCK = threading.Lock()
+
+
+def _profile(request: tuple[Any, ...], catalogue: str, folders: Sequence[Path], where: Path,
+             build: Callable[[], tuple[FactorSet, Sequence[Path]]], register: Callable[[Path], object]) -> FactorSet:
+    """The profile from its file (``folders`` are every folder of the bundled data), else built and written."""
+    slot = _sha(repr(("profile", str(folders[0]), request, catalogue)).encode())[:32]
+    try:
+        digest = _files_digest(folders)
+    except OSError:
+        return build()[0]
+    key = _sha(repr((FORMAT, __version__, _code_digest(), request, digest)).encode())
+    file = where / f"{slot}-{key}.npz"
+    found = _read_with(file)
+    if found is not None and isinstance(found[1].get("registered"), list):
+        for folder in found[1]["registered"]:
+            register(Path(folder))
+        return found[0]
+    factor_set, registered = build()
+    try:
+        unchanged = _files_digest(folders) == digest
+    except OSError:
+        unchanged = False
+    if unchanged:
+        _write(file, slot, factor_set, {"registered": [str(f) for f in registered]})
+    return factor_set
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -122,13 +188,26 @@ def _files_digest(folders: Sequence[Path]) -> str:
 # -- reading --------------------------------------------------------------------------------------------------
 def _read(file: Path) -> FactorSet | None:
     """The set in ``file``, or None when there is none or it does not read whole."""
+    found = _read_with(file)
+    return None if found is None else found[0]
+
+
+def _read_with(file: Path) -> tuple[FactorSet, dict[str, Any]] | None:
+    """The set in ``file`` and the document it was decoded from, or None when there is none or it does not read
+    whole. The content hash recorded in the file is kept: it was checked against the content when written, and
+    a damaged archive does not read (each member carries a CRC-32)."""
     if not file.is_file():
         return None
     try:
         with np.load(file, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in _ARRAYS}
             doc = json.loads(archive["doc"].tobytes().decode("utf-8"))
-        return _decode(doc, arrays)
+        factor_set = _decode(doc, arrays)
+        recorded = doc["content_hash"]
+        if not (isinstance(recorded, str) and len(recorded) == 64 and set(recorded) <= set("0123456789abcdef")):
+            return None
+        factor_set.__dict__["content_hash"] = recorded  # the cached property's slot: not computed again
+        return factor_set, doc
     except Exception:  # any failure of a cached file means "compile again", never a crash
         return None
 
@@ -202,6 +281,7 @@ def _encode(fs: FactorSet) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "gaps": [[*k, v] for k, v in fs.gaps.items()], "included": [[*k, v] for k, v in fs.included.items()],
         "overrides": dict(fs.overrides), "parameters": parameters, "factors": columns,
         "provenances": [[getattr(p, name) for name in _PROVENANCE_FIELDS] for p in provenances],
+        "content_hash": fs.content_hash,
     }
     arrays = {"values": np.asarray(fs.values), "covered": np.asarray(fs.covered),
               "factor_values": np.array([f.value for f in fs.factors.values()], dtype=np.float64)}
@@ -220,10 +300,12 @@ def same(a: FactorSet, b: FactorSet) -> bool:
     return a.content_hash == b.content_hash
 
 
-def _write(file: Path, slot: str, fs: FactorSet) -> None:
-    """Save ``fs`` to ``file`` if it reads back equal; remove the slot's files of other keys."""
+def _write(file: Path, slot: str, fs: FactorSet, extra: dict[str, Any] | None = None) -> None:
+    """Save ``fs`` (and ``extra`` entries in its document) to ``file`` if it reads back equal, its content hash
+    computed again from what was read; remove the slot's files of other keys."""
     try:
         doc, arrays = _encode(fs)
+        doc.update(extra or {})
         text = json.dumps(doc, ensure_ascii=False, allow_nan=True).encode("utf-8")
         buffer = io.BytesIO()
         np.savez(buffer, doc=np.frombuffer(text, dtype=np.uint8), **arrays)
@@ -232,6 +314,8 @@ def _write(file: Path, slot: str, fs: FactorSet) -> None:
                            {name: archive[name] for name in _ARRAYS})
         if not same(fs, back):
             return
+        import tempfile  # only when writing: a start with a warm cache does not load it
+
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=file.parent, prefix=f".{slot}-", suffix=".tmp", delete=False) as tmp:
             tmp.write(buffer.getvalue())
@@ -246,4 +330,4 @@ def _write(file: Path, slot: str, fs: FactorSet) -> None:
         return
 
 
-__all__ = ["CACHE_DIR_ENV", "NO_CACHE_ENV", "cache_dir", "compiled", "same"]
+__all__ = ["CACHE_DIR_ENV", "NO_CACHE_ENV", "cache_dir", "compiled", "compiled_profile", "same"]

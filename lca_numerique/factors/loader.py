@@ -138,12 +138,28 @@ def resolve_set(name_or_path: str | Path, base: str | Path | None = None) -> Pat
 
 
 def load_factor_set(name_or_path: str | Path, parameters: Mapping[str, Any] | None = None) -> FactorSet:
-    """Load and validate one factor set from its folder (or a bundled set by id). Raises FactorDataError.
+    """Load and validate one factor set from its folder (or a bundled set by id).
 
-    ``parameters`` overrides named parameters (of this set or of the sets it uses) before the derived
-    factors are computed, e.g. ``{"smartphone.lifetime": "3.5 year"}``; an unknown name, a value outside
-    the parameter's declared domain, or one that makes a factor non-finite or negative is an error. The
-    overrides applied are recorded in the set's ``overrides``.
+    Parameters
+    ----------
+    name_or_path
+        A bundled set's id (see :func:`available_factor_sets`) or the path of a set's folder.
+    parameters
+        Named parameters (of this set or of the sets it uses) overridden before the derived factors are
+        computed, each in its declared unit or as a quantity string, e.g. ``{"smartphone.lifetime": "3.5
+        year"}``; an unknown name, a value outside the parameter's declared domain, or one that makes a factor
+        non-finite or negative is an error. The overrides applied are recorded in the set's ``overrides``.
+
+    Returns
+    -------
+    FactorSet
+        Values in each criterion's unit per flow unit (e.g. kg CO2 eq per device_hour), with sources,
+        licences, coverage and a content hash.
+
+    Raises
+    ------
+    FactorDataError
+        Every problem of the set's files, each with its file and line.
     """
     overrides = check_overrides(parameters)
     factor_set = load_folder(resolve_set(name_or_path), freeze_overrides(overrides))

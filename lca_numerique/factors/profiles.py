@@ -29,7 +29,9 @@ from typing import Any
 
 from ..axes import PHASE_IDS
 from ..errors import FactorDataError
+from ..flows import register_folder
 from ..inventory.yaml_source import YamlSyntaxError, read_yaml
+from .cache import compiled_profile
 from .loader import (
     available_factor_sets,
     available_profiles,
@@ -86,6 +88,18 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
         A factor file, a profile or an override is invalid (every problem listed with its location).
     """
     name = profile or DEFAULT_PROFILE
+    if not extra_sets and isinstance(name, str) and name in available_profiles():
+        # a bundled profile reads bundled files only: compiled whole, composition and content hash included
+        request = (name, freeze_overrides(check_overrides(parameters)),
+                   None if licences is None else tuple(sorted(_licences(licences) or ())))
+        return compiled_profile(request, lambda: _load_factors(name, parameters, licences, extra_sets, base),
+                                register_folder)
+    return _load_factors(name, parameters, licences, extra_sets, base)[0]
+
+
+def _load_factors(name: str | Path, parameters: Mapping[str, Any] | None, licences: Iterable[str] | None,
+                  extra_sets: Sequence[str | Path], base: str | Path | None) -> tuple[FactorSet, list[Path]]:
+    """:func:`load_factors` from the files, and the set folders it read."""
     spec = _profile_spec(name, base)
     if spec is None:  # a single factor set
         spec = {"id": resolve_set(name, base).name, "version": "", "title": "", "description": "",
@@ -93,16 +107,17 @@ def load_factors(profile: str | Path | None = None, *, parameters: Mapping[str, 
     overrides = {**check_overrides(spec.get("parameters")), **check_overrides(parameters)}
     accepted = _licences(licences)
     sets = [*((s, base) for s in extra_sets), *((s, spec["base"]) for s in spec["sets"])]
-    loaded = [load_folder(resolve_set(s, b), freeze_overrides(overrides)) for s, b in sets]
+    folders = [resolve_set(s, b) for s, b in sets]
+    loaded = [load_folder(folder, freeze_overrides(overrides)) for folder in folders]
     known = set().union(*(fs.parameters for fs in loaded))
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise FactorDataError([f"parameters: unknown parameter(s) {', '.join(unknown)}; known: "
                                f"{', '.join(sorted(known))}"])
     if len(loaded) == 1 and accepted is None and not spec["version"]:
-        return loaded[0]
+        return loaded[0], folders
     return compose(loaded, id=str(spec["id"]), version=str(spec["version"]), title=str(spec["title"]),
-                   description=str(spec.get("description", "")), accepted_licences=accepted)
+                   description=str(spec.get("description", "")), accepted_licences=accepted), folders
 
 
 def _licences(licences: Iterable[str] | None) -> set[str] | None:

@@ -106,7 +106,19 @@ class Inventory:
         return _factor_choice(self.factors, _folder_of(self.source))
 
     def evaluate(self, factors: FactorSet | None = None) -> Results:
-        """Evaluate every service with ``factors`` (default: the inventory's own choice)."""
+        """Evaluate every service of the inventory.
+
+        Parameters
+        ----------
+        factors
+            The factor set (default: the inventory's own choice of profile, parameters and licences).
+
+        Returns
+        -------
+        Results
+            Impacts in each criterion's unit (kg CO2 eq, kg Sb eq, CTUe...) over the inventory's period, by
+            service, tier, criterion and phase, with audiences, coverage and provenance.
+        """
         from ..engine import evaluate
 
         return evaluate(self.portfolio.bills(), factors or self.load_factors())

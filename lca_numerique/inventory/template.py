@@ -12,9 +12,10 @@ workbook written by a program and not opened in Excel since) is refused, not rea
 
 The ``inventory`` sheet also takes what results per functional unit need (see
 :mod:`lca_numerique.functional_units`): the population covered with its source and year, and a unit for the
-whole inventory with its amount and source; each service sheet has a ``budget`` column (euros), and the
-``campaigns`` sheet a budget per campaign. They are read into the inventory's ``population``,
-``functional_unit`` and ``budget`` entries, and their problems are located at their cell like any other.
+whole inventory with its amount and source; each service sheet has a ``budget`` column (euros) and three
+columns for the service's own unit (name, amount, source), and the ``campaigns`` sheet a budget per
+campaign. They are read into the inventory's ``population``, ``functional_unit`` and ``budget`` entries, and
+their problems are located at their cell like any other.
 
 The template is written in English (sheets and headers are the ids inventory files use) or in French
 (``lang="fr"``: sheet names, headers, accepted values, drop-down lists, descriptions, defaults and comments in
@@ -96,7 +97,13 @@ _DECLARATIONS = {"inhabitants": ("population", "inhabitants"), "population_sourc
 #: What the template's own columns and fields hold (its other columns are the services' parameters).
 COLUMN_MEANINGS = {"campaign": "Campaign or group (optional)", "name": "Name of the service (unique)",
                    "basis": "Where these numbers come from",
-                   "budget": "Budget in euros (optional), for results per euro"}
+                   "budget": "Budget in euros (optional), for results per euro",
+                   "functional_unit": "A unit of what this service delivers, for its results per that unit "
+                                      "(optional, e.g. mailbox-week)",
+                   "functional_unit_amount": "How many of that unit the service delivers",
+                   "functional_unit_source": "Where that amount comes from"}
+#: Columns of a service sheet that make its ``functional_unit`` entry -> the entry's key.
+_UNIT_COLUMNS = {"functional_unit": "unit", "functional_unit_amount": "amount", "functional_unit_source": "source"}
 assert set(COLUMN_MEANINGS) == set(TEMPLATE_COLUMNS)
 
 
@@ -119,8 +126,9 @@ def _columns(kind: str, lang: str) -> list[tuple[str, str, str]]:
     for spec in cls.parameters:
         columns.append((parameter_label(spec.name, lang), _accepted(spec, lang), _meaning(spec, lang)))
     columns.append((parameter_label("basis", lang), _("text"), _(COLUMN_MEANINGS["basis"])))
-    if kind != "hosting":  # a hosting's cost is its services'
+    if kind != "hosting":  # a hosting's cost and use are its services'
         columns.append((parameter_label("budget", lang), _("euros"), _(COLUMN_MEANINGS["budget"])))
+        columns += [(parameter_label(key, lang), _(INFO_UNITS[key]), _(COLUMN_MEANINGS[key])) for key in _UNIT_COLUMNS]
     return columns
 
 
@@ -422,6 +430,13 @@ def read_template(path: str | Path) -> Inventory:
                 if key in header:
                     marks[(*index, key)] = (r, header.index(key) + 1)
                     files[(*index, key)] = f"{path} [{_where(sheet, r, header.index(key))}]"
+            unit = {field: _declared(entry.pop(key), field) for key, field in _UNIT_COLUMNS.items() if key in entry}
+            if unit:  # three columns make one entry; each problem is located at its own column
+                entry["functional_unit"] = unit
+                for key, field in _UNIT_COLUMNS.items():
+                    if key in header and field in unit:
+                        marks[(*index, "functional_unit", field)] = (r, header.index(key) + 1)
+                        files[(*index, "functional_unit", field)] = f"{path} [{_where(sheet, r, header.index(key))}]"
             target.append(entry)
     data["campaigns"] = [{"name": name, "services": services} for name, services in campaigns.items()]
     for name, (budget, sheet, r) in budgets.items():

@@ -8,15 +8,17 @@ a result was computed with and what overrides them; ``atomic`` how a report fold
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import localise_table, sheet_name
+from ..i18n import sheet_name
 from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
-from .spreadsheets import neutralise, safe_text, write_csv, write_workbook
-from .tables import SHEETS, labelled_tables, report_tables
+from .spreadsheets import MAX_WORKBOOK_CELLS, Elsewhere, neutralise, safe_text, write_csv, write_workbook
+from .tables import BREAKDOWNS, SHEETS, breakdown_rows, labelled_tables, report_tables
+from .tidy import write_results_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,21 +48,52 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
         raise ValueError(f"unknown report format(s) {unknown}; accepted: {', '.join(FORMATS)}")
     choice = choice or FactorChoice.of(inventory)
     written: dict[str, str] = {}
-    with staged_folder(out, produces=REPORT_FILES, force=force) as folder:
+    results.values, results.coverage_codes  # noqa: B018 - the cube, computed once before two threads read it
+    # results.csv, the largest file, is written by pyarrow outside the GIL while this thread encodes the others
+    with staged_folder(out, produces=REPORT_FILES, force=force) as folder, ThreadPoolExecutor(1) as pool:
+        tidy = pool.submit(write_results_csv, results, folder / "results.csv", lang) if "csv" in formats else None
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name
         if "xlsx" in formats:
-            tables = labelled_tables(results, inventory, choice, lang)
+            tables = _workbook_tables(results, inventory, choice, lang, with_results_csv="csv" in formats)
             moved = write_workbook({sheet_name(k, lang): t for k, t in tables.items()}, folder / "report.xlsx",
                                    descriptions={sheet_name(k, lang): text for k, text in SHEETS.items()})
             written["xlsx"] = "report.xlsx"
             written.update({f"xlsx:{sheet}": path.name for sheet, path in moved.items()})
-        if "csv" in formats:
-            written["csv"] = write_csv(localise_table(results.to_dataframe(), lang), folder / "results.csv").name
         if "html" in formats:
             written["html"] = _write_html(results, inventory, folder / "report.html", lang,
                                           choice.overrides_table(results.selection)).name
+        if tidy is not None:
+            written["csv"] = tidy.result().name
     return {key: Path(out) / name for key, name in written.items()}
+
+
+def _workbook_tables(results: Results, inventory: Inventory, choice: FactorChoice, lang: str, *,
+                     with_results_csv: bool) -> dict[str, pd.DataFrame | Elsewhere]:
+    """The workbook's tables. When a per-service breakdown by tier or phase would not fit in the workbook and
+    results.csv is written, it is not written a second time: its sheet says how to get it from results.csv
+    and shows the same totals per kind of service."""
+    from ..i18n import translator
+
+    at_scale = with_results_csv and any(breakdown_rows(results, name) * 6 > MAX_WORKBOOK_CELLS
+                                        for name in BREAKDOWNS)
+    labelled = labelled_tables(results, inventory, choice, lang, breakdowns="kind" if at_scale else "service")
+    tables: dict[str, pd.DataFrame | Elsewhere] = dict(labelled)
+    if not at_scale:
+        return tables
+    column = translator(lang).pgettext
+    for name, axis in BREAKDOWNS.items():
+        summed = "tier" if axis == "phase" else "phase"
+        per_kind = labelled[name]
+        tables[name] = Elsewhere(
+            f"{SHEETS[name]}: {breakdown_rows(results, name):,} rows, not written a second time: results.csv holds "
+            f"every service, tier, criterion and phase with its value and coverage, and this table is its "
+            f"{'coverage combined' if name == 'coverage' else 'sum'} over each {summed} (a total is complete only "
+            f"where every row behind it is complete; in Python: "
+            f"results.total(['service', '{axis}'])). Below, the same per kind of service.",
+            "results.csv", breakdown_rows(results, name),
+            [column("column", "service") if c == column("column", "kind") else c for c in per_kind.columns], per_kind)
+    return tables
 
 
 def _write_html(results: Results, inventory: Inventory, path: Path, lang: str, overrides: pd.DataFrame) -> Path:
@@ -72,4 +105,4 @@ def _write_html(results: Results, inventory: Inventory, path: Path, lang: str, o
 
 __all__ = ["FORMATS", "REPORT_FILES", "SHEETS", "CheckReport", "FactorChoice", "ResultsFileError",
            "check_results_file", "is_results_file", "neutralise", "report_tables", "safe_text", "staged_folder",
-           "write_csv", "write_report", "write_results_file", "write_workbook"]
+           "write_csv", "write_report", "write_results_csv", "write_results_file", "write_workbook"]

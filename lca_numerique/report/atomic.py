@@ -14,10 +14,11 @@ import shutil
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import OutputError
 
-__all__ = ["staged_folder", "write_text_atomic"]
+__all__ = ["open_atomic", "staged_folder", "write_text_atomic"]
 
 
 def _refuse_link(path: Path) -> None:
@@ -73,16 +74,23 @@ def staged_folder(out: str | Path, *, produces: Collection[str], force: bool = F
             shutil.rmtree(staging)
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a sibling temporary file renamed over it: readers never see
-    half a file, and a symbolic link at ``path`` is refused rather than followed."""
+@contextmanager
+def open_atomic(path: str | Path) -> Iterator[TextIO]:
+    """A text stream (UTF-8) to a sibling temporary file, renamed over ``path`` once closed without error:
+    readers never see half a file, and a symbolic link at ``path`` is refused rather than followed."""
     path = Path(path)
     _refuse_link(path)
     temporary = _sibling(path, ".tmp")
     try:
         with open(temporary, "x", encoding="utf-8") as stream:
-            stream.write(text)
+            yield stream
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-    return path
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` as :func:`open_atomic` does."""
+    with open_atomic(path) as stream:
+        stream.write(text)
+    return Path(path)

@@ -11,6 +11,7 @@ from ..criteria import MISSION_CRITERIA, get_criterion
 from ..functional_units import EURO, INHABITANT, NO_AMOUNT, ZERO_AMOUNT, declared_units
 from ..i18n import (
     coverage_label,
+    format_count,
     format_impact,
     format_percent,
     join,
@@ -19,6 +20,8 @@ from ..i18n import (
     translator,
 )
 from ..i18n import factors_label as localised_factors
+from ..results import COVERAGE_LABELS
+from .tables import largest_services
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
@@ -35,17 +38,23 @@ def console_summary(results: Results, inventory: Inventory, factors_label: str, 
 
     _ = translator(lang).gettext
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
-    per = results.per_audience().set_index(["service", "criterion"])
-    rows = {get_criterion(c).code: [format_impact(per.at[(s, c), "value"], c, lang,
-                                                          str(per.at[(s, c), "coverage"]))
-                                            for s in results.services] for c in ids}
-    table = pd.DataFrame({_("per unit of audience"): [per_audience_unit(u, lang) for u in results.audience_units],
-                          **rows}, index=pd.Index(results.services, name=_("service")))
+    # a terminal shows the largest services only (100,000 lines would bury the warnings): the files hold them all
+    shown = largest_services(results)
+    per = results.scores(per_audience=True)
+    rows = {get_criterion(c).code: [format_impact(float(per.values[s, j]), c, lang, COVERAGE_LABELS[per.coverage[s, j]])
+                                    for s in shown] for c in ids for j in [list(per.criteria).index(c)]}
+    table = pd.DataFrame({_("per unit of audience"): [per_audience_unit(results.audience_units[s], lang)
+                                                      for s in shown], **rows},
+                         index=pd.Index([results.services[s] for s in shown], name=_("service")))
     if lang != "en":  # the label is "<set id> <version>": the profile's name in words, the version as it is
         factors_label = localised_factors(results.provenance, lang)
     lines = [_("{organisation} — {n} services — factors: {factors}").format(
         organisation=inventory.organisation, n=len(results.services), factors=factors_label), "",
         _("Impact per unit of audience:"), table.to_string(),
+        *([_("({shown} services with the largest climate change totals; the {left} others are in the report "
+             "files.)").format(shown=format_count(len(shown), lang),
+                              left=format_count(len(results.services) - len(shown), lang))]
+          if len(shown) < len(results.services) else []),
         join([_("{term}: {definition}").format(term=get_criterion(c).code, definition=label(get_criterion(c), lang))
                for c in ids], lang)]
     lines += _per_declared_unit(results, inventory, ids, lang)

@@ -41,6 +41,7 @@ from ..i18n import (
     source_text,
     translator,
 )
+from .tables import TABLE_SERVICES, largest_services
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,8 +70,6 @@ __all__ = [
 #: and in print while being shown at their design size (a point of the figure is a point on screen).
 FIGURE_DPI = 192
 CSS_PX_PER_INCH = 96
-#: Services a table of the HTML report lists at most (the largest on climate change); the files hold them all.
-TABLE_SERVICES = 60
 
 STYLE = """
 :root{--ink:#1a1a1a;--muted:#4d4d4d;--rule:#b3b3b3;--head:#e6edf5;--warn:#fff3cd;--accent:#0b5394}
@@ -223,25 +222,28 @@ def _per_audience_sentence(results: Results, lang: str) -> str:
     if "climate_change" not in results.criteria:
         return ""
     per_service, total = _share_of(results, "climate_change")
-    per = results.per_audience().query("criterion == 'climate_change'").set_index("service")["value"]
+    scores = results.scores(per_audience=True)
+    per = scores.values[:, list(scores.criteria).index("climate_change")]
     s = int(np.argmax(per_service))
-    others = [i for i in np.argsort(results.audience)[::-1] if i != s and np.isfinite(per.iloc[i]) and per.iloc[i] > 0
-              and results.audience_units[i] == results.audience_units[s]]  # only values of one unit compare
-    if not total > 0 or not np.isfinite(per.iloc[s]) or not others:
+    by_audience = np.argsort(results.audience)[::-1]
+    units = np.asarray(results.audience_units, dtype=object)
+    others = by_audience[(by_audience != s) & np.isfinite(per[by_audience]) & (per[by_audience] > 0)
+                         & (units[by_audience] == units[s])]  # only values of one unit compare
+    if not total > 0 or not np.isfinite(per[s]) or not others.size:
         return ""
-    o = others[0]
-    ratio = per.iloc[s] / per.iloc[o]
+    o = int(others[0])
+    ratio = per[s] / per[o]
     unit = results.audience_units[s]
     comparison = _("{ratio} times the cost {per_other} of {other} ({other_value})") if ratio >= 1 else \
         _("{ratio} times less than the cost {per_other} of {other} ({other_value})")
     return _("{per} of {service}: {value}, that is {car}; {comparison}.").format(
         per=per_audience_unit(unit, lang).capitalize(), service=results.services[s],
-        value=format_impact(per.iloc[s], "climate_change", lang), car=equivalent_text(per.iloc[s], equivalents()[1][0],
+        value=format_impact(per[s], "climate_change", lang), car=equivalent_text(per[s], equivalents()[1][0],
                                                                                       lang),
         comparison=comparison.format(ratio=format_number(ratio if ratio >= 1 else 1 / ratio, lang, 2),
                                      per_other=per_audience_unit(results.audience_units[o], lang),
                                      other=results.services[o],
-                                     other_value=format_impact(per.iloc[o], "climate_change", lang)))
+                                     other_value=format_impact(per[o], "climate_change", lang)))
 
 
 def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool] = ()) -> str:
@@ -295,17 +297,6 @@ def _key_figures(results: Results, lang: str) -> str:
     return f'<ul class="key">{"".join(cards)}</ul>'
 
 
-def _largest_services(results: Results) -> np.ndarray:
-    """Positions of the services a table of the report shows: all of them, or beyond :data:`TABLE_SERVICES` the
-    largest on climate change (not-covered totals last), in inventory order."""
-    if len(results.services) <= TABLE_SERVICES:
-        return np.arange(len(results.services))
-    climate = results.scores().values[:, list(results.criteria).index("climate_change")] \
-        if "climate_change" in results.criteria else np.zeros(len(results.services))
-    order = np.argsort(-np.nan_to_num(climate, nan=-np.inf), kind="stable")
-    return np.sort(order[:TABLE_SERVICES])
-
-
 def _others_note(results: Results, shown: np.ndarray, lang: str) -> str:
     """A paragraph saying where the services a table leaves out are (nothing when it shows them all)."""
     left = len(results.services) - len(shown)
@@ -322,7 +313,7 @@ def _per_audience_table(results: Results, lang: str) -> str:
     table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
     car = equivalents()[1][0]
     rows = []
-    shown = _largest_services(results)
+    shown = largest_services(results)
     # values per visit, per view, per reader do not compare: rows are ranked within their unit only
     units = np.unique(np.asarray(results.audience_units)[shown], return_inverse=True)[1]
     for i in shown[np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float)[shown], nan=-np.inf), units))]:
@@ -353,7 +344,7 @@ def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: st
         columns.append([coverage_label(c, lang) if c in (NO_AMOUNT, ZERO_AMOUNT) else
                         format_impact(v, "climate_change", lang, c)
                         for v, c in zip(table["value"], table["coverage"].astype(str), strict=True)])
-    shown = _largest_services(results)
+    shown = largest_services(results)
     names = [*results.services, _("all services")]
     rows = [[names[i], *(column[i] for column in columns)] for i in [*shown, len(results.services)]]
     sources = _items([_("{term}: {definition}").format(term=headers[name], definition=unit.source)
@@ -373,7 +364,7 @@ def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.Data
 def _service_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
-    shown = _largest_services(results)
+    shown = largest_services(results)
     # one lookup per table, not per cell: [service, criterion] arrays in inventory order
     totals = results.total(("service",))
     totals = totals[totals["criterion"].isin(ids)]

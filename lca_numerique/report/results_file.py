@@ -16,16 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from .._version import __version__
 from ..errors import LcaError
-from .atomic import write_text_atomic
+from .atomic import open_atomic
 from .factor_choice import CODE_SET, IN_CODE, FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,6 +51,8 @@ __all__ = [
 FORMAT = "lca_numerique-results"
 FORMAT_VERSION = 2
 RTOL = 1e-9
+#: Cells of the cube encoded at a time when writing (memory stays bounded by a block, not the inventory).
+BLOCK_CELLS = 1 << 18
 #: Keys of the outputs that hold numbers; every other key is a label, compared exactly.
 NUMBERS = ("values", "audience")
 
@@ -75,10 +78,12 @@ def _finite_or_null(values: np.ndarray) -> list[Any]:
     return np.where(np.isfinite(values), values, None).tolist()
 
 
-def outputs_of(results: Results, inventory: Inventory) -> dict[str, Any]:
-    """Every number and every label of a result: not-covered cells are ``None``, with their coverage flags."""
-    data = results.to_dict()  # values: None where not covered, with the cube's coverage labels
-    data["values"] = _finite_or_null(results.values)  # an infinite value (a degenerate factor) is null too
+def outputs_of(results: Results, inventory: Inventory, *, cube: bool = True) -> dict[str, Any]:
+    """Every number and every label of a result: not-covered cells are ``None``, with their coverage flags.
+
+    Without ``cube``, ``values`` and ``coverage`` are left to the writer, which encodes them a block of
+    services at a time."""
+    data = results.to_dict(cube=cube)  # values: None where not covered or not finite (a degenerate factor)
     data["audience"] = _finite_or_null(results.audience)
     data["report"] = {"organisation": inventory.organisation, "period": inventory.period,
                       "illustrative": inventory.illustrative,
@@ -86,39 +91,111 @@ def outputs_of(results: Results, inventory: Inventory) -> dict[str, Any]:
     return data
 
 
+class _Cube(NamedTuple):
+    """``values`` or ``coverage`` of the outputs, encoded when written (never whole in memory)."""
+
+    results: Results
+    part: str  # "values" or "coverage"
+
+    def chunks(self) -> Iterator[str]:
+        """The canonical JSON text of the nested list (as ``Results.to_dict`` gives it), a block of services at
+        a time."""
+        from ..results import COVERAGE_LABELS
+
+        cells = max(1, int(np.prod(self.results.values.shape[1:])))
+        block = max(1, BLOCK_CELLS // cells)
+        labels = np.asarray(COVERAGE_LABELS, dtype=object)
+        yield "["
+        for start in range(0, len(self.results.services), block):
+            if self.part == "values":
+                # numbers only: json writes a non-finite one as NaN, Infinity or -Infinity, which become null
+                text = json.dumps(self.results.values[start:start + block].tolist(), separators=(",", ":"))
+                text = text.replace("-Infinity", "null").replace("Infinity", "null").replace("NaN", "null")
+            else:  # services repeat a few coverage patterns (mostly all complete): each encoded once
+                codes = self.results.coverage_codes[start:start + block]
+                patterns, which = np.unique(codes.reshape(len(codes), -1), axis=0, return_inverse=True)
+                texts = np.array([_canonical(labels[p.reshape(codes.shape[1:])].tolist()) for p in patterns],
+                                 dtype=object)
+                text = "[" + ",".join(texts[which.ravel()]) + "]"
+            yield ("," if start else "") + text[1:-1]
+        yield "]"
+
+
+def _canonical(value: Any) -> str:
+    """The JSON text of a value as the checksum reads it: sorted keys, no spaces, no NaN."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _chunks(value: Any) -> Iterator[str]:
+    """The canonical JSON text of ``value`` in pieces (a mapping holding a :class:`_Cube` key by key)."""
+    if isinstance(value, _Cube):
+        yield from value.chunks()
+    elif isinstance(value, dict) and any(isinstance(v, _Cube | dict) for v in value.values()):
+        yield "{"
+        for i, key in enumerate(sorted(value)):
+            yield ("," if i else "") + json.dumps(key, ensure_ascii=False) + ":"
+            yield from _chunks(value[key])
+        yield "}"
+    else:
+        yield _canonical(value)
+
+
 def _checksum(document: dict[str, Any]) -> str:
-    content = {k: v for k, v in document.items() if k != "checksum"}
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """SHA-256 of the canonical JSON of ``document`` without its checksum (sorted keys, no spaces)."""
+    digest = hashlib.sha256()
+    for chunk in _chunks({k: v for k, v in document.items() if k != "checksum"}):
+        digest.update(chunk.encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
 
 
-def results_document(results: Results, inventory: Inventory, choice: FactorChoice | None = None) -> dict[str, Any]:
-    """The results file's content as plain data. ``choice`` (default: the inventory's own) must be the factor
-    choice ``results`` were computed with: a mismatch raises ``ValueError`` rather than write a file that
-    ``check`` would reject."""
+def _document(results: Results, inventory: Inventory, choice: FactorChoice | None, *, cube: bool) -> dict[str, Any]:
+    """The results file's content without its checksum (the cube left to the writer unless ``cube``)."""
     choice = choice or FactorChoice.of(inventory)
     factors = choice.load()
     in_code = CODE_SET in results.selection.values()  # FactorSet.override: disclosed, cannot be re-run
     if factors.content_hash != results.provenance.get("factor_set_hash") and not in_code:
         raise ValueError(f"the results were computed with factors other than the recorded choice "
                          f"({choice.to_data()}, factor set {factors.label}): pass the factor choice used")
-    document = {"format": FORMAT, "format_version": FORMAT_VERSION, "inputs": inventory.to_data(),
-                "factor_choice": choice.to_data(),
-                "overrides": choice.overrides_table(results.selection).to_dict(orient="records"),
-                "environment": environment(), "outputs": outputs_of(results, inventory)}
+    outputs = outputs_of(results, inventory, cube=cube)
+    if not cube:
+        outputs.update(values=_Cube(results, "values"), coverage=_Cube(results, "coverage"))
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "inputs": inventory.to_data(),
+            "factor_choice": choice.to_data(),
+            "overrides": choice.overrides_table(results.selection).to_dict(orient="records"),
+            "environment": environment(), "outputs": outputs}
+
+
+def results_document(results: Results, inventory: Inventory, choice: FactorChoice | None = None) -> dict[str, Any]:
+    """The results file's content as plain data. ``choice`` (default: the inventory's own) must be the factor
+    choice ``results`` were computed with: a mismatch raises ``ValueError`` rather than write a file that
+    ``check`` would reject."""
+    document = _document(results, inventory, choice, cube=True)
     document["checksum"] = _checksum(document)
     return document
 
 
 def write_results_file(path: str | Path, results: Results, inventory: Inventory,
                        choice: FactorChoice | None = None) -> Path:
-    """Write the JSON results file (atomically, never through a symbolic link); return its path."""
-    document = results_document(results, inventory, choice)
-    # one line per top-level key: indenting every number makes json fall back to its pure-Python encoder,
-    # minutes for 100,000 services, where the C encoder writes each value in seconds
-    text = "{\n" + ",\n".join(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, allow_nan=False)}"
-                               for key, value in document.items()) + "\n}\n"
-    return write_text_atomic(path, text)
+    """Write the JSON results file (atomically, never through a symbolic link); return its path.
+
+    One top-level key per line in sorted order, each value in its canonical text (sorted keys, no spaces), then
+    the checksum of that text: the file is encoded once, by json's C encoder, a block of services at a time, so
+    memory does not grow with the cube (indenting every number would make json fall back to its pure-Python
+    encoder, minutes for 100,000 services)."""
+    document = _document(results, inventory, choice, cube=False)
+    digest = hashlib.sha256(b"{")
+    with open_atomic(path) as stream:
+        stream.write("{\n")
+        for i, key in enumerate(sorted(document)):
+            head = json.dumps(key, ensure_ascii=False) + ":"
+            stream.write((",\n" if i else "") + head)
+            digest.update((("," if i else "") + head).encode("utf-8"))
+            for chunk in _chunks(document[key]):
+                stream.write(chunk)
+                digest.update(chunk.encode("utf-8"))
+        digest.update(b"}")
+        stream.write(f',\n"checksum":"sha256:{digest.hexdigest()}"\n}}\n')
+    return Path(path)
 
 
 @dataclass

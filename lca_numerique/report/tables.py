@@ -12,16 +12,21 @@ from ..results import COMPLETE
 from .factor_choice import FactorChoice
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
     from ..inventory import Inventory
     from ..results import Results
 
 __all__ = [
+    "BREAKDOWNS",
     "SHEETS",
+    "TABLE_SERVICES",
     "assumptions_table",
+    "breakdown_rows",
     "incomplete",
     "labelled_tables",
+    "largest_services",
     "provenance_table",
     "report_tables",
     "summary_table",
@@ -40,6 +45,29 @@ SHEETS: dict[str, str] = {
     "overrides": "Overrides / Surcharges: what departs from the bundled factors (parameters, licence filter, "
                  "your own factor sets); empty when none",
 }
+
+
+#: Services a table for people (the HTML report, the terminal) lists at most: the largest on climate change; the
+#: files hold them all.
+TABLE_SERVICES = 60
+
+
+def largest_services(results: Results, limit: int = TABLE_SERVICES) -> np.ndarray:
+    """Positions of the services a table for people shows: all of them, or beyond ``limit`` the largest on
+    climate change (not-covered totals last), in inventory order."""
+    import numpy as np
+
+    if len(results.services) <= limit:
+        return np.arange(len(results.services))
+    climate = results.scores().values[:, list(results.criteria).index("climate_change")] \
+        if "climate_change" in results.criteria else np.zeros(len(results.services))
+    order = np.argsort(-np.nan_to_num(climate, nan=-np.inf), kind="stable")
+    return np.sort(order[:limit])
+
+
+#: Tables that break the per-service totals down by one axis of results.csv (tier or phase): the sums of its rows
+#: over the other axis, so a large report does not write them a second time per service.
+BREAKDOWNS: dict[str, str] = {"by_tier": "tier", "by_phase": "phase", "coverage": "tier"}
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -86,22 +114,66 @@ def summary_table(results: Results, lang: str = "en", units: Mapping[str, Functi
 
 def assumptions_table(inventory: Inventory | None, results: Results, lang: str = "en") -> pd.DataFrame:
     """Every parameter of every service: value (written for ``lang``), unit, whether the user gave it, and its
-    source; with each service's basis. Words other than the value are ids, translated by ``localise_table``."""
+    source; with each service's basis. Words other than the value are ids, translated by ``localise_table``.
+
+    Built column by column with categorical columns (a service's parameters, units, descriptions and sources
+    repeat from service to service; each distinct value is formatted once): 100,000 websites give 2.2 million
+    rows in seconds."""
+    import numpy as np
     import pandas as pd
 
     columns = ["service", "kind", "parameter", "value", "unit", "origin", "description", "basis"]
     if inventory is None:
         return pd.DataFrame(columns=columns)
     wanted = set(results.services)
-    rows = []
+    texts: dict[str, dict[str, int]] = {c: {} for c in columns}  # each column's distinct texts, by code
+
+    def code(column: str, text: str | None) -> int:
+        text = "" if text is None else text
+        return texts[column].setdefault(text, len(texts[column]))
+
+    formatted: dict[Any, int] = {}  # a value's code, by value (or by identity when it cannot be hashed)
+    codes: dict[str, list[int]] = {c: [] for c in columns}
+    kinds: dict[type, tuple[list[int], list[int], list[int], dict[str, int]]] = {}
     for service in inventory.services:
         if service.name not in wanted:
             continue
-        specs, basis = service.specs(), inventory.basis.get(service.name, "")
-        rows.extend((service.name, service.kind, key, parameter_value(value, lang), specs[key].unit,
-                     service.origin(key),
-                     specs[key].description, basis) for key, value in service.values.items())
-    return pd.DataFrame(rows, columns=columns)
+        values, given = service.values, service.given
+        kind = type(service)
+        if kind not in kinds:  # a kind's units, descriptions and default sources, coded once
+            specs = service.specs()
+            kinds[kind] = ([code("unit", specs[k].unit) for k in values],
+                           [code("description", specs[k].description) for k in values],
+                           [code("parameter", k) for k in values], {})
+        units, descriptions, parameters, defaults = kinds[kind]  # defaults: a parameter's source, once known
+        if len(parameters) != len(values):  # pragma: no cover - every service of a kind has the same parameters
+            raise AssertionError(f"{service.name}: parameters differ from its kind's")
+        n = len(values)
+        codes["service"] += [code("service", service.name)] * n
+        codes["kind"] += [code("kind", service.kind)] * n
+        codes["basis"] += [code("basis", inventory.basis.get(service.name, ""))] * n
+        codes["parameter"] += parameters
+        codes["unit"] += units
+        codes["description"] += descriptions
+        for k in values:
+            if k in given:
+                codes["origin"].append(code("origin", "user"))
+            else:
+                if k not in defaults:
+                    defaults[k] = code("origin", service.origin(k))
+                codes["origin"].append(defaults[k])
+        for value in values.values():
+            try:
+                key: Any = (type(value), value)
+                hash(key)
+            except TypeError:
+                key = ("id", id(value))  # the services hold their values alive while the table is built
+            if key not in formatted:
+                formatted[key] = code("value", parameter_value(value, lang))
+            codes["value"].append(formatted[key])
+    return pd.DataFrame({c: pd.Categorical.from_codes(np.asarray(codes[c], dtype=np.int32),
+                                                      categories=pd.Index(list(texts[c]), dtype=object))
+                         for c in columns})
 
 
 def provenance_table(results: Results, lang: str = "en") -> pd.DataFrame:
@@ -123,23 +195,36 @@ def report_tables(results: Results, inventory: Inventory | None = None,
 
 
 def labelled_tables(results: Results, inventory: Inventory | None = None,
-                    choice: FactorChoice | None = None, lang: str = "en") -> dict[str, pd.DataFrame]:
+                    choice: FactorChoice | None = None, lang: str = "en", *, breakdowns: str = "service"
+                    ) -> dict[str, pd.DataFrame]:
     """The tables of :func:`report_tables` with their label columns still categorical (cheap to write at scale,
-    and translated category by category rather than row by row)."""
+    and translated category by category rather than row by row).
+
+    ``breakdowns`` is ``"service"`` or ``"kind"``: the rows of the :data:`BREAKDOWNS` tables, per service or
+    per kind of service (a large report, whose results.csv holds them per service).
+    """
+    if breakdowns not in ("service", "kind"):
+        raise ValueError(f"breakdowns must be 'service' or 'kind', not {breakdowns!r}")
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
     tables = {
         "summary": summary_table(results, lang, declared_units(inventory) if inventory is not None else None),
         "by_service": results.total(("service",)),
-        "by_tier": results.total(("service", "tier")),
-        "by_phase": results.total(("service", "phase")),
+        "by_tier": results.total((breakdowns, "tier")),
+        "by_phase": results.total((breakdowns, "phase")),
         "per_audience": results.per_audience(),
-        "coverage": results.coverage(("service", "tier")),
+        "coverage": results.coverage((breakdowns, "tier")),
         "assumptions": assumptions_table(inventory, results, lang),
         "provenance": provenance_table(results, lang),
         "overrides": choice.overrides_table(results.selection, lang),
     }
     return {name: localise_table(frame, lang) for name, frame in tables.items()}
+
+
+def breakdown_rows(results: Results, name: str) -> int:
+    """Rows the :data:`BREAKDOWNS` table ``name`` has per service (without building it)."""
+    axis = BREAKDOWNS[name]
+    return len(results.services) * len(results.criteria) * len(results.tiers if axis == "tier" else results.phases)
 
 
 def incomplete(results: Results) -> pd.DataFrame:

@@ -153,9 +153,8 @@ class Custom(Service):
         drawn = {k: v for k, v in samples.items() if k in self._declared}
         clone = super().with_samples({k: v for k, v in samples.items() if k not in drawn})
         assert isinstance(clone, Custom)
-        ureg = units.registry()
-        clone._quantities = {**self._quantities, **{k: ureg.Quantity(np.asarray(v, dtype=float),
-                                                                      self._declared[k].units)
+        # each draw in its variable's own unit object: an unpickled service (a Dask worker's) keeps its registry
+        clone._quantities = {**self._quantities, **{k: np.asarray(v, dtype=float) * self._declared[k].units
                                                      for k, v in drawn.items()}}
         return clone
 
@@ -167,8 +166,8 @@ class Custom(Service):
         field = f"{self.name}: lines[{i}].{key}"
         # data held in storage: "5 GB" reads as GB stored (as the storage flows count it)
         if np.ndim(getattr(quantity, "magnitude", 0)):  # samples: one conversion factor for all of them
-            scale = units.to_magnitude(units.registry().Quantity(1.0, quantity.units), flow.unit, field,
-                                       implicit=flow.implicit, at_rest="stored" in flow.unit)
+            scale = units.to_magnitude(1.0 * quantity.units, flow.unit, field, implicit=flow.implicit,
+                                       at_rest="stored" in flow.unit)
             return np.asarray(quantity.magnitude, dtype=float) * scale
         return units.to_magnitude(quantity, flow.unit, field, implicit=flow.implicit, at_rest="stored" in flow.unit)
 
