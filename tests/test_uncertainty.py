@@ -575,3 +575,17 @@ def test_conditional_quantiles_properties():
                 assert cdf(root) == pytest.approx(cdf(expected), abs=1e-9)
 
     check()
+
+
+def test_service_statistics_are_those_of_their_samples_with_conditioning_parts(inventory, factors):
+    """The conditioning parts ride beside the criteria through the products: every service's mean, std and
+    quantiles are still numpy's over all of its kept samples, and the portfolio samples are their sum."""
+    mc = monte_carlo(inventory, factors, samples=128, seed=4, sampler="sobol", estimator="conditional",
+                     keep_samples=True)
+    samples = mc.samples  # [sample, service, criterion], NaN where not covered
+    np.testing.assert_allclose(mc.mean, samples.mean(axis=0), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(mc.std, samples.std(axis=0), rtol=1e-9, atol=1e-300, equal_nan=True)
+    np.testing.assert_allclose(mc.quantiles, np.quantile(samples, (0.025, 0.5, 0.975), axis=0), rtol=1e-12,
+                               equal_nan=True)
+    covered = ~np.isnan(mc.portfolio).any(axis=0)
+    np.testing.assert_allclose(mc.portfolio[:, covered], np.nansum(samples, axis=1)[:, covered], rtol=1e-9)
