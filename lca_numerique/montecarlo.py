@@ -628,7 +628,7 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
 
     def record(index: np.ndarray, r: np.ndarray) -> None:  # r[tier, stage, service, criterion, phase, sample]
         for v in per_service:
-            rv = _reduce(r, v)[..., :n_stats]
+            rv = _reduce(r, v)[:, :, :, :n_stats]  # criteria only (the conditioning parts beside them dropped)
             mean, std, quantiles = stats[v]
             centre = rv.mean(axis=-1)
             spread = np.subtract(rv, centre[..., None], out=scratch("spread", rv.shape))
