@@ -597,10 +597,16 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
     n_columns, n_criteria = shared.fs.shape[1], shared.fs.shape[2]
     k, n_groups = len(chunk.quantities), n_tier * n_stage
     width = n_criteria * n_phase * n
-    fs_by_column = shared.fs.transpose(1, 2, 3, 0).reshape(n_columns, width)  # [column, criterion, phase, sample]
     columns = _column_groups(shared)
     per_service = [v for v in shared.views if "service" in v]
     n_stats = shared.criteria or n_criteria  # per-service statistics: for criteria only
+    # The criteria, and the conditioning parts after them, multiply apart, each from its own contiguous array:
+    # a product's last bits may depend on its width (BLAS computes the tail of a row apart), and the criteria's
+    # numbers must not depend on whether conditioning parts were asked for.
+    parts = [(a, b) for a, b in ((0, n_stats), (n_stats, n_criteria)) if b > a]  # ranges of criteria
+    # per (tier, stage) group and range: FS[column, criterion, phase, sample] as [column, criterion × phase × sample]
+    fs_by_column = [[np.ascontiguousarray(shared.fs[:, where, a:b].transpose(1, 2, 3, 0))
+                     .reshape(len(where), (b - a) * n_phase * n) for a, b in parts] for where in columns]
     stats = {v: (np.empty((k, *_kept_shape(shared, v), n_stats)), np.empty((k, *_kept_shape(shared, v), n_stats)),
                  np.empty((len(QUANTILES), k, *_kept_shape(shared, v), n_stats))) for v in per_service}
     kept = np.empty((n, k, n_stats)) if shared.keep else None
@@ -620,7 +626,8 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
         """``R[tier, stage, row, criterion, phase, sample]`` of quantities ``q[row, column]`` (a scratch array)."""
         r = scratch("product", (n_groups, len(q), width))
         for g, where in enumerate(columns):
-            np.matmul(q[:, where], fs_by_column[where], out=r[g])
+            for (a, b), fs in zip(parts, fs_by_column[g], strict=True):
+                np.matmul(q[:, where], fs, out=r[g][:, a * n_phase * n:b * n_phase * n])
         return r.reshape(n_tier, n_stage, len(q), n_criteria, n_phase, n)
 
     def add(v: tuple[str, ...], group: np.ndarray, r: np.ndarray) -> None:  # r[t, s, group, c, p, sample]
@@ -628,7 +635,7 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
 
     def record(index: np.ndarray, r: np.ndarray) -> None:  # r[tier, stage, service, criterion, phase, sample]
         for v in per_service:
-            rv = _reduce(r, v)[..., :n_stats]
+            rv = _reduce(r, v)[:, :, :, :n_stats]  # criteria only (not the conditioning parts)
             mean, std, quantiles = stats[v]
             centre = rv.mean(axis=-1)
             spread = np.subtract(rv, centre[..., None], out=scratch("spread", rv.shape))
@@ -657,14 +664,24 @@ def run_chunk(shared: RunShared, chunk: Chunk) -> ChunkResult:
         for start in range(0, len(fixed), block):
             index = fixed[start:start + block]
             record(index, product(chunk.quantities[index]))
-    for i, service in chunk.varying:  # one vectorised draw of the service's own parameters, then all samples
+    # services drawing their own parameters: Q[sample, column] per service, then one product per sample, from
+    # FS[sample, column, criterion × phase] per group and range of criteria
+    fs_by_sample = [[np.ascontiguousarray(shared.fs[:, where, a:b]).reshape(n, len(where), (b - a) * n_phase)
+                     for a, b in parts] for where in columns] if chunk.varying else []
+    pending: list[tuple[int, np.ndarray]] = []
+    for position, (i, service) in enumerate(chunk.varying):
         q = _service_quantities(service, shared.columns, shared.uniforms)  # [sample, column]
-        parts = [np.einsum("nf,nfcp->cpn", q[:, where], shared.fs[:, where]) for where in columns]
-        r = np.stack(parts).reshape(n_tier, n_stage, 1, n_criteria, n_phase, n)
-        if per_service:
-            record(np.array([i]), r)
+        r = np.empty((n_groups, n_criteria * n_phase, n))
+        for g, where in enumerate(columns):
+            for (a, b), fs in zip(parts, fs_by_sample[g], strict=True):
+                r[g, a * n_phase:b * n_phase] = np.matmul(q[:, None, where], fs)[:, 0].T
+        r = r.reshape(n_tier, n_stage, 1, n_criteria, n_phase, n)
         for v in sums:
             add(v, chunk.groups[v][[i]], r)
+        pending.append((i, r))
+        if per_service and (len(pending) == BLOCK or position == len(chunk.varying) - 1):
+            record(np.array([j for j, _ in pending]), np.concatenate([x for _, x in pending], axis=2))
+            pending = []
     return ChunkResult(stats, kept, sums)
 
 
