@@ -36,10 +36,12 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _timed(label: str, steps: dict[str, tuple[float, float]], function: Any, *args: Any, **kwargs: Any) -> Any:
+def _timed(label: str, steps: dict[str, tuple[float, float, float]], function: Any, *args: Any,
+           **kwargs: Any) -> Any:
+    """Run ``function``; record its wall and CPU time (s) and the process's peak resident memory so far (MB)."""
     wall, cpu = time.perf_counter(), _cpu()
     result = function(*args, **kwargs)
-    steps[label] = (time.perf_counter() - wall, _cpu() - cpu)
+    steps[label] = (time.perf_counter() - wall, _cpu() - cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result
 
 
@@ -54,7 +56,7 @@ def child(n: int, folder: Path) -> dict[str, object]:
 
     path = folder / "inventory.yaml"
     path.write_text(inventory_text(n), encoding="utf-8")
-    steps: dict[str, tuple[float, float]] = {}
+    steps: dict[str, tuple[float, float, float]] = {}
     inventory = _timed("load", steps, load_inventory, path)
     choice = FactorChoice.of(inventory)
     factors = choice.load()
@@ -63,14 +65,13 @@ def child(n: int, folder: Path) -> dict[str, object]:
     _timed("write report", steps, write_report, results, inventory, out, choice=choice)
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
     _timed("check results.json", steps, check_results_file, out / "results.json")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     table = results.to_dataframe()
     floor = folder / "floor.csv"
     _timed("floor: pandas to_csv", steps, table.to_csv, floor, index=False)
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     _timed("floor: pyarrow write_csv", steps, pa_csv.write_csv, arrow, str(floor))
     del table, arrow
-    return {"services": n, "steps": steps, "files": files, "peak_rss_mb": peak, "rows": int(results.values.size),
+    return {"services": n, "steps": steps, "files": files, "rows": int(results.values.size),
             "pandas": pd.__version__, "pyarrow": pa.__version__}
 
 
@@ -93,11 +94,12 @@ def main() -> None:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         data = json.loads(out.stdout)
-        print(f"\n{n:,} services (pandas {data['pandas']}, pyarrow {data['pyarrow']}), peak RSS "
-              f"{data['peak_rss_mb']:,.0f} MB")
+        print(f"\n{n:,} services, {data['rows']:,} rows in results.csv (pandas {data['pandas']}, pyarrow "
+              f"{data['pyarrow']}); peak RSS is the process's so far, after each step")
         floor = data["steps"]["floor: pyarrow write_csv"][1]
-        for label, (wall, cpu) in data["steps"].items():
-            print(f"  {label:28s} wall {wall:8.2f} s   CPU {cpu:8.2f} s   {cpu / floor:6.1f}x the pyarrow floor (CPU)")
+        for label, (wall, cpu, peak) in data["steps"].items():
+            print(f"  {label:26s} wall {wall:8.2f} s  CPU {cpu:8.2f} s  {cpu / floor:6.1f}x the pyarrow floor (CPU)  "
+                  f"peak RSS {peak:7,.0f} MB")
         total = sum(data["files"].values())
         print(f"  files ({total / 1e6:,.0f} MB): "
               + ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in data["files"].items()))

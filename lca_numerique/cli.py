@@ -335,6 +335,14 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _percent(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
+    """``frame`` with its ``column`` of shares written as percentages for a reader of ``lang`` (English tables
+    keep the fraction, which tools parse); files written from the frame keep the number."""
+    from .i18n import format_percent
+
+    return frame if lang == "en" else frame.assign(**{column: frame[column].map(lambda v: format_percent(v, lang))})
+
+
 def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -364,7 +372,7 @@ def _compare(args: argparse.Namespace) -> int:
     columns = [*by, "criterion", "A", "B", "unit", "B - A", "relative", "coverage",
                *[c for c in table.columns if c.startswith(("portfolio_delta", "P("))]]
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
-        print(readable_table(table[columns], args.lang, 4).to_string(index=False))
+        print(readable_table(_percent(table[columns], "relative", args.lang), args.lang, 4).to_string(index=False))
     if (table["coverage"] == "not comparable").any():
         print("\n" + _("'not comparable': a side lacks factors for lines the change touches; the difference is "
                        "unknown, not zero."))
@@ -457,9 +465,9 @@ def _per_declared_unit(mc: MonteCarloResults, inventory: Inventory, lang: str) -
 def _levers(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .i18n import lever_name, localise_table, readable_table, translator
+    from .i18n import kind_label, lever_name, localise_table, readable_table, translator
     from .inventory import load_inventory
-    from .scenarios import applicable, bundled_scenarios, load_scenario, rank_levers
+    from .scenarios import SELECTS_NOTHING, applicable, bundled_scenarios, load_scenario, rank_levers
 
     _ = translator(args.lang).gettext
     inventory = load_inventory(args.inventory)
@@ -469,9 +477,12 @@ def _levers(args: argparse.Namespace) -> int:
             scenario.apply(inventory)
     else:
         scenarios, skipped = applicable(inventory, bundled_scenarios().values())
-        for name, why in skipped.items():
+        kinds = ", ".join(kind_label(k, args.lang) for k in sorted({s.kind for s in inventory.services}))
+        for name, why in skipped.items():  # a bundled lever's reason in the user's language when it is known
+            reason = _("it selects none of its services (kinds present: {kinds})").format(kinds=kinds) \
+                if SELECTS_NOTHING in why else why
             print(_("note: bundled lever {name} does not apply to this inventory: {why}").format(
-                name=repr(lever_name(name, args.lang)), why=why.split(": ")[-1]))
+                name=repr(lever_name(name, args.lang)), why=reason))
         if not scenarios:
             print(_("No bundled lever applies to this inventory."))
             return EXIT_OK
@@ -482,7 +493,7 @@ def _levers(args: argparse.Namespace) -> int:
         shown = shown.assign(scenario=shown["scenario"].map(lambda n: lever_name(n, args.lang)),
                              direction=shown["direction"].map(lambda d: pgettext("direction", d)))
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.float_format", "{:.3g}".format):
-        print(readable_table(shown, args.lang).to_string(index=False))
+        print(readable_table(_percent(shown, "share of total", args.lang), args.lang).to_string(index=False))
     print("\n" + _("Each lever is applied alone. change < 0 is a reduction, > 0 an increase; 'not comparable': "
                    "lines without factors change, the difference is unknown."))
     if args.out:

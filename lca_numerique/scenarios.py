@@ -72,6 +72,9 @@ _REACH_PARAMETER = {"print": "copies", "website": "visits", "download": "downloa
 #: The parameter holding the time a person spends reading or viewing one unit of audience.
 _READING_TIME = {"newsletter": "reading_time", "email": "reading_time", "website": "time_per_visit"}
 
+#: What a scenario error says when a change selects no service: how a caller tells this case from the others.
+SELECTS_NOTHING = "selects no service"
+
 
 @dataclass(frozen=True)
 class Change:
@@ -240,7 +243,7 @@ def _apply(scenario: Scenario, inventory: Inventory) -> Inventory:
                     matched += 1
         if not matched:
             present = sorted({s.kind for _, services in campaigns for s in services})
-            raise ScenarioError(f"{change.where}scenario {scenario.name!r}: {change.describe()} selects no service "
+            raise ScenarioError(f"{change.where}scenario {scenario.name!r}: {change.describe()} {SELECTS_NOTHING} "
                                 f"of the inventory (kinds present: {', '.join(present) or 'none'})")
     # services follow the hosting they refer to, if a change touched it
     campaigns = [(c, [_rehost(s, hostings) for s in services]) for c, services in campaigns]

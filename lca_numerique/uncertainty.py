@@ -20,7 +20,8 @@ Sampling: every uncertain item (a factor row, a factor parameter, a service para
 uniform numbers from :class:`Uniforms`, by its name. Three samplers are offered: ``random`` (independent
 streams), ``lhs`` (Latin hypercube: each item's column stratified, one draw per stratum, in a random
 order, as :class:`scipy.stats.qmc.LatinHypercube` draws each dimension) and ``sobol`` (scrambled Sobol' points
-over every item of the run, :class:`scipy.stats.qmc.Sobol`; the sample size must be a power of two).
+over every item of the run, :class:`scipy.stats.qmc.Sobol`: a linear matrix scramble and a digital shift, whose
+variance is that of Owen's nested scrambling; the sample size must be a power of two).
 ``random`` and ``lhs`` give every item the same numbers whatever else the run contains (common random numbers
 between scenarios); ``sobol`` gives the same numbers only when both runs have the same uncertain items.
 

@@ -24,6 +24,14 @@ def test_every_bundled_set_loads_and_is_sourced(name):
         assert why  # every declared gap or included phase says why or where
 
 
+@pytest.mark.parametrize("name", SETS)
+def test_a_set_said_to_cover_climate_change_only_has_no_other_criterion(name):
+    """impactco2's description said "Climate change only" while the set also holds water consumption rows."""
+    fs = load_factor_set(name)
+    if "climate change only" in " ".join(fs.description.split()).lower():
+        assert set(fs.to_dataframe()["criterion"]) == {"climate_change"}, name
+
+
 @pytest.mark.parametrize("name", available_profiles())
 def test_every_profile_loads(name):
     fs = lca.load_factors(name)

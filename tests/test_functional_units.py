@@ -251,11 +251,18 @@ def test_html_report_shows_each_declared_unit_in_its_own_column(inventory, resul
         r'<td class="num">([^<]*)</td></tr>', table))
     # all services: 345,240 kg / 450,000 = 0.767 kg = 767 g per inhabitant; 345,240 / 158,500 € = 2.18 kg per euro
     assert rows["all services"][:2] == ("767\u00a0g CO2e", "2.18\u00a0kg CO2e")
-    assert rows["video"][1] == "not computable: no amount for this unit"
+    # a missing amount says which amount, for which services (video has no budget; the campaign's covers it in
+    # the portfolio); only mail declares mailbox-weeks
+    assert rows["video"][1] == "no budget given: video"
+    assert rows["all services"][2] == "no amount of mailbox-week given: site, video"
     assert rows["mail"][2] == "100\u00a0g CO2e"  # 6,240 kg / 62,400 mailbox-weeks
+    assert "climate change per euro: the budgets of the services and campaigns" in html
     french = html_report(results, inventory, lang="fr", figures=[])
     assert "changement climatique par habitant" in french and "tous les services" in french
-    assert "non calculable : pas de quantité pour cette unité" in french and "767\u00a0g CO2e" in french
+    assert "budget manquant : video" in french and "767\u00a0g CO2e" in french
+    assert "quantité de mailbox-week manquante : site, video" in french
+    assert "changement climatique par euro : les budgets des services et des campagnes" in french
+    assert "inventory budgets" not in french and "pas de quantité pour cette unité" not in french
 
 
 def test_per_unit_tables_read_in_french(inventory, results):
@@ -378,3 +385,25 @@ def test_uncertainty_command_gives_the_intervals_per_declared_unit(tmp_path, cap
     assert np.isnan(per.loc["per mailbox-week", "median"]) and per.loc["per mailbox-week", "coverage"] == NO_AMOUNT
     assert main(["uncertainty", str(path), "--samples", "16", "--lang", "fr"]) == 0
     assert "Tous les services, par habitant :" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("en", ": site accounts for 75% of the covered part of the portfolio total (the total is partial"),
+    ("fr", " : « site » représente 75\u202f% de la part couverte du total du portefeuille (total partiel"),
+])
+def test_a_share_of_a_partial_total_says_it_is_of_the_covered_part(lang, sentence):
+    from lca_numerique.inventory import inventory_from_text
+    from lca_numerique.report.html import reading
+
+    # site: 300,000 kg of paper at 1 kg CO2 eq per kg = 300,000 kg; mail: 100,000 kg of paper, and printing that
+    # has no factor: the portfolio total is partial, 400,000 kg counted, of which site is 300,000 / 400,000 = 75 %
+    inventory = inventory_from_text(
+        "organisation: x\nservices:\n"
+        "  - {kind: custom, name: site, audience_size: 10 user, lines: [{flow: paper, amount: 300000 kg, source: t}]}\n"
+        "  - {kind: custom, name: mail, audience_size: 10 user, lines: [{flow: paper, amount: 100000 kg, source: t},"
+        " {flow: printing, amount: 5 kg, source: t}]}\n")
+    results = inventory.evaluate(_factors())
+    assert str(results.total(("criterion",)).set_index("criterion").loc[GWP, "coverage"]) == "partial"
+    text = reading(results, lang)[0]
+    assert sentence in text, text
+

@@ -236,3 +236,15 @@ def test_a_large_inventory_gives_a_bounded_html_report_and_a_valid_results_file(
     scatter = plot_audience(results).axes[0]
     assert len(scatter.texts) == LABELLED_POINTS
     assert elapsed < 120, f"{elapsed:.0f} s of CPU"
+
+
+def test_small_numbers_are_numbers_shown_in_fixed_point(tmp_path):
+    table = pd.DataFrame({"value": [4.216e-08, 0.5, 0.0, math.nan, 12_345.6, 1e-300]})
+    write_workbook({"t": table}, tmp_path / "t.xlsx")
+    cells = [row[0] for row in load_workbook(tmp_path / "t.xlsx")["t"].iter_rows(min_row=2)]
+    # 4.216e-08 = 0.00000004216: its 3 significant digits need 2 - floor(log10(4.216e-08)) = 2 + 8 = 10 decimals
+    assert cells[0].value == 4.216e-08 and cells[0].number_format == "0.0000000000"
+    # numbers Excel's General format writes without an exponent keep it; an empty cell stays empty, never 0
+    assert [c.number_format for c in cells[1:5]] == ["General"] * 4 and cells[3].value is None
+    assert cells[5].number_format == "0." + "0" * 30  # Excel shows at most 30 decimals
+    assert all(isinstance(c.value, int | float) for c in cells if c.value is not None)  # numbers, not text

@@ -6,6 +6,7 @@ the largest services only. Structural properties only: no timing (see benchmarks
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 
@@ -99,12 +100,44 @@ def test_breakdown_sheets_point_to_results_csv_and_show_the_totals_per_kind(larg
             assert (value is None) if math.isnan(row.value) else value == pytest.approx(row.value, rel=1e-12)
 
 
+def reseal(document: dict) -> dict:
+    """The checksum computed independently: SHA-256 of the canonical JSON of everything else."""
+    content = {k: v for k, v in document.items() if k != "checksum"}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return {**content, "checksum": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
 def test_the_streamed_results_file_is_the_document_and_checks(large):
     inventory, results, out, _ = large
     text = (out / "results.json").read_text(encoding="utf-8")
     document = json.loads(text, parse_constant=lambda name: pytest.fail(f"invalid JSON constant {name}"))
     assert document == json.loads(json.dumps(results_document(results, inventory), allow_nan=False))
+    assert reseal(document)["checksum"] == document["checksum"]
     assert check_results_file(out / "results.json").ok
+
+
+def _flip_coverage(document: dict) -> None:
+    document["outputs"]["coverage"][5][0][0][0] = "partial"
+
+
+def _drop_a_phase(document: dict) -> None:
+    del document["outputs"]["coverage"][7][1][2][3]
+
+
+def _change_a_value(document: dict) -> None:
+    document["outputs"]["values"][9][0][0][0] *= 1.001
+
+
+@pytest.mark.parametrize("edit", [_flip_coverage, _drop_a_phase, _change_a_value], ids=lambda f: f.__name__)
+def test_a_resealed_edit_of_the_cube_fails_the_check(large, tmp_path, edit):
+    _, _, out, _ = large
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    edit(document)
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(reseal(document), ensure_ascii=False), encoding="utf-8")
+    report = check_results_file(path)
+    assert not report.ok and not any("checksum" in d for d in report.differences)
+    assert any(d.startswith(("coverage:", "values[")) for d in report.differences), report.differences
 
 
 def test_the_terminal_lists_the_largest_services_and_says_where_the_others_are(large):
@@ -137,3 +170,12 @@ def test_csv_writer_keeps_numbers_texts_and_gaps(tmp_path):
     assert back["flag"].tolist() == ["True", "False", "True", "False"]
     assert back["mixed"].tolist() == ["x", "2.5", "", "3"]
     assert back["kind"].tolist() == ["'@a", "b", "'@a", "b"]
+
+
+def test_a_french_report_with_sheets_beside_the_workbook_can_be_replaced(large, tmp_path):
+    inventory, results, _, _ = large
+    first = write_report(results, inventory, tmp_path / "rapport", ["xlsx"], lang="fr")
+    moved = {p.name for key, p in first.items() if key.startswith("xlsx:")}
+    assert "par_phase.csv" in moved  # without results.csv, the breakdowns are written beside the workbook
+    second = write_report(results, inventory, tmp_path / "rapport", ["xlsx"], lang="fr", force=True)
+    assert {p.name for p in second.values()} == {p.name for p in first.values()}

@@ -184,6 +184,52 @@ def test_levers_on_the_users_inventory_note_what_does_not_apply(tmp_path, capsys
     assert main(["levers", str(inventory), "--out", str(tmp_path / "levers"), "--force"]) == EXIT_OK
 
 
+def test_french_levers_give_the_share_of_the_total_in_percent(tmp_path, capsys):
+    """The French table printed the share as a fraction ("-0,841" for -84 %)."""
+    inventory = tmp_path / "town.yaml"
+    inventory.write_text(TOWN, encoding="utf-8")
+    assert main(["levers", str(inventory), "--lang", "fr", "--out", str(tmp_path / "leviers")]) == EXIT_OK
+    line = next(x for x in capsys.readouterr().out.splitlines()
+                if "Changement climatique" in x and "Publications imprimées diffusées seulement en ligne" in x)
+    # direction, change, share, unit, baseline, coverage; French groups digits with a narrow no-break space
+    after = [w for w in line.split("en ligne", 1)[1].split(" ") if w]
+    number = lambda text: float(text.replace("\u202f", "").replace(",", "."))  # noqa: E731
+    change, share, baseline = number(after[1]), after[2], number(after[-2])
+    assert share.endswith("\u202f%") and number(share[:-1]) == round(100 * change / baseline)  # by hand
+
+
+def test_french_compare_gives_the_relative_change_in_percent(tmp_path, capsys):
+    """The French table printed the relative change as a fraction ("-0,841")."""
+    inventory, scenario = tmp_path / "town.yaml", tmp_path / "online.yaml"
+    inventory.write_text(TOWN, encoding="utf-8")
+    scenario.write_text("scenario: sans imprimé\nchanges:\n  - {remove: {kind: print}}\n", encoding="utf-8")
+    assert main(["compare", str(inventory), str(scenario), "--lang", "fr"]) == EXIT_OK
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("Changement climatique"))
+    cells = [w for w in line.split("Changement climatique", 1)[1].split(" ") if w]  # A, B, unit..., B - A, %
+    number = lambda text: float(text.replace("\u202f", "").replace(",", "."))  # noqa: E731
+    a, b, relative = number(cells[0]), number(cells[1]), cells[-2]
+    assert relative.endswith("\u202f%") and number(relative[:-1]) == pytest.approx(100 * (b - a) / a, abs=1)
+
+
+def test_a_lever_that_does_not_apply_says_why_in_the_users_language(tmp_path, capsys):
+    """The note used to print the tail of an English message: "...: newsletter, print, social_account, video,
+    website)" (English kinds, a stray parenthesis, no reason) in a French run."""
+    inventory = tmp_path / "town.yaml"
+    inventory.write_text(TOWN, encoding="utf-8")
+    assert main(["levers", str(inventory), "--lang", "fr", "--out", str(tmp_path / "leviers")]) == EXIT_OK
+    note = next(line for line in capsys.readouterr().out.splitlines() if "Purger" in line)
+    assert note.startswith("remarque : le levier fourni ") and "ne s'applique pas" in note
+    assert "aucun de ses services" in note and note.count("(") == note.count(")") == 1
+    # the town's kinds, in French (TOWN above: website, newsletter, print, social_account, video)
+    for kind in ("site web", "lettre d'information", "imprimé", "compte de réseau social", "vidéo"):
+        assert kind in note, kind
+    for english in ("newsletter", "print", "social_account", "website"):
+        assert english not in note, english
+    assert main(["levers", str(inventory), "--out", str(tmp_path / "levers")]) == EXIT_OK
+    note = next(line for line in capsys.readouterr().out.splitlines() if "Purge stored data" in line)
+    assert "it selects none of its services (kinds present: " in note and note.count("(") == note.count(")")
+
+
 def test_scaling_is_linear_in_the_multiplier(town, factors):
     """Property: a social account's bill is linear in its posts, so the change is (by - 1) x its total."""
     base = town.evaluate(factors).total(("service",)).query(

@@ -236,6 +236,29 @@ def test_french_template_errors_name_the_french_sheet_and_cell(tmp_path):
     assert f"site web!{columns['visites']}4" in str(info.value)
 
 
+def test_sheet_names_fit_excel_and_old_truncated_names_still_read(tmp_path):
+    import openpyxl
+
+    for lang in ("en", "fr"):
+        names = openpyxl.load_workbook(write_template(tmp_path / f"{lang}.xlsx", lang=lang)).sheetnames
+        assert all(len(name) <= 31 for name in names), names
+    path = tmp_path / "fr.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    # "publication sur un réseau social" has 32 characters: its sheet has a short label, not a cut word
+    assert "publication réseau social" in workbook.sheetnames
+    assert "publication sur un réseau socia" not in workbook.sheetnames
+    sheet = workbook["publication réseau social"]
+    columns = {c.value: c.column_letter for c in sheet[1]}
+    sheet[f"{columns['nom']}4"], sheet[f"{columns['impressions']}4"] = "annonce", 20000
+    sheet[f"{columns['format']}4"] = "texte"
+    workbook["inventaire"]["B2"] = "Ville test"
+    workbook.save(path)
+    assert [(s.kind, s.name) for s in read_template(path).services] == [("social_post", "annonce")]
+    sheet.title = "publication sur un réseau socia"  # a template written before, whose name Excel cut at 31
+    workbook.save(path)
+    assert [(s.kind, s.name) for s in read_template(path).services] == [("social_post", "annonce")]
+
+
 def test_cli_writes_the_french_template(tmp_path, capsys):
     assert main(["template", "--lang", "fr", "--out", str(tmp_path / "m.xlsx")]) == EXIT_OK
     assert "Modèle de collecte écrit dans" in capsys.readouterr().out
@@ -355,6 +378,31 @@ def test_functional_unit_problems_name_their_cell(tmp_path, sheet, key, value, w
         read_template(path)
     message = str(info.value)
     assert where in message and words in message, message
+
+
+@pytest.mark.parametrize(("lang", "amount", "source"), [
+    ("en", "inventory!B9, functional_unit_amount", "inventory!B10, functional_unit_source"),
+    ("fr", "inventaire!B9, quantité d'unités fonctionnelles", "inventaire!B10, source de la quantité d'unités"),
+])
+def test_an_empty_field_of_the_functional_unit_is_located_at_its_cell(tmp_path, lang, amount, source):
+    import openpyxl
+
+    from lca_numerique.i18n import parameter_label
+
+    path = write_template(tmp_path / "t.xlsx", lang=lang)
+    workbook = openpyxl.load_workbook(path)
+    _fill_units(workbook, lang)
+    info = workbook["inventory" if lang == "en" else "inventaire"]
+    rows = {info.cell(row=r, column=1).value: r for r in range(2, info.max_row + 1)}
+    for key in ("functional_unit_amount", "functional_unit_source"):  # only the unit's name is left
+        info.cell(row=rows[parameter_label(key, lang)], column=2).value = None
+    workbook.save(path)
+    with pytest.raises(InventoryError) as caught:
+        read_template(path)
+    message = str(caught.value)
+    assert amount in message and "'amount' must be a number > 0" in message, message
+    assert source in message and "'source' is required" in message, message
+    assert "!B8" not in message, message  # not the unit's name, which is filled in
 
 
 def test_functional_units_from_csv_files(tmp_path):

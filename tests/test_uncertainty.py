@@ -532,3 +532,60 @@ def test_stopping_rule_judges_the_conditional_bounds(inventory, factors):
         reached = run.precision.dropna(subset=["converged"])
         assert reached["converged"].all() and (reached[["p2.5 ± (relative)", "p97.5 ± (relative)"]] <= 0.1).all().all()
     assert smooth.n < plain.n
+
+
+def test_conditional_quantiles_properties():
+    """Whatever the samples: each quantile is a root of the estimated distribution function (written out here
+    with scipy.stats.norm, and compared with the root scipy's brentq finds: with few samples F can cross p
+    along a plateau, where any point is a root), the quantiles are ordered, and they move with the totals' unit
+    (× c) and origin (+ b)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from scipy.optimize import brentq
+    from scipy.stats import norm
+
+    from lca_numerique.uncertainty import conditional_quantiles
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.integers(0, 2**32 - 1), st.integers(2, 60), st.floats(0.05, 1.5), st.floats(0.0, 1.0),
+           st.floats(1e-3, 1e3), st.floats(-50.0, 50.0))
+    def check(seed, n, sigma, zero_share, scale, shift):
+        rng = np.random.default_rng(seed)
+        rest = rng.lognormal(0.0, 1.0, n)
+        scores = rng.standard_normal(n)
+        parts = np.exp(sigma * scores) * rng.uniform(0.1, 3.0, n) * (rng.random(n) >= zero_share)
+        totals = rest + parts
+        p = (0.025, 0.5, 0.975)
+        q = conditional_quantiles(totals, parts, scores, sigma, p)
+        assert np.all(np.diff(q) >= 0)
+        np.testing.assert_allclose(conditional_quantiles(scale * totals + shift, scale * parts, scores, sigma, p),
+                                   scale * q + shift, rtol=1e-9, atol=1e-9 * (abs(shift) + scale * q.max()))
+        moving = parts > 0
+
+        def cdf(x):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                inside = norm.cdf(scores[moving] + np.log((x - rest[moving]) / parts[moving]) / sigma)
+            inside = np.where(x > rest[moving], inside, 0.0)
+            return (inside.sum() + np.count_nonzero(totals[~moving] <= x)) / n
+
+        for prob, root in zip(p, q, strict=True):
+            if cdf(rest.min()) < prob and moving.all():  # continuous: F crosses p (maybe along a plateau)
+                expected = brentq(lambda x, prob=prob: cdf(x) - prob, rest.min(), totals.max() * 1e3 + 1)
+                assert cdf(root) == pytest.approx(prob, abs=1e-9)
+                assert cdf(root) == pytest.approx(cdf(expected), abs=1e-9)
+
+    check()
+
+
+def test_service_statistics_are_those_of_their_samples_with_conditioning_parts(inventory, factors):
+    """The conditioning parts ride beside the criteria through the products: every service's mean, std and
+    quantiles are still numpy's over all of its kept samples, and the portfolio samples are their sum."""
+    mc = monte_carlo(inventory, factors, samples=128, seed=4, sampler="sobol", estimator="conditional",
+                     keep_samples=True)
+    samples = mc.samples  # [sample, service, criterion], NaN where not covered
+    np.testing.assert_allclose(mc.mean, samples.mean(axis=0), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(mc.std, samples.std(axis=0), rtol=1e-9, atol=1e-300, equal_nan=True)
+    np.testing.assert_allclose(mc.quantiles, np.quantile(samples, (0.025, 0.5, 0.975), axis=0), rtol=1e-12,
+                               equal_nan=True)
+    covered = ~np.isnan(mc.portfolio).any(axis=0)
+    np.testing.assert_allclose(mc.portfolio[:, covered], np.nansum(samples, axis=1)[:, covered], rtol=1e-9)

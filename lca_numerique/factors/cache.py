@@ -6,7 +6,10 @@ SHA-256 of the folder's path, the overrides and the catalogue (the bundled kinds
 user's folder added: a set's ``@*`` rows expand over the zones known), ``key`` the SHA-256 of the library's
 version and code, the overrides and the bytes of every file of the set's folder and of the folders its
 ``uses`` reach. A changed byte, an added file or another version of the library gives another key: the set
-is compiled again and the file of the old key removed.
+is compiled again and the file of the old key removed. A bundled profile (``load_factors()``, ``"default"``...)
+is also kept whole, composed, one file per request (profile, overrides, accepted licences) and catalogue,
+keyed by the bytes of every bundled data file: a warm start then reads one file, and neither YAML nor the
+composition runs (:func:`compiled_profile`).
 
 The files are not trusted to be code or to be whole. A file is a NumPy ``.npz`` archive read with
 ``allow_pickle=False`` (nothing in it is executed): the numbers as arrays and the rest (factors with their
@@ -14,7 +17,9 @@ provenance, distributions, parameters, sources, gaps...) as one JSON document st
 does not read or does not rebuild a set is ignored and compiled again. A set is written only after the
 file, read back, gives a set equal to the one loaded from the CSV files in every field and in
 ``content_hash``; a set that would not be (for example a source with a date in its metadata, which JSON
-does not keep) is simply not cached.
+does not keep) is simply not cached. The file records that content hash, and a set read from it keeps it
+rather than hashing its 1,000-odd factors again in every process: it was checked when the file was written,
+and a damaged file does not read (every archive member carries a CRC-32).
 
 Environment: ``LCA_NUMERIQUE_CACHE_DIR`` is the folder (default: ``platformdirs.user_cache_dir
 ("lca_numerique")``); ``LCA_NUMERIQUE_NO_CACHE=1`` turns the cache off.

@@ -331,13 +331,13 @@ class _Builder:
 
     # -- pieces -----------------------------------------------------------------------------------------------
     def _declaration(self, data: dict[str, Any], key: str, read: Any, path: Path_ = ()) -> dict[str, Any]:
-        """A population or functional-unit mapping at ``path``/``key``, its problems located at their key."""
+        """A population or functional-unit mapping at ``path``/``key``, its problems located at their key (a
+        missing key at the closest place the source marks for it: a template's empty cell, else the mapping)."""
         if key not in data:
             return {}
         value, problems = read(data[key])
         for sub, message in problems:
-            self.problem((*path, key, sub) if sub and isinstance(data[key], dict) and sub in data[key]
-                         else (*path, key), message)
+            self.problem((*path, key, sub) if sub and isinstance(data[key], dict) else (*path, key), message)
         return value
 
     def _euros(self, value: Any, path: Path_, into: dict[str, float], name: str) -> None:

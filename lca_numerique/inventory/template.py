@@ -107,10 +107,15 @@ _UNIT_COLUMNS = {"functional_unit": "unit", "functional_unit_amount": "amount", 
 assert set(COLUMN_MEANINGS) == set(TEMPLATE_COLUMNS)
 
 
+_EXCEL_NAME = 31  # the longest sheet name Excel accepts
+
+
 def _names(lang: str) -> dict[str, str]:
     """The template's sheet names in ``lang``, by id (kinds, "hostings", "inventory", "read me")."""
     pgettext = translator(lang).pgettext
     names = {kind: kind if lang == "en" else kind_label(kind, lang) for kind in SERVICE_KINDS}
+    # Excel caps a sheet name at 31 characters: a longer label has a short one of its own, never a cut word
+    names |= {kind: pgettext("template sheet", kind) for kind, name in names.items() if len(name) > _EXCEL_NAME}
     names |= {key: pgettext("template sheet", key) for key in (HOSTINGS_SHEET, CAMPAIGNS_SHEET, INFO_SHEET,
                                                               README_SHEET)}
     return names
@@ -211,7 +216,7 @@ def write_template(out: str | Path, lang: str = "en") -> Path:
         workbook = Workbook()
         workbook.remove(workbook.active)
         for name, rows in sheets.items():
-            sheet = workbook.create_sheet(name[:31])
+            sheet = workbook.create_sheet(name)
             for row in rows:
                 sheet.append(row)
             if name == names[INFO_SHEET]:
@@ -375,13 +380,17 @@ def read_template(path: str | Path) -> Inventory:
         data["period"] = str(info["period"][1])
     if "profile" in info:
         data["factors"] = {"profile": str(info["profile"][1])}
+    fields = {ids.get(str(r[0]).strip(), str(r[0]).strip()): (i, str(r[0]).strip())
+              for i, r in enumerate(info_rows[1:], start=2) if r and r[0]}
     for key, (entry, field) in _DECLARATIONS.items():
         if key in info:
-            row, value = info[key]
-            data.setdefault(entry, {})[field] = _declared(value, field)
+            data.setdefault(entry, {})[field] = _declared(info[key][1], field)
+    for key, (entry, field) in _DECLARATIONS.items():
+        if entry in data and key in fields:  # an empty field of a filled entry is located at its own cell
+            row, shown = fields[key]
             for where in ((entry,), (entry, field)):
                 marks.setdefault(where, (row, 2))
-                files.setdefault(where, f"{path} [{_where(info_sheet, row, 1)}]")
+                files.setdefault(where, f"{path} [{_where(info_sheet, row, 1)}, {shown}]")
     campaigns: dict[str, list[dict[str, Any]]] = {}
     loose: list[dict[str, Any]] = []
     hostings: list[dict[str, Any]] = []
@@ -434,7 +443,7 @@ def read_template(path: str | Path) -> Inventory:
             if unit:  # three columns make one entry; each problem is located at its own column
                 entry["functional_unit"] = unit
                 for key, field in _UNIT_COLUMNS.items():
-                    if key in header and field in unit:
+                    if key in header:  # an empty column of a filled unit too
                         marks[(*index, "functional_unit", field)] = (r, header.index(key) + 1)
                         files[(*index, "functional_unit", field)] = f"{path} [{_where(sheet, r, header.index(key))}]"
             target.append(entry)
@@ -478,6 +487,9 @@ def _ids() -> dict[str, str]:
     specs = [spec for cls in SERVICE_KINDS.values() for spec in cls.parameters]
     for lang in LANGUAGES:
         ids |= {label: key for key, label in _names(lang).items()}
+        # the kind's full label, and its first 31 characters: the sheet name of templates written before
+        ids |= {label[:length]: kind for kind in SERVICE_KINDS for label in [kind_label(kind, lang)]
+                for length in (None, _EXCEL_NAME)}
         ids |= {parameter_label(name, lang): name
                 for name in [*TEMPLATE_COLUMNS, *(f[0] for f in INFO_FIELDS), *(s.name for s in specs)]}
         ids |= {choice_label(c, lang): c for s in specs for c in (*s.choices, *s.keys)}

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import sheet_name
+from ..i18n import LANGUAGES, sheet_name
 from .atomic import staged_folder
 from .factor_choice import FactorChoice
 from .results_file import CheckReport, ResultsFileError, check_results_file, is_results_file, write_results_file
@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
 
 FORMATS = ("xlsx", "csv", "html", "json")
-#: Every file a report folder may hold: what ``force`` may replace, and nothing else.
+#: Every file an English report folder may hold: what ``force`` may replace, and nothing else (with the sheets'
+#: CSV files in the other languages' names).
 REPORT_FILES = frozenset({"report.xlsx", "results.csv", "report.html", "results.json",
                           *(f"{sheet}.csv" for sheet in SHEETS)})
 
@@ -49,8 +50,10 @@ def write_report(results: Results, inventory: Inventory, out: str | Path, format
     choice = choice or FactorChoice.of(inventory)
     written: dict[str, str] = {}
     results.values, results.coverage_codes  # noqa: B018 - the cube, computed once before two threads read it
+    # a sheet moved beside the workbook is named in the report's language: a French report may be replaced too
+    produces = REPORT_FILES | {f"{sheet_name(k, other)}.csv" for k in SHEETS for other in LANGUAGES}
     # results.csv, the largest file, is written by pyarrow outside the GIL while this thread encodes the others
-    with staged_folder(out, produces=REPORT_FILES, force=force) as folder, ThreadPoolExecutor(1) as pool:
+    with staged_folder(out, produces=produces, force=force) as folder, ThreadPoolExecutor(1) as pool:
         tidy = pool.submit(write_results_csv, results, folder / "results.csv", lang) if "csv" in formats else None
         if "json" in formats:  # first: it refuses results computed with another factor choice than recorded
             written["json"] = write_results_file(folder / "results.json", results, inventory, choice).name

@@ -41,6 +41,7 @@ from ..i18n import (
     source_text,
     translator,
 )
+from ..results import PARTIAL
 from .tables import TABLE_SERVICES, largest_services
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -196,6 +197,11 @@ def _heaviest_sentence(h: Heaviest, results: Results, lang: str) -> str:
              "phase": label(PHASES[int(np.argmax(h.phases))], lang),
              "tier_share": format_percent(h.tiers.max() / h.tiers.sum(), lang),
              "value": format_quantity(h.value, get_criterion(h.criterion).unit, lang)}
+    partial = str(results.total(("criterion",)).set_index("criterion").loc[h.criterion, "coverage"]) == PARTIAL
+    if np.isfinite(h.share) and partial:  # a share of what is counted, not a bound: the service may be partial too
+        return _("{criterion}: {service} accounts for {share} of the covered part of the portfolio total (the total "
+                 "is partial: some impacts have no factor), mostly in the {tier} tier ({tier_share}) and the {phase} "
+                 "phase.").format(share=format_percent(h.share, lang), **words)
     if np.isfinite(h.share):
         return _("{criterion}: {service} accounts for {share} of the portfolio total, mostly in the {tier} tier "
                  "({tier_share}) and the {phase} phase.").format(share=format_percent(h.share, lang), **words)
@@ -339,19 +345,35 @@ def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: st
                _("climate change per euro") if name == EURO else _("climate change per {name}").format(name=name)
                for name in units}
     columns = []
-    for unit in units.values():
+    for name, unit in units.items():
         table = _climate_rows(results.per_unit(unit), results.per_unit(unit, by=()))
-        columns.append([coverage_label(c, lang) if c in (NO_AMOUNT, ZERO_AMOUNT) else
-                        format_impact(v, "climate_change", lang, c)
-                        for v, c in zip(table["value"], table["coverage"].astype(str), strict=True)])
+        columns.append([_missing_amount(results, name, unit, i, lang) if c == NO_AMOUNT else
+                        coverage_label(c, lang) if c == ZERO_AMOUNT else format_impact(v, "climate_change", lang, c)
+                        for i, (v, c) in enumerate(zip(table["value"], table["coverage"].astype(str), strict=True))])
     shown = largest_services(results)
     names = [*results.services, _("all services")]
     rows = [[names[i], *(column[i] for column in columns)] for i in [*shown, len(results.services)]]
-    sources = _items([_("{term}: {definition}").format(term=headers[name], definition=unit.source)
-                      for name, unit in units.items() if unit.source])
+    sources = _items([_("{term}: {definition}").format(
+        term=headers[name], definition=_("the budgets of the services and campaigns") if name == EURO else unit.source)
+        for name, unit in units.items() if unit.source])
     return _table(_("Climate change per functional unit: each column in its own unit, never compared across "
                     "columns"), [_("service"), *headers.values()], rows, [False] + [True] * len(units)) + sources \
         + _others_note(results, shown, lang)
+
+
+def _missing_amount(results: Results, name: str, unit: FunctionalUnit, row: int, lang: str) -> str:
+    """Why row ``row`` (a service, or past the last one the whole portfolio) has no value per ``unit``: the
+    amount missing and the services it is missing for. A campaign's own amount stands for its services'."""
+    _ = translator(lang).gettext
+    if row < len(results.services):
+        missing = [results.services[row]]
+    else:
+        missing = [s for s, c in zip(results.services, results.campaigns, strict=True)
+                   if s not in unit.amounts and c not in unit.campaign_amounts]
+    services = ", ".join(missing)
+    if name == EURO:
+        return _("no budget given: {services}").format(services=services)
+    return _("no amount of {unit} given: {services}").format(unit=name, services=services)
 
 
 def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import LcaError
+from ..results import COVERAGE_LABELS
 from .atomic import open_atomic
 from .factor_choice import CODE_SET, IN_CODE, FactorChoice
 
@@ -53,6 +54,8 @@ FORMAT_VERSION = 2
 RTOL = 1e-9
 #: Cells of the cube encoded at a time when writing (memory stays bounded by a block, not the inventory).
 BLOCK_CELLS = 1 << 18
+#: Items of a long list encoded at a time when checking (a cube read back from a file).
+BLOCK_ITEMS = 1 << 10
 #: Keys of the outputs that hold numbers; every other key is a label, compared exactly.
 NUMBERS = ("values", "audience")
 
@@ -100,8 +103,6 @@ class _Cube(NamedTuple):
     def chunks(self) -> Iterator[str]:
         """The canonical JSON text of the nested list (as ``Results.to_dict`` gives it), a block of services at
         a time."""
-        from ..results import COVERAGE_LABELS
-
         cells = max(1, int(np.prod(self.results.values.shape[1:])))
         block = max(1, BLOCK_CELLS // cells)
         labels = np.asarray(COVERAGE_LABELS, dtype=object)
@@ -136,6 +137,11 @@ def _chunks(value: Any) -> Iterator[str]:
             yield ("," if i else "") + json.dumps(key, ensure_ascii=False) + ":"
             yield from _chunks(value[key])
         yield "}"
+    elif isinstance(value, list) and len(value) > BLOCK_ITEMS:  # a cube read back: encoded in blocks too
+        yield "["
+        for start in range(0, len(value), BLOCK_ITEMS):
+            yield ("," if start else "") + _canonical(value[start:start + BLOCK_ITEMS])[1:-1]
+        yield "]"
     else:
         yield _canonical(value)
 
@@ -262,7 +268,10 @@ def check_results_file(path: str | Path, rtol: float = RTOL, *, allow_version_ch
         raise ResultsFileError(f"{path}: {exc}") from None
     factors = choice.load()
     results = inventory.evaluate(factors)
-    stored, fresh = document["outputs"], outputs_of(results, inventory)
+    # the re-run's cube stays in arrays (nested lists of 20 million numbers and labels would take gigabytes)
+    stored, fresh = document["outputs"], outputs_of(results, inventory, cube=False)
+    fresh["values"] = np.where(np.isfinite(results.values), results.values, np.nan)  # null in the file
+    fresh["coverage"] = np.asarray(COVERAGE_LABELS, dtype=object)[results.coverage_codes]
     if document["format_version"] == 1:
         stored = {**stored, "report": fresh["report"]}
     then = stored.get("provenance") if isinstance(stored.get("provenance"), dict) else {}
@@ -297,8 +306,14 @@ def _compare_labels(stored: dict[str, Any], fresh: dict[str, Any], report: Check
         if key == "provenance" and isinstance(old, dict):
             old = {k: v for k, v in old.items() if k not in ("library_version", "numpy_version", "factor_set_hash")}
             new = {k: v for k, v in new.items() if k not in ("library_version", "numpy_version", "factor_set_hash")}
-        if old != new:
+        if not (_same_labels(old, new) if isinstance(new, np.ndarray) else old == new):
             report.differences.append(f"{key}: file has {_short(old)}, re-run gives {_short(new)}")
+
+
+def _same_labels(old: Any, new: np.ndarray) -> bool:
+    """Nested lists ``old`` (read from a file) hold the labels of array ``new``, in the same shape."""
+    array = np.array(old, dtype=object)
+    return array.shape == new.shape and bool((array == new).all())
 
 
 def _short(value: Any, limit: int = 200) -> str:
@@ -308,6 +323,8 @@ def _short(value: Any, limit: int = 200) -> str:
 
 def _as_floats(data: Any) -> np.ndarray:
     """Nested lists of numbers and nulls as a float array (null as NaN); ``ValueError`` if they are not."""
+    if isinstance(data, np.ndarray) and data.dtype.kind == "f":
+        return data
     array = np.asarray(data, dtype=object)
     try:
         return np.where(np.equal(array, None), np.nan, array).astype(float)

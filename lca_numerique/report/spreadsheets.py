@@ -236,10 +236,32 @@ def write_workbook(tables: Mapping[str, pd.DataFrame | Elsewhere], path: str | P
             continue
         budget -= frame.size
         sheet.append([_cell_text(str(c)) for c in frame.columns])
-        for row in zip(*(_cells(frame[c]) for c in frame.columns), strict=True):
+        for row in zip(*(_fixed_point(sheet, frame[c], _cells(frame[c])) for c in frame.columns), strict=True):
             sheet.append(row)
     book.save(path)
     return moved
+
+
+#: Excel's General format writes a number below this (in absolute value) in scientific notation (4.216E-08).
+_GENERAL_SMALLEST = 1e-4
+_EXCEL_DECIMALS = 30  # the most decimals an Excel number format may show
+
+
+def _fixed_point(sheet: Any, column: pd.Series, cells: list[Any]) -> list[Any]:
+    """The ``cells`` of ``column`` with each small non-zero number (one Excel would show as ``4.216E-08``) in a
+    cell whose format shows its 3 significant digits in fixed point (``0.0000000422``); other cells as they are,
+    since a styled cell costs twice the time of a plain one in a large workbook."""
+    import numpy as np
+    import pandas as pd
+    from openpyxl.cell import WriteOnlyCell
+
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return cells
+    magnitude = np.abs(column.to_numpy(dtype=float, na_value=np.nan))
+    for i in np.flatnonzero((magnitude > 0) & (magnitude < _GENERAL_SMALLEST)).tolist():
+        cells[i] = WriteOnlyCell(sheet, cells[i])
+        cells[i].number_format = "0." + "0" * min(_EXCEL_DECIMALS, 2 - math.floor(math.log10(magnitude[i])))
+    return cells
 
 
 def _note(sheet: Any, note: str, file: str, rows: int, columns: Sequence[Any]) -> None:
