@@ -47,7 +47,7 @@ def test_readme_example_reaches_its_first_table_without_pint_or_scipy() -> None:
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    for code, heavy in ((bench.EXAMPLE, HEAVY), (bench.EXAMPLE_TABLE, (*HEAVY, "pandas"))):
+    for code, heavy in ((bench.EXAMPLE, HEAVY), (bench.EXAMPLE_TABLE, (*HEAVY, "pandas", "yaml"))):
         example = code.replace("json.dump(", "(lambda *a: None)(")  # keep stdout for the probe
         _imported(example, heavy)
         assert _imported(example, heavy) == dict.fromkeys(heavy, False)

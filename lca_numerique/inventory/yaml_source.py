@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import InventoryError, Problem
 
 __all__ = [
@@ -42,7 +40,6 @@ MAX_DEPTH = 20
 
 Path_ = tuple[str | int, ...]
 
-_Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # same events, libyaml's ~10x faster
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
@@ -98,6 +95,8 @@ def read_yaml(source: str | Path, *, text: str | None = None, what: str = "an in
         text = _read_text(Path(source), name, what, max_bytes)
     elif len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise YamlSyntaxError(Problem(name, 0, 0, "", f"the text is over {max_bytes / 1e6:g} MB"))
+    import yaml
+
     try:
         data, marks = _Builder(text, name).build()
     except yaml.MarkedYAMLError as exc:
@@ -152,7 +151,12 @@ class _Builder:
 
     def __init__(self, text: str, name: str) -> None:
         self.name = name
-        self.parser = _Parser(text)  # a fresh parser (and scalar constructor) per call: no state kept across files
+        import yaml  # imported on first read: a program that reads no YAML does not pay for it
+
+        self.yaml = yaml
+        # libyaml's parser when available (the same events, about 10x faster); a fresh parser (and scalar
+        # constructor) per call: no state kept across files
+        self.parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         self.marks: dict[Path_, tuple[int, int]] = {}
 
     def fail(self, event: Any, path: Path_, message: str) -> YamlSyntaxError:
@@ -169,6 +173,7 @@ class _Builder:
         root: Any = None
         stack: list[_Frame] = []
         documents = 0
+        yaml = self.yaml
         scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
         ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         ignored = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
@@ -220,10 +225,10 @@ class _Builder:
         return root
 
     def _key(self, event: Any, frame: _Frame) -> str:
-        if not isinstance(event, yaml.ScalarEvent):
+        if not isinstance(event, self.yaml.ScalarEvent):
             raise self.fail(event, frame.path, "keys must be plain text")
         if event.tag is None and event.implicit[0] and self.parser.resolve(
-                yaml.ScalarNode, event.value, event.implicit) == _TAG + "merge":
+                self.yaml.ScalarNode, event.value, event.implicit) == _TAG + "merge":
             raise self.fail(event, frame.path, "merge keys (<<) are not accepted: write every key out")
         key = self._scalar(event, frame.path)
         if not isinstance(key, str):
@@ -239,7 +244,7 @@ class _Builder:
         if tag is None or tag == "!":
             if not event.implicit[0]:  # quoted: text, whatever it looks like
                 return event.value
-            tag = self.parser.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self.parser.resolve(self.yaml.ScalarNode, event.value, event.implicit)
         if tag == _STR:
             return event.value
         if tag not in _SCALAR_TAGS:
@@ -248,10 +253,10 @@ class _Builder:
                 or (tag == _TAG + "float" and ":" in event.value)):  # YAML 1.1 reads 1:30.5 as 90.5 (base 60)
             raise self.fail(event, path, f"{event.value!r} is an ambiguous number in YAML (octal, hexadecimal or "
                                          "base 60): write it in decimal, or quote it if it is text")
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = self.yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.parser.yaml_constructors[tag](self.parser, node)
-        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        except (ValueError, OverflowError, self.yaml.YAMLError) as exc:
             raise self.fail(event, path, f"{event.value[:40]!r} cannot be read as {tag.removeprefix(_TAG)} "
                                          f"({exc})") from None
 
