@@ -162,7 +162,8 @@ def _total(names: Mapping[str, Any], hosting: Hosting, who: str) -> float:
 def refuse_allocation_without_hosting(service: Service) -> None:
     """Refuse allocation parameters given to a service without a hosting (they would be silently unused)."""
     if service.values.get("hosting") is None:
-        given = [spec.name for spec in HOSTED[1:] if spec.name in service.given]
+        written = service.given  # a copy: taken once
+        given = [spec.name for spec in HOSTED[1:] if spec.name in written]
         if given:
             raise ParameterError(f"{service.name}: {', '.join(given)} apply to a hosting; give 'hosting' too")
 
