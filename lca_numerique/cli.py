@@ -278,10 +278,10 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  {difference}", file=sys.stderr)
         return EXIT_DIFFERENCES
     inventory = load_inventory(args.path)
-    bills = inventory.portfolio.bills()
+    bills = inventory.portfolio.stacked_bills()
     print(_("{path}: valid — {n} services, {lines} bill lines").format(
-        path=args.path, n=format_count(len(bills), args.lang),
-        lines=format_count(sum(len(b.lines) for b in bills), args.lang)))
+        path=args.path, n=format_count(len(bills.matrix.services), args.lang),
+        lines=format_count(bills.lines, args.lang)))
     for name, share in inventory.unattributed_hosting().items():
         print(_("warning: {share} of hosting {name} is attributed to no service").format(
             share=format_percent(share, args.lang), name=quoted(name, args.lang)))
