@@ -135,3 +135,24 @@ def test_the_explain_command_speaks_french(town, capsys):
     head = re.compile(r"  \S+ / Changement climatique / (fabrication|distribution|utilisation|fin de vie) = "
                       r"\d[\d\u202f]*(,\d+)? kg CO2e/\S+  \[.*; confiance (faible|moyenne|élevée)\]")
     assert factors and all(head.match(line) for line in factors), factors
+
+
+# ---- a download's audience is downloads ----------------------------------------------------------------------------
+
+def test_a_download_is_counted_per_download_in_both_languages():
+    import lca_numerique as lca
+    from lca_numerique.errors import UnitError
+    from lca_numerique.i18n import per_audience_unit
+    from lca_numerique.services import Download
+
+    guide = Download("guide PDF", size="4 MB", downloads="1500 download")
+    assert guide.audience() == lca.Audience(1500.0, "download")
+    assert Download("guide PDF", size="4 MB", downloads=1500).audience() == guide.audience()
+    results = lca.evaluate([guide.bill_of_materials()], lca.load_factors())
+    per = results.per_audience().query("criterion == 'climate_change'").iloc[0]
+    total = results.total().query("criterion == 'climate_change'")["value"].iloc[0]
+    assert per["per"] == "per download" and per["value"] == pytest.approx(total / 1500, rel=1e-12)
+    assert per_audience_unit("download", "fr") == "par téléchargement"
+    assert "(unité : téléchargement ; par téléchargement : un téléchargement d'un fichier" in guide.explain("fr")
+    with pytest.raises(UnitError, match="downloads"):  # an audience of users is not one of downloads
+        Download("guide PDF", size="4 MB", downloads="1500 user")
