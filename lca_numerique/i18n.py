@@ -326,8 +326,8 @@ def quoted(name: str, lang: str) -> str:
     return f"«{NBSP}{name}{NBSP}»" if check_lang(lang) == "fr" else f"'{name}'"
 
 
-#: The notes services write on looked-up values, with the French wording of each shape (``{0}``, ``{1}``...: the
-#: groups of the pattern, each put back through the function of :meth:`BillTrace.note`); other notes are kept.
+#: The notes services write on looked-up values, as (pattern, message): each group of the pattern fills the field
+#: of the message in its order, written by :meth:`BillTrace.note` as its kind asks; other notes are kept.
 _NOTE_SHAPES: tuple[tuple[str, str], ...] = (
     (r"by (\w+) \(([^)]*)\): (.*)", "by {parameter} ({choice}): {source}"),
     (r"default for an image: (.*)", "default for an image: {source}"),
@@ -337,6 +337,7 @@ _NOTE_SHAPES: tuple[tuple[str, str], ...] = (
     (r"(.*); source: (.*)", "{written}; source: {source}"),
 )
 _VALUE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?: ([a-z_]+(?: \*\* \d| / [a-z_]+)*))?(?![\w.])")
+_LINE = re.compile(r"(hosting\.)?line(\d+)")
 _NAME_OR_NUMBER = re.compile(r"(?<![\w.@])(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_]\w*(?:\.\w+)?))(?![\w.@])")
 
 
@@ -372,8 +373,10 @@ class BillTrace:
     def unit(self, unit: str) -> str:
         """A unit of a flow, a value or a factor (``kg CO2 eq / (tonne * km)``); French writes each part of a
         ratio in its symbols (``kg CO2e/t·km``) and drops "dimensionless"."""
-        if not self.french or not unit or unit == "dimensionless":
-            return "" if unit == "dimensionless" and self.french else unit
+        if not self.french:
+            return unit
+        if not unit or unit == "dimensionless":
+            return ""
         whole = self._.pgettext("unit", unit)
         if whole != unit:
             return whole
@@ -386,8 +389,12 @@ class BillTrace:
         the way by its own label; a name without French label is kept."""
         if not self.french:
             return name
+        line = _LINE.fullmatch(name)
+        if line:  # the amount of a custom line, or of a line of the hosting a service takes a share of
+            message = self._.gettext("hosting line {number}") if line[1] else self._.gettext("line {number}")
+            return message.format(number=line[2])
         head, _dot, key = name.partition(".")
-        if key and head != "hosting":  # a mix's share, device_mix.tv
+        if key:  # a mix's share, device_mix.tv
             return f"{parameter_label(head, self.lang)} ({choice_label(key, self.lang)})"
         label = parameter_label(name, self.lang)
         return self._.pgettext("value", name) if label == name else label
@@ -435,14 +442,18 @@ class BillTrace:
             match = re.fullmatch(pattern, note)
             if match is None:
                 continue
-            parts = match.groups()
-            fields = dict(zip(re.findall(r"\{(\w+)\}", message), parts, strict=True))
-            shown = {"parameter": lambda v: parameter_label(v, self.lang),
-                     "choice": lambda v: choice_label(v, self.lang), "source": lambda v: source_text(v, self.lang),
-                     "name": lambda v: quoted(v, self.lang), "formula": self.formula, "written": self.written,
-                     "values": self.written}
-            return self._.gettext(message).format(**{k: shown[k](v) for k, v in fields.items()})
+            fields = dict(zip(re.findall(r"\{(\w+)\}", message), match.groups(), strict=True))
+            return self._.gettext(message).format(**{k: self._field(k, v) for k, v in fields.items()})
         return self._.gettext(note)
+
+    def _field(self, kind: str, text: str) -> str:
+        """One field of a note, written as its kind asks (a parameter, a choice, a source, a name...)."""
+        if kind in ("written", "values"):
+            return self.written(text)
+        if kind == "formula":
+            return self.formula(text)
+        write = {"parameter": parameter_label, "choice": choice_label, "source": source_text, "name": quoted}[kind]
+        return write(text, self.lang)
 
 
 def lever_name(name: str, lang: str) -> str:
@@ -542,10 +553,10 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
 
     messages += [(None, definition) for definition in AUDIENCE_DEFINITIONS.values()]
     messages += [("stage", stage) for stage in STAGES]
-    messages += [("value", name) for name in TRACE_VALUES]
-    messages += [("unit", unit) for unit in dict.fromkeys((*(f.unit for f in FLOWS.values()), *TRACE_UNITS))]
+    messages += [("value", name) for name in _TRACE_VALUES]
+    messages += [("unit", unit) for unit in dict.fromkeys((*(f.unit for f in FLOWS.values()), *_TRACE_UNITS))]
     messages += [(None, message) for _pattern, message in _NOTE_SHAPES]
-    messages += [("confidence", level) for level in CONFIDENCE_LEVELS]
+    messages += [("confidence", level) for level in _CONFIDENCE_LEVELS]
     from .inventory.template import (
         CAMPAIGNS_SHEET,
         COLUMN_MEANINGS,
@@ -576,11 +587,11 @@ TEMPLATE_COLUMNS = ("campaign", "name", "basis", "budget", "functional_unit", "f
                     "functional_unit_source")
 
 #: Values the bundled services compute on the way to their bill lines (``explain()`` names them in formulas).
-TRACE_VALUES = ("bitrate", "device_hours", "gigabytes", "heard_hours", "hours", "impressions", "line1", "line2",
-                "message_gb", "page_area", "paper_mass", "printed_mass", "server_count", "server_hours_per_message",
-                "vcpu_count", "viewing_hours", "allocated_share", "hosting_period", "hosting_data", "hosting_users")
+_TRACE_VALUES = ("bitrate", "device_hours", "gigabytes", "heard_hours", "hours", "impressions", "message_gb",
+                 "page_area", "paper_mass", "printed_mass", "server_count", "server_hours_per_message", "vcpu_count",
+                 "viewing_hours", "allocated_share", "hosting_period", "hosting_data", "hosting_users")
 #: Units of those values, besides the flows' and the parameters'.
-TRACE_UNITS = ("GB / hour", "m**2", "kg", "hour", "second", "server", "vCPU", "percent", "day", "week", "month",
-               "kilobyte", "megabyte", "gigabyte", "terabyte")
+_TRACE_UNITS = ("GB / hour", "m**2", "kg", "hour", "second", "server", "vCPU", "percent", "day", "week", "month",
+                "kilobyte", "megabyte", "gigabyte", "terabyte")
 #: How sure a factor's source is (``Provenance.confidence``).
-CONFIDENCE_LEVELS = ("high", "medium", "low")
+_CONFIDENCE_LEVELS = ("high", "medium", "low")

@@ -106,6 +106,10 @@ KINDS = {
     "email": {}, "newsletter": {"recipients": 40_000}, "podcast": {"listens": 300, "duration": "25 min"},
     "videocall": {"duration": "1 h"}, "download": {"size": "20 MB", "downloads": 100},
     "hosting": {"servers": 2, "storage": "1 TB"}, "print": {"copies": 5_000, "pages": 8},
+    "custom": {"audience_size": "1200 user", "variables": {"boîtes": 1200, "taille": "5 GB", "durée": "2 year"},
+               "lines": [{"flow": "dc.storage@FR", "formula": "boîtes * taille * durée", "stage": "storage",
+                          "source": "inventaire informatique"},
+                         {"flow": "device.laptop@FR", "amount": "1200 * 200 h", "source": "enquête"}]},
 }
 
 
@@ -156,3 +160,19 @@ def test_a_download_is_counted_per_download_in_both_languages():
     assert "(unité : téléchargement ; par téléchargement : un téléchargement d'un fichier" in guide.explain("fr")
     with pytest.raises(UnitError, match="downloads"):  # an audience of users is not one of downloads
         Download("guide PDF", size="4 MB", downloads="1500 user")
+
+
+def test_a_share_of_a_hosting_explains_itself_in_french():
+    from test_french_report import ENGLISH, TITLES, leaks
+
+    from lca_numerique.services import Email, Hosting
+
+    servers = Hosting("serveurs", vms=2, vm_vcpus=2, storage_provisioned="1.74 TB", pue=1.28, users=20)
+    text = Email("boîte", messages=16, recipients=1.6, size="0.12 MB", hosting=servers, allocation="users",
+                 hosted_users=1).explain("fr")
+    # by hand: one user of 20, 2 VMs × 2 vCPU × 8760 h = 35 040 vCPU-hours, of which 1/20 = 1 752
+    assert re.search(rf"dc\.vcpu@FR +1{NNBSP}752 heure-vCPU += part allouée × ligne 1 de l'hébergement$", text, re.M)
+    assert "    part allouée (allocated_share) = utilisateurs hébergés / utilisateurs de l'hébergement = 0,05" in text
+    assert f"[hébergement «{NBSP}serveurs{NBSP}» : dc.vcpu@FR = nombre de vCPU × heures]" in text
+    lines = [("email", re.sub(r"\((?:[a-z_]+\.)?[a-z_\d]+\) =", "=", line)) for line in text.splitlines()]
+    assert leaks(lines, ENGLISH, TITLES) == []
