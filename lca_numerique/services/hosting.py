@@ -162,7 +162,7 @@ def _total(names: Mapping[str, Any], hosting: Hosting, who: str) -> float:
 
 def refuse_allocation_without_hosting(service: Service) -> None:
     """Refuse allocation parameters given to a service without a hosting (they would be silently unused)."""
-    if getattr(service, "hosting", None) is None:
+    if service.values.get("hosting") is None:
         written = service.given
         given = [spec.name for spec in HOSTED[1:] if spec.name in written]
         if given:
