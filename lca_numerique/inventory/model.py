@@ -121,7 +121,7 @@ class Inventory:
         """
         from ..engine import evaluate
 
-        return evaluate(self.portfolio.bills(), factors or self.load_factors())
+        return evaluate(self.portfolio.stacked_bills().matrix, factors or self.load_factors())
 
     def unit(self, name: str) -> FunctionalUnit:
         """The functional unit ``name`` the inventory declares (``"inhabitant"``, ``"euro"``, a
