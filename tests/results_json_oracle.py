@@ -11,7 +11,7 @@ import json
 import numpy as np
 
 #: The coverage codes of format version 3, written out from the documented definition.
-CODES = {"complete": 0, "partial": 1, "not covered": 2, "not computable": 3}
+CODES = {"complete": 0, "partial": 1, "not covered": 2, "not computable: audience is zero": 3}
 
 
 def canonical(value: object) -> bytes:

@@ -16,9 +16,9 @@ as data), ``outputs``, ``overrides``. ``outputs`` holds the labels (``axes``, ``
 ``campaigns``, ``tiers``, ``criteria``, ``phases``, ``units``, ``audience_units``, ``provenance``, ``report``),
 ``audience`` (one number per service) and the cube, nested service × tier × criterion × phase: ``values``
 (``null`` where not covered or not computable) and ``coverage`` (one of ``complete``, ``partial``,
-``not covered``, ``not computable`` per cell). Everything is written by the standard ``json`` module (sorted
-keys, no spaces) except the cube, written by orjson from the arrays (numbers as the shortest text that reads
-back as the same float64).
+``not covered``, ``not computable: audience is zero`` per cell). Everything is written by the standard ``json``
+module (sorted keys, no spaces) except the cube, written by orjson from the arrays (numbers as the shortest
+text that reads back as the same float64).
 
 The checksum, ``"sha256:"`` and 64 hex digits, is the SHA-256 of the canonical JSON (UTF-8, sorted keys,
 separators ``,`` and ``:``, non-ASCII kept, as ``json.dumps(..., sort_keys=True, separators=(",", ":"),
@@ -280,12 +280,16 @@ class _File:
 
 def _not_json(path: Path, data: bytes, exc: msgspec.MsgspecError) -> ResultsFileError:
     """The error for a file that is not valid JSON, at the line and column msgspec found (byte offset)."""
-    found = re.search(r"\(byte (\d+)\)$", str(exc))
-    if found is None:  # e.g. invalid UTF-8 in a string: msgspec gives no place
-        return ResultsFileError(f"{path}: not valid JSON: {exc}")
-    offset = int(found[1])
+    message = str(exc)
+    found = re.search(r"\(byte (\d+)\)$", message)
+    if found is not None:
+        offset, message = int(found[1]), message[:found.start()].strip()
+    elif message == "Input data was truncated":
+        offset = len(data)
+    else:  # invalid UTF-8 in a key: msgspec gives no place
+        return ResultsFileError(f"{path}: not valid JSON: {message}")
     line, column = data.count(b"\n", 0, offset) + 1, offset - data.rfind(b"\n", 0, offset)
-    return ResultsFileError(f"{path}:{line}:{column}: not valid JSON: {str(exc)[:found.start()].strip()}")
+    return ResultsFileError(f"{path}:{line}:{column}: not valid JSON: {message}")
 
 
 def _decoded(path: Path, key: str, text: msgspec.Raw) -> Any:
@@ -318,9 +322,11 @@ def _read(path: Path) -> _File:
                                f"({', '.join(map(str, VERSIONS))})")
     document = {key: _decoded(path, key, text) for key, text in parts.items() if key != "outputs"}
     try:
-        outputs = _PARTS.decode(parts["outputs"])
-    except (KeyError, msgspec.ValidationError):
+        outputs = _PARTS.decode(parts["outputs"]) if "outputs" in parts else None
+    except msgspec.ValidationError:  # not an object
         outputs = None
+    except msgspec.DecodeError as exc:  # invalid UTF-8 in a key
+        raise ResultsFileError(f"{path}: 'outputs' cannot be read: {exc}") from None
     for key, part in (("inputs", document.get("inputs")), ("outputs", outputs)):
         if not isinstance(part, dict):
             raise ResultsFileError(f"{path}: '{key}' is missing or not a mapping")
@@ -405,7 +411,7 @@ def check_results_file(path: str | Path, rtol: float = RTOL, *, allow_version_ch
                   else FactorChoice.of(inventory))
     except (TypeError, ValueError) as exc:
         raise ResultsFileError(f"{path}: {exc}") from None
-    factors = choice.load()
+    factors = choice.load(base=path.parent)  # relative paths from the file's folder, as its inputs' are
     results = inventory.evaluate(factors)
     fresh, codes = outputs_of(results, inventory, cube=False), results.coverage_codes
     values = _stored_values(file.cube.get("values"), results.values)
