@@ -127,17 +127,36 @@ def outputs_of(results: Results, inventory: Inventory, *, cube: bool = True) -> 
     return data
 
 
+def _numbers_text(cells: np.ndarray) -> bytes:
+    """JSON text of an array: numbers as the shortest text that reads back the same float64, non-finite null."""
+    return orjson.dumps(np.ascontiguousarray(cells), option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _labels_text(codes: np.ndarray) -> bytes:
+    """JSON text of coverage codes (one service per row) as their labels. Services share a few patterns (mostly
+    all complete): each is encoded once."""
+    rows = np.ascontiguousarray(codes, dtype=np.uint8).reshape(len(codes), -1)
+    if not rows.shape[1]:  # no cell per service: no pattern to share
+        return _numbers_text(codes)
+    # each row as one opaque value of its bytes: unique rows sorted by memcmp, not field by field
+    _, first, which = np.unique(rows.view(f"V{rows.shape[1]}").ravel(), return_index=True, return_inverse=True)
+    texts = []
+    for service in first:
+        text = _numbers_text(codes[service])
+        for digit, label in _LABEL_TEXTS:  # codes are single digits, labels hold none
+            text = text.replace(digit, label)
+        texts.append(text)
+    return b"[" + b",".join([texts[k] for k in which.ravel()]) + b"]"
+
+
 def _cube_text(cells: np.ndarray, *, labels: bool = False) -> Iterator[bytes]:
-    """The JSON text of a cube (float values, non-finite as null; or coverage codes written as their ``labels``),
-    a block of services at a time."""
+    """The JSON text of a cube (float values, or coverage codes written as their ``labels``), a block of services
+    at a time."""
     per_service = max(1, int(np.prod(cells.shape[1:])))
     block = max(1, BLOCK_CELLS // per_service)
     yield b"["
     for start in range(0, len(cells), block):
-        text = orjson.dumps(np.ascontiguousarray(cells[start:start + block]), option=orjson.OPT_SERIALIZE_NUMPY)
-        if labels:  # codes are single digits: each becomes its label's text
-            for digit, label in _LABEL_TEXTS:
-                text = text.replace(digit, label)
+        text = (_labels_text if labels else _numbers_text)(cells[start:start + block])
         yield (b"," if start else b"") + text[1:-1]
     yield b"]"
 
@@ -355,11 +374,12 @@ def _same_text(text: msgspec.Raw, chunks: Iterator[bytes]) -> bool:
 
 
 def _stored_values(text: msgspec.Raw | None, fresh: np.ndarray) -> np.ndarray | str:
-    """The file's ``values`` as floats (null as NaN), or why they are not an array of numbers."""
+    """The file's ``values`` as floats (null as NaN), or why they are not an array of numbers: ``fresh`` itself
+    (the re-run's, non-finite as NaN) when the file has its text."""
     if text is None:
         return "missing"
     if _same_text(text, _cube_text(fresh)):  # the re-run's cells written as the writer does: equal numbers
-        return _finite(fresh)
+        return fresh
     try:
         return np.array(_cube_decoder(float | None, fresh.ndim).decode(text), dtype=float)
     except (msgspec.MsgspecError, ValueError) as exc:  # not numbers (located), or ragged
@@ -413,8 +433,8 @@ def check_results_file(path: str | Path, rtol: float = RTOL, *, allow_version_ch
         raise ResultsFileError(f"{path}: {exc}") from None
     factors = choice.load(base=path.parent)  # relative paths from the file's folder, as its inputs' are
     results = inventory.evaluate(factors)
-    fresh, codes = outputs_of(results, inventory, cube=False), results.coverage_codes
-    values = _stored_values(file.cube.get("values"), results.values)
+    fresh, codes, cells = outputs_of(results, inventory, cube=False), results.coverage_codes, _finite(results.values)
+    values = _stored_values(file.cube.get("values"), cells)
     coverage = _stored_codes(file.cube.get("coverage"), codes)
     if file.version == 1:
         report.notes.append("format version 1: no checksum and no factor choice recorded (the inventory's is used)")
@@ -435,7 +455,7 @@ def check_results_file(path: str | Path, rtol: float = RTOL, *, allow_version_ch
                                   f" then, {now['factor_set_hash']} now)")
     _compare_labels(stored, fresh, report)
     _compare_coverage(coverage, codes, fresh, report)
-    _compare_numbers("values", values, _finite(results.values), fresh, rtol, report)
+    _compare_numbers("values", values, cells, fresh, rtol, report)
     _compare_numbers("audience", _as_floats(stored.get("audience")), _as_floats(fresh["audience"]), fresh, rtol,
                      report)
     overrides = document.get("overrides") or []
@@ -499,6 +519,8 @@ def _compare_numbers(key: str, old: np.ndarray | str, new: np.ndarray, fresh: di
         return
     if old.shape != new.shape:
         report.differences.append(f"{key}: shape {old.shape} in the file, {new.shape} re-run")
+        return
+    if old is new:  # the file holds the re-run's text
         return
     bad = ~np.isclose(old, new, rtol=rtol, atol=0.0, equal_nan=True)
     for index in np.argwhere(bad)[:20]:
