@@ -125,6 +125,11 @@ def test_the_version_2_fixture_written_by_the_old_code_still_checks(tmp_path, mo
     assert any("checksum" in d for d in differences)
     assert any(d.startswith("coverage: file has 'complete', re-run gives 'not covered' at liseuses, terminals, "
                             "ecotoxicity_freshwater, manufacturing") for d in differences)
+    beyond = V2_FILE.read_text(encoding="utf-8").replace('"values":[[[[55.16054794520548', '"values":[[[[1e999')
+    (folder / "results.json").write_text(beyond, encoding="utf-8")
+    differences = check_results_file(folder / "results.json", allow_version_change=True).differences
+    assert any("checksum" in d for d in differences)
+    assert "values: not an array of numbers (Number out of range - at `$[0][0][0][0]`)" in differences
 
 
 def test_a_version_1_file_still_checks(tmp_path):
