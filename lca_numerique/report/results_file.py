@@ -166,7 +166,8 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def _sha256(data: bytes) -> str:
+def _sha256(data: bytes | np.ndarray) -> str:
+    """Hex SHA-256 of bytes, or of a C-contiguous array's memory (no copy)."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -193,7 +194,7 @@ def _seal(texts: dict[str, str], outputs: dict[str, str], values: np.ndarray | N
     for key, cells, dtype in (("values", values, "<f8"), ("coverage", codes, "u1")):
         if cells is not None:
             cells = np.where(np.isnan(cells), np.nan, cells) if key == "values" else cells  # one NaN: null
-            outputs[key] = _canonical({"sha256": _sha256(np.ascontiguousarray(cells, dtype=dtype).tobytes()),
+            outputs[key] = _canonical({"sha256": _sha256(np.ascontiguousarray(cells, dtype=dtype)),
                                        "shape": list(cells.shape)})
     return "sha256:" + _sha256(_object({**texts, "outputs": _object(outputs)}).encode("utf-8"))
 
