@@ -217,3 +217,37 @@ def test_a_french_report_with_sheets_beside_the_workbook_can_be_replaced(large, 
     assert "par_phase.csv" in moved  # without results.csv, the breakdowns are written beside the workbook
     second = write_report(results, inventory, tmp_path / "rapport", ["xlsx"], lang="fr", force=True)
     assert {p.name for p in second.values()} == {p.name for p in first.values()}
+
+
+def test_a_french_report_at_scale_has_french_notes(large, tmp_path):
+    """Sheets moved beside the workbook and breakdowns left to results.csv say so in French: headers, sentences,
+    the meaning of each column of the assumptions; no English word of the notes is left."""
+    inventory, results, _, _ = large
+    written = write_report(results, inventory, tmp_path / "rapport", ["xlsx", "csv"], lang="fr")
+    moved = {key.removeprefix("xlsx:") for key in written if key.startswith("xlsx:")}
+    assert "hypothèses" in moved
+    book = load_workbook(written["xlsx"], read_only=True)
+    notes = {}
+    for sheet in book:
+        rows = list(sheet.iter_rows(values_only=True))
+        if rows and rows[0] == ("note", "fichier", "lignes", "colonnes"):
+            notes[sheet.title] = rows
+    assert set(notes) == moved | {"par_tiers", "par_phase", "couverture"}
+    english = ("rows", "workbook", "written", "holds", "Below", "every", "column", "meaning", "user", "default")
+    for title, rows in notes.items():
+        text = " ".join(str(cell) for row in rows[:3] for cell in row if cell is not None)
+        assert not [w for w in english if w in text.split()], (title, text)
+        assert "lignes" in text, title
+    assert "classeur" in notes["hypothèses"][1][0] and notes["hypothèses"][1][1] == "hypothèses.csv"
+    assert "results.total(['service', 'tier'])" in notes["par_tiers"][1][0] and "somme" in notes["par_tiers"][1][0]
+    meanings = notes["hypothèses"]
+    assert meanings[3] == ("colonne", "signification")
+    assert [r[0] for r in meanings[4:]] == ["service", "type", "paramètre", "valeur", "unité", "origine"]
+    assert "par défaut" in meanings[-1][1] and "utilisateur" in meanings[-1][1]
+    back = pd.read_csv(written["xlsx:hypothèses"], keep_default_na=False, dtype=str)
+    assert list(back.columns) == [r[0] for r in meanings[4:]]
+    assert set(back["origine"]) == {"utilisateur", "par défaut"}
+    assert back.loc[(back["service"] == "site 7") & (back["paramètre"] == "visites"), "valeur"].tolist() == ["1049"]
+    described = list(book["paramètres"].iter_rows(values_only=True))
+    assert described[0] == ("type", "paramètre", "unité", "description", "source")
+    assert ("site web", "poids de page") in {(r[0], r[1]) for r in described[1:]}
