@@ -93,11 +93,17 @@ def summary_table(results: Results, lang: str = "en", units: Mapping[str, Functi
     inhabitant, per euro...: one column each, its unit in the header), with the coverage of each total;
     headers and words in ``lang``. A not-covered total is empty (NaN), never 0, and so is a value per a unit
     the service has no amount of."""
+    return _summary(results, lang, units, results.total(("service",)), results.per_audience())
+
+
+def _summary(results: Results, lang: str, units: Mapping[str, FunctionalUnit] | None, totals: pd.DataFrame,
+             per: pd.DataFrame) -> pd.DataFrame:
+    """:func:`summary_table` from the results' totals per service and per audience unit, computed once for the
+    report's tables."""
     import pandas as pd
 
     from ..i18n import coverage_label, display_unit, gettext_for
 
-    totals, per = results.total(("service",)), results.per_audience()
     per_units = {name: results.per_unit(unit) for name, unit in (units or {}).items()}
     columns: dict[str, Any] = {"service": list(results.services), "kind": list(results.kinds),
                                "campaign": list(results.campaigns), "audience": results.audience,
@@ -282,12 +288,14 @@ def labelled_tables(results: Results, inventory: Inventory | None = None,
         raise ValueError(f"breakdowns must be 'service' or 'kind', not {breakdowns!r}")
     if choice is None:
         choice = FactorChoice.of(inventory) if inventory is not None else FactorChoice()
+    totals, per = results.total(("service",)), results.per_audience()
     tables = {
-        "summary": summary_table(results, lang, declared_units(inventory) if inventory is not None else None),
-        "by_service": results.total(("service",)),
+        "summary": _summary(results, lang, declared_units(inventory) if inventory is not None else None, totals,
+                            per),
+        "by_service": totals,
         "by_tier": results.total((breakdowns, "tier")),
         "by_phase": results.total((breakdowns, "phase")),
-        "per_audience": results.per_audience(),
+        "per_audience": per,
         "coverage": results.coverage((breakdowns, "tier")),
         "assumptions": assumptions_table(inventory, results, lang),
         "parameters": parameters_table(inventory, results, lang),
