@@ -325,3 +325,20 @@ def test_write_report_example_runs():
         runner.run(test)
     outcome = runner.summarize(verbose=False)
     assert outcome.failed == 0 and outcome.attempted >= 5
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_assumption_values_are_numbers_in_the_workbook_with_their_unit_beside(tmp_path, lang):
+    inventory = inventory_from_text("organisation: Town\nservices:\n  - {kind: website, name: site, visits: 1200000, "
+                                    "page_weight: 1.8 MB, device_mix: {smartphone: 0.5, laptop: 0.5}, "
+                                    "basis: Matomo 2025}\n", "town.yaml")
+    written = write_report(inventory.evaluate(), inventory, tmp_path / "r", ["xlsx"], lang=lang)
+    sheet = "assumptions" if lang == "en" else "hypothèses"
+    rows = list(load_workbook(written["xlsx"], read_only=True)[sheet].iter_rows(values_only=True))
+    by = {r[2]: r for r in rows[1:]}
+    visits, weight = ("visits", "page_weight") if lang == "en" else ("visites", "poids de page")
+    assert by[visits][3] == 1_200_000 and isinstance(by[visits][3], int | float)  # not "1.2e+06" nor "1 200 000"
+    assert by[weight][3] == 1.8 and by[weight][4] == ("MB" if lang == "en" else "Mo")
+    assert by["basis" if lang == "en" else "fondement"][3] == "Matomo 2025"
+    mix = by["device_mix" if lang == "en" else "répartition des appareils"][3]
+    assert isinstance(mix, str) and ("0.5" if lang == "en" else "0,5") in mix  # a mix in words
