@@ -246,8 +246,8 @@ def localise_table(frame: Any, lang: str) -> Any:
         "key": lambda k: provenance_label(k, lang),
         "parameter": lambda p: parameter_label(p, lang),
         "description": lambda d: translator(lang).gettext(d) if d else d,
-        "origin": lambda o: translator(lang).pgettext("origin", "user") if o == "user" else
-        translator(lang).gettext("default: {source}").format(source=source_text(o.removeprefix("default: "), lang)),
+        "origin": {"user": translator(lang).pgettext("origin", "user"),
+                   "default": translator(lang).pgettext("origin", "default")}.get,
     }
     frame = frame.copy()
     for column, word in words.items():
@@ -519,7 +519,7 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     from .criteria import CRITERIA
     from .factors import available_factor_sets, available_profiles, load_factor_set, load_factors
     from .report.html import equivalents
-    from .report.tables import SHEETS
+    from .report.tables import ASSUMPTION_COLUMNS, SHEETS
     from .results import COMPLETE, NOT_COVERED, PARTIAL, ZERO_AUDIENCE, provenance_of
     from .scenarios import NOT_COMPARABLE, bundled_scenarios
     from .services import SERVICE_KINDS
@@ -534,6 +534,7 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     messages += [("unit", unit) for unit in dict.fromkeys(c.unit for c in CRITERIA) if not unit.startswith("kg ")]
     messages += [("provenance", key) for key in provenance_of(load_factors("impactco2"))]
     messages += [("sheet", key) for key in SHEETS]
+    messages += [(None, text) for text in (*SHEETS.values(), *ASSUMPTION_COLUMNS.values())]
     messages += [(None, (e.singular, e.plural)) for e in equivalents()[1]]
     messages += [("source", equivalents()[0]["title"])]
     specs = [spec for cls in SERVICE_KINDS.values() for spec in cls.parameters]
