@@ -348,7 +348,7 @@ class Results:
         rows = np.asarray(positions, dtype=np.intp)
 
         def pick(labels: Sequence[str]) -> tuple[str, ...]:
-            return tuple(labels[i] for i in rows)
+            return tuple(np.asarray(labels, dtype=object)[rows].tolist())
 
         return dataclasses.replace(self, services=pick(self.services), kinds=pick(self.kinds),
                                    campaigns=pick(self.campaigns), _quantities=self._quantities[rows],

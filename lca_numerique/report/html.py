@@ -663,9 +663,10 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
         parts.append(_heading(3, _("Per inhabitant, per euro and per declared unit"))
                      + _per_unit_table(results, units, lang))
     parts.append(_heading(3, _("Incomplete totals")) + _incomplete(results, lang))
-    if inventory is not None and inventory.unattributed_hosting():
+    unattributed = inventory.unattributed_hosting() if inventory is not None else {}
+    if unattributed:
         items = _items([_("{term}: {definition}").format(term=name, definition=format_percent(share, lang))
-                        for name, share in inventory.unattributed_hosting().items()])
+                        for name, share in unattributed.items()])
         parts.append(_heading(3, _("Hosting not attributed to any service")) + f"<div class='warn'>{items}</div>")
     if figures:
         parts.append(_heading(2, _("Figures")))
