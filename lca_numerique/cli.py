@@ -259,7 +259,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .i18n import format_count, format_percent, translator
+    from .i18n import format_count, format_percent, quoted, translator
     from .inventory import load_inventory
     from .report import check_results_file, is_results_file
 
@@ -277,13 +277,13 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  {difference}", file=sys.stderr)
         return EXIT_DIFFERENCES
     inventory = load_inventory(args.path)
-    bills = inventory.portfolio.bills()
+    bills = inventory.portfolio.stacked_bills()
     print(_("{path}: valid — {n} services, {lines} bill lines").format(
-        path=args.path, n=format_count(len(bills), args.lang),
-        lines=format_count(sum(len(b.lines) for b in bills), args.lang)))
+        path=args.path, n=format_count(len(bills.matrix.services), args.lang),
+        lines=format_count(bills.lines, args.lang)))
     for name, share in inventory.unattributed_hosting().items():
         print(_("warning: {share} of hosting {name} is attributed to no service").format(
-            share=format_percent(share, args.lang), name=repr(name)))
+            share=format_percent(share, args.lang), name=quoted(name, args.lang)))
     return EXIT_OK
 
 
@@ -346,7 +346,7 @@ def _percent(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
 def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .i18n import factors_label, lever_name, readable_table, translator
+    from .i18n import factors_label, lever_name, quoted, readable_table, translator
     from .inventory import load_inventory
     from .inventory.model import read_located
     from .scenarios import compare, scenario_from_data
@@ -363,8 +363,8 @@ def _compare(args: argparse.Namespace) -> int:
         return factors_label({"factor_set": set_id, "factor_set_version": version}, args.lang)
 
     print(_("A: {path} — factors: {factors}").format(path=args.a, factors=named(a.load_factors().label)))
-    what = _("scenario {name} applied to A").format(name=repr(lever_name(b.name, args.lang))) if is_scenario \
-        else str(args.b)
+    what = _("scenario {name} applied to A").format(name=quoted(lever_name(b.name, args.lang), args.lang)) \
+        if is_scenario else str(args.b)
     choice = _("A’s, with the scenario’s changes") if is_scenario else _("its own choice")
     print(_("B: {what} — factors: {factors} ({choice})").format(what=what, factors=named(table["factors"].iloc[0]),
                                                                 choice=choice) + "\n")
@@ -465,7 +465,7 @@ def _per_declared_unit(mc: MonteCarloResults, inventory: Inventory, lang: str) -
 def _levers(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .i18n import kind_label, lever_name, localise_table, readable_table, translator
+    from .i18n import kind_label, lever_name, localise_table, quoted, readable_table, translator
     from .inventory import load_inventory
     from .scenarios import SELECTS_NOTHING, applicable, bundled_scenarios, load_scenario, rank_levers
 
@@ -482,7 +482,7 @@ def _levers(args: argparse.Namespace) -> int:
             reason = _("it selects none of its services (kinds present: {kinds})").format(kinds=kinds) \
                 if SELECTS_NOTHING in why else why
             print(_("note: bundled lever {name} does not apply to this inventory: {why}").format(
-                name=repr(lever_name(name, args.lang)), why=reason))
+                name=quoted(lever_name(name, args.lang), args.lang), why=reason))
         if not scenarios:
             print(_("No bundled lever applies to this inventory."))
             return EXIT_OK

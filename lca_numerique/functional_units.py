@@ -197,9 +197,23 @@ def unit_of(inventory: Inventory, name: str) -> FunctionalUnit:
 def per_unit(results: Results, unit: FunctionalUnit, by: str | Sequence[str] = ("service",)) -> pd.DataFrame:
     """Totals kept by ``by`` (as :meth:`Results.total`) divided by the amount of ``unit`` behind each row.
 
-    Columns: those of ``total(by)``, then ``amount`` (how many units the row's total is for) and ``per`` (the
-    unit's label). A row whose amount is unknown or zero is NaN, flagged ``not computable`` in ``coverage``;
-    a not-covered total stays NaN.
+    Parameters
+    ----------
+    results
+        The evaluated results (``Inventory.evaluate()`` or :func:`lca_numerique.evaluate`).
+    unit
+        The functional unit: per inhabitant, per euro or a declared unit (``inventory.unit("inhabitant")``, or a
+        :class:`FunctionalUnit` built by hand).
+    by
+        The axes and groups kept, as for :meth:`Results.total` (``()``: every service together).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``total(by)``, ``value`` in the criterion's unit per one unit (e.g. kg CO2 eq per
+        inhabitant, over the assessed period), then ``amount`` (how many units the row's total is for) and
+        ``per`` (the unit's label). A row whose amount is unknown or zero is NaN, flagged ``not computable`` in
+        ``coverage``; a not-covered total stays NaN.
     """
     by = (by,) if isinstance(by, str) else tuple(by)
     return _divided(results.total(by), results, unit, by, ("value",))

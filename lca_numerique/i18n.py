@@ -51,6 +51,7 @@ __all__ = [
     "per_audience_unit",
     "provenance_label",
     "provenance_value",
+    "quoted",
     "readable_table",
     "round_significant",
     "scale",
@@ -315,6 +316,12 @@ def tornado_input(text: str, kind: str, lang: str) -> str:
         service, name = text.rsplit(": ", 1)
         return _("{term}: {definition}").format(term=service, definition=parameter_label(name, lang))
     return text
+
+
+def quoted(name: str, lang: str) -> str:
+    """A name (a lever, a hosting, a service) set off in running text as ``lang`` writes it: « name » in French,
+    'name' in English; never Python's ``repr`` (which would show escapes and switch quotes)."""
+    return f"«{NBSP}{name}{NBSP}»" if check_lang(lang) == "fr" else f"'{name}'"
 
 
 def lever_name(name: str, lang: str) -> str:

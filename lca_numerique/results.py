@@ -17,7 +17,9 @@ Coverage rule, the same in every view (the cube ``values``, ``total()`` by any a
 - per unit of audience, a service whose audience is zero is ``not computable`` (NaN).
 
 "Lacks" and "found" are both "any" over the lines, so they compose: the coverage of a total is that of its
-breakdowns combined, whichever axes are summed first. A total with no line at all is a true, complete zero.
+breakdowns combined, whichever axes are summed first. A total with no line at all is a true, complete zero,
+except by stage: a stage a service (or a group of services) has no line in does not exist for it (a website
+has no printing), so its row is left out of the table, as an absent combination of kind and campaign is.
 
 Coverage costs nothing until a view asks for it, and then only the flows that can lack a factor are looked
 at: a bill matrix whose flows are all covered by the factor set is complete without any per-service work.
@@ -434,7 +436,8 @@ class Results:
             unit, e.g. kg CO2 eq, over the assessed period; per visit, view... with ``per_audience``) and
             ``coverage`` (complete, partial or not covered: see the module docstring; a not-covered value is
             NaN). With ``per_audience``, also ``audience`` (in the service's audience unit) and ``per``
-            ("per visit"...). Label columns are categorical.
+            ("per visit"...). Label columns are categorical. With ``stage`` in ``by``, only the stages a row has
+            lines in appear (no zero row for a website's printing); the rows still sum to the totals without it.
         """
         table = self._table(_axes(by), per_audience)
         return table.to_pandas() if as_frame else table
@@ -446,7 +449,7 @@ class Results:
         if per_audience and "service" not in keep:
             raise ValueError("per-audience values need 'service' in `by`: audiences of different services do not add")
         if "service" in keep:
-            view, row_labels = self._view(keep), self.services
+            view, row_labels, rows = self._view(keep), self.services, None
             group_columns = {g: tuple(np.unique(self._group_of(g), return_inverse=True)) for g in groups}
             group_columns = {g: (list(labels), codes) for g, (labels, codes) in group_columns.items()}
         else:
@@ -472,6 +475,11 @@ class Results:
         for axis in keep:
             columns[axis], labels[axis] = codes_of[axis], row_labels if axis == "service" else self._labels(axis)
         values, status = view.values.ravel(), view.codes().ravel()
+        if "stage" in keep:  # a stage a row has no line in (a website's printing) is left out, not shown as 0
+            present = np.broadcast_to(self._has_lines(keep, rows, shape[0])[:, :, None, None], shape).ravel()
+            columns = {name: column[present] for name, column in columns.items()}
+            row, codes_of = row[present], {axis: code[present] for axis, code in codes_of.items()}
+            values, status = values[present], status[present]
         unit_names = sorted(set(self.units().values()))
         unit_of = np.array([unit_names.index(u) for u in self.units().values()], dtype=np.int8)
         criterion = codes_of["criterion"]
@@ -487,6 +495,17 @@ class Results:
             columns["audience"] = audience
             columns["per"], labels["per"] = per_of[row], [f"per {u}" for u in per_names]
         return Table(columns, labels)
+
+    def _has_lines(self, keep: Sequence[str], rows: np.ndarray | None, n_rows: int) -> np.ndarray:
+        """``[row, group]``: whether some line of the row (a service, or the services summed into it) has a
+        quantity in a column of the group (a stage, or a tier and stage pair)."""
+        used = (self._quantities > 0).astype(np.float32)
+        if rows is not None:
+            membership = np.zeros((n_rows, len(self.services)), dtype=np.float32)
+            membership[rows, np.arange(len(self.services))] = 1.0
+            used = membership @ used
+        group_of, n_groups = self._column_groups(keep)
+        return self._contract(used, np.ones((used.shape[1], 1), dtype=np.float32), group_of, n_groups)[:, :, 0] > 0
 
     def _group_of(self, group: str) -> tuple[str, ...]:
         return self.kinds if group == "kind" else self.campaigns

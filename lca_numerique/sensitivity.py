@@ -93,7 +93,28 @@ def sobol_indices(model: Callable[[Mapping[str, np.ndarray]], np.ndarray],
 def sobol_portfolio(services: Sequence[Service], factors: FactorSet, criterion: str = "climate_change", *,
                     samples: int = 512, seed: int = 0) -> pd.DataFrame:
     """Sobol indices of the portfolio total of ``criterion`` over the services' uncertain parameters and one
-    input per flow (its factors drawn together from the same quantile)."""
+    input per flow (its factors drawn together from the same quantile).
+
+    Parameters
+    ----------
+    services
+        The services of the portfolio (``inventory.services``); each uncertain parameter is an input.
+    factors
+        The factor set; every flow with an uncertain factor of ``criterion`` is one input.
+    criterion
+        The criterion whose portfolio total is analysed (id or code, e.g. ``climate_change``).
+    samples
+        SALib's base sample size N (a power of two); the model runs N × (inputs + 2) times.
+    seed
+        Seed of the Sobol' sequence and of SALib's bootstrap confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input (``flow <id>`` or ``<service>: <parameter>``), sorted by total index: first-order
+        ``S1`` and total ``ST`` indices (shares of the total's variance, without unit) with their 95 %
+        confidence half-widths ``S1_conf`` and ``ST_conf``.
+    """
     from .criteria import get_criterion
 
     criterion = get_criterion(criterion).id

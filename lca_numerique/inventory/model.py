@@ -30,16 +30,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InventoryError, LcaError, UnknownNameError
 from ..functional_units import read_euros, read_population, read_unit_entry
 from ..services import SERVICE_KINDS, Campaign, Hosting, Portfolio, Service
 from ..services.hosting import allocated_share
-from ..services.parameters import ParameterError
+from ..services.parameters import ParameterError, Spec
 from .yaml_source import Located, Path_, Problem, format_path, read_located
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -121,7 +121,7 @@ class Inventory:
         """
         from ..engine import evaluate
 
-        return evaluate(self.portfolio.bills(), factors or self.load_factors())
+        return evaluate(self.portfolio.stacked_bills().matrix, factors or self.load_factors())
 
     def unit(self, name: str) -> FunctionalUnit:
         """The functional unit ``name`` the inventory declares (``"inhabitant"``, ``"euro"``, a
@@ -274,10 +274,19 @@ def inventory_from_data(located: Located) -> Inventory:
     return _Builder(located).build()
 
 
+class _Kind(NamedTuple):
+    """What validating an entry of one kind of service needs, computed once per inventory."""
+
+    specs: dict[str, Spec]
+    keys: dict[str, None]  # the accepted keys, in the order messages list them
+    required: tuple[str, ...]
+
+
 class _Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
+        self.kinds: dict[type[Service], _Kind] = {}
         self.names: dict[str, Path_] = {}  # service name -> where it is first written
         self.budget: dict[str, float] = {}
         self.service_units: dict[str, dict[str, Any]] = {}
@@ -346,10 +355,10 @@ class _Builder:
         except ValueError as exc:
             self.problem(path, str(exc))
 
-    def _keys(self, mapping: dict[str, Any], path: Path_, accepted: Iterable[str]) -> None:
-        accepted = tuple(accepted)
+    def _keys(self, mapping: dict[str, Any], path: Path_, accepted: Collection[str]) -> None:
         for key in mapping:
             if key not in accepted:
+                accepted = tuple(accepted)
                 close = difflib.get_close_matches(key, accepted, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; accepted: {', '.join(accepted)}"
                 self.problem((*path, key), f"unknown key {key!r}{hint}")
@@ -479,8 +488,12 @@ class _Builder:
                          else f"'kind' is required; accepted: {', '.join(SERVICE_KINDS)}")
             return None
         cls = SERVICE_KINDS[kind]
-        specs = cls.specs()
-        self._keys(item, path, (*ENTRY_KEYS, *specs))
+        if cls not in self.kinds:
+            specs = cls.specs()
+            self.kinds[cls] = _Kind(specs, dict.fromkeys((*ENTRY_KEYS, *specs)),
+                                    tuple(s.name for s in specs.values() if s.required))
+        specs, accepted, required = self.kinds[cls]
+        self._keys(item, path, accepted)
         name = self._text(item, "name", path, required=True)
         if not name:
             return None
@@ -497,11 +510,14 @@ class _Builder:
             self.service_units[name] = unit
         values = {k: v for k, v in defaults.items() if k in specs}
         values.update({k: v for k, v in item.items() if k in specs})
-        ok = True
+        service = _built(cls, name, values, item.get("uncertainty") or {}, hostings, required)
+        if service is not None:
+            return service
+        ok = True  # something is wrong: each value is checked on its own, so that every problem is located
         for key, value in list(values.items()):
             where = (*path, key) if key in item else ("defaults", key)
             if key == "hosting" and value is not None:
-                if value not in hostings:
+                if not isinstance(value, str) or value not in hostings:
                     close = difflib.get_close_matches(str(value), hostings, n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
                     self.problem(where, f"no hosting named {value!r} under 'hostings'{hint}")
@@ -514,10 +530,10 @@ class _Builder:
             except (ParameterError, LcaError) as exc:
                 self.problem(where, str(exc).removeprefix(f"{name}: ").removeprefix(f"{key}: "))
                 ok = False
-        missing = [s for s in specs.values() if s.required and s.name not in values]
-        for spec in missing:
-            self.problem(path, f"missing required parameter '{spec.name}' ({spec.description})")
-            ok = False
+        for missing in required:
+            if missing not in values:
+                self.problem(path, f"missing required parameter '{missing}' ({specs[missing].description})")
+                ok = False
         if not ok:
             return None
         uncertainty = item.get("uncertainty") or {}
@@ -533,3 +549,20 @@ class _Builder:
             where = (*path, "uncertainty", about.group(1)) if about and about.group(1) in uncertainty else path
             self.problem(where, message)
             return None
+
+
+def _built(cls: type[Service], name: str, values: dict[str, Any], uncertainty: Any, hostings: dict[str, Hosting],
+           required: tuple[str, ...]) -> Service | None:
+    """The service when its entry is right (the constructor checks every value), else None: the entry is then
+    checked value by value, to locate each problem."""
+    hosting = values.get("hosting")
+    if hosting is not None:
+        if not isinstance(hosting, str) or hosting not in hostings:
+            return None
+        values = {**values, "hosting": hostings[hosting]}
+    if not isinstance(uncertainty, dict) or any(key not in values for key in required):
+        return None
+    try:
+        return cls(name, uncertainty=uncertainty, **values)
+    except (ParameterError, LcaError):
+        return None

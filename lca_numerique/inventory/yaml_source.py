@@ -146,8 +146,16 @@ class _Frame:
         self.is_mapping = isinstance(value, dict)
 
 
+_MISSING = object()
+
+
 class _Builder:
-    """Builds one document from parser events, with an explicit stack (no recursion, bounded depth)."""
+    """Builds one document from parser events, with an explicit stack (no recursion, bounded depth).
+
+    A plain scalar (untagged, unquoted: most of a file) is resolved once per distinct text in the document,
+    by the loader's own implicit resolvers and constructors, and its value reused for the next occurrences
+    of the same text (keys, kinds, repeated numbers); a plain decimal integer or float is read directly, as
+    PyYAML's constructors would. Nothing is cached across documents."""
 
     def __init__(self, text: str, name: str) -> None:
         self.name = name
@@ -158,6 +166,12 @@ class _Builder:
         # constructor) per call: no state kept across files
         self.parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         self.marks: dict[Path_, tuple[int, int]] = {}
+        self.plain: dict[str, Any] = {}  # plain scalar text -> its value, for this document only
+        resolvers = self.parser.yaml_implicit_resolvers
+        # the loader's implicit resolvers by first character (Resolver.resolve without its path resolvers,
+        # which the safe loader does not have)
+        self.resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] | None = (
+            None if self.parser.yaml_path_resolvers or None in resolvers else resolvers)
 
     def fail(self, event: Any, path: Path_, message: str) -> YamlSyntaxError:
         mark = event.start_mark
@@ -169,19 +183,49 @@ class _Builder:
         finally:
             self.parser.dispose()
 
-    def _build(self) -> Any:
+    def _build(self) -> Any:  # one loop over every event of the file (a million at 100,000 services): kept flat
         root: Any = None
         stack: list[_Frame] = []
+        top: _Frame | None = None  # stack[-1]
         documents = 0
         yaml = self.yaml
         scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
         ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         ignored = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
         marks = self.marks
-        while (event := self.parser.get_event()) is not None:
+        plain = self.plain
+        get_event = self.parser.get_event
+        while (event := get_event()) is not None:
             kind = type(event)
+            if kind is scalar and top is not None and event.anchor is None:  # most events: a key or a value
+                if top.is_mapping:
+                    key = top.key
+                    if key is None:  # a key already read in this document goes straight in (when not a duplicate)
+                        key = plain.get(event.value) if event.tag is None and event.implicit[0] else None
+                        top.key = key if type(key) is str and key not in top.value else self._key(event, top)
+                        continue
+                    path: Path_ = (*top.path, key)
+                else:
+                    path = (*top.path, len(top.value))
+                mark = event.start_mark
+                marks[path] = (mark.line + 1, mark.column + 1)
+                if len(path) > MAX_DEPTH:
+                    raise self.fail(event, path, f"nested deeper than {MAX_DEPTH} levels")
+                if event.tag is None and event.implicit[0]:
+                    value = plain.get(event.value, _MISSING)
+                    if value is _MISSING:
+                        value = plain[event.value] = self._plain(event, path)
+                else:
+                    value = self._scalar(event, path)
+                if top.is_mapping:
+                    top.value[top.key] = value
+                    top.key = None
+                else:
+                    top.value.append(value)
+                continue
             if kind in ends:
                 stack.pop()
+                top = stack[-1] if stack else None
                 continue
             if kind is yaml.DocumentStartEvent:
                 documents += 1
@@ -190,15 +234,14 @@ class _Builder:
                 continue
             if kind in ignored:
                 continue
-            top = stack[-1] if stack else None
             if kind is yaml.AliasEvent or event.anchor is not None:
                 raise self.fail(event, top.path if top else (),
                                 "anchors and aliases (&, *) are not accepted: write values out")
             if top is None:
-                path: Path_ = ()
+                path = ()
             elif top.is_mapping:
                 if top.key is None:
-                    top.key = self._key(event, top)
+                    top.key = self._key(event, top)  # refused: a collection as a key
                     continue
                 path = (*top.path, top.key)
             else:
@@ -206,7 +249,7 @@ class _Builder:
             marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
             if len(path) > MAX_DEPTH:
                 raise self.fail(event, path, f"nested deeper than {MAX_DEPTH} levels")
-            if kind is scalar:
+            if kind is scalar:  # the document's root
                 value = self._scalar(event, path)
             elif kind is mapping_start or kind is sequence_start:
                 self._check_collection_tag(event, path)
@@ -221,16 +264,21 @@ class _Builder:
             else:
                 top.value.append(value)
             if kind is not scalar:
-                stack.append(_Frame(value, path))
+                top = _Frame(value, path)
+                stack.append(top)
         return root
 
     def _key(self, event: Any, frame: _Frame) -> str:
         if not isinstance(event, self.yaml.ScalarEvent):
             raise self.fail(event, frame.path, "keys must be plain text")
-        if event.tag is None and event.implicit[0] and self.parser.resolve(
-                self.yaml.ScalarNode, event.value, event.implicit) == _TAG + "merge":
-            raise self.fail(event, frame.path, "merge keys (<<) are not accepted: write every key out")
-        key = self._scalar(event, frame.path)
+        if event.tag is None and event.implicit[0]:
+            key = self.plain.get(event.value, _MISSING)
+            if key is _MISSING:
+                if self._resolve(event.value, event.implicit) == _TAG + "merge":
+                    raise self.fail(event, frame.path, "merge keys (<<) are not accepted: write every key out")
+                key = self.plain[event.value] = self._plain(event, frame.path)
+        else:
+            key = self._scalar(event, frame.path)
         if not isinstance(key, str):
             raise self.fail(event, frame.path, f"keys must be plain text; {event.value!r} is read as "
                                                f"{type(key).__name__}: quote it")
@@ -239,12 +287,38 @@ class _Builder:
             raise self.fail(event, (*frame.path, key), f"duplicate key {key!r} (first written at line {first[0]})")
         return key
 
-    def _scalar(self, event: Any, path: Path_) -> Any:
-        tag = event.tag
-        if tag is None or tag == "!":
-            if not event.implicit[0]:  # quoted: text, whatever it looks like
-                return event.value
-            tag = self.parser.resolve(self.yaml.ScalarNode, event.value, event.implicit)
+    def _resolve(self, value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of a plain scalar, as the loader's resolver gives it."""
+        if self.resolvers is None:
+            return self.parser.resolve(self.yaml.ScalarNode, value, implicit)
+        for tag, regexp in self.resolvers.get(value[:1], ()):
+            if regexp.match(value):
+                return tag
+        return _STR
+
+    def _plain(self, event: Any, path: Path_) -> Any:
+        """The value of a plain (untagged, unquoted) scalar; a decimal integer or a finite float in plain
+        notation is read as PyYAML's int and float constructors read it, without building a node."""
+        value = event.value
+        tag = self._resolve(value, event.implicit)
+        if tag == _STR:
+            return value
+        try:
+            if tag == _TAG + "int" and _PLAIN_DECIMAL.fullmatch(value):
+                return int(value.replace("_", ""))
+            if tag == _TAG + "float" and ":" not in value and "n" not in value.lower():  # not .inf, .nan, base 60
+                return float(value.replace("_", ""))
+        except ValueError:  # an integer over Python's digit limit: refused below, where it is located
+            pass
+        return self._scalar(event, path, tag)
+
+    def _scalar(self, event: Any, path: Path_, tag: str | None = None) -> Any:
+        if tag is None:
+            tag = event.tag
+            if tag is None or tag == "!":
+                if not event.implicit[0]:  # quoted: text, whatever it looks like
+                    return event.value
+                tag = self._resolve(event.value, event.implicit)
         if tag == _STR:
             return event.value
         if tag not in _SCALAR_TAGS:

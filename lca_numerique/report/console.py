@@ -17,6 +17,7 @@ from ..i18n import (
     join,
     label,
     per_audience_unit,
+    quoted,
     translator,
 )
 from ..i18n import factors_label as localised_factors
@@ -60,7 +61,7 @@ def console_summary(results: Results, inventory: Inventory, factors_label: str, 
     lines += _per_declared_unit(results, inventory, ids, lang)
     for name, share in inventory.unattributed_hosting().items():
         lines += ["", _("warning: {share} of hosting {name} is attributed to no service (its impacts are left out)")
-                  .format(share=format_percent(share, lang), name=repr(name))]
+                  .format(share=format_percent(share, lang), name=quoted(name, lang))]
     if not results.is_complete:
         lines += ["", _("Some totals are partial or not covered: see the 'coverage' sheet. They are never counted "
                         "as zero.")]

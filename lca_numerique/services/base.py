@@ -120,43 +120,47 @@ class Service:
     kind: ClassVar[str] = ""
     audience_unit: ClassVar[str] = ""
     parameters: ClassVar[tuple[Spec, ...]] = ()
+    #: True when ``build()`` and ``audience_amount()`` read nothing but the parameters' values and compute with
+    #: array-friendly arithmetic (formulas, no ``if`` on a number): services of the kind are then billed many at
+    #: once, on arrays of their values (see :mod:`lca_numerique.services.stacking`). Off for other kinds.
+    vectorised: ClassVar[bool] = False
 
     def __init__(self, name: str, *, uncertainty: Mapping[str, str] | None = None, **values: Any) -> None:
         if not name:
             raise ParameterError(f"a {self.kind or 'service'} needs a name")
-        specs = self.specs()
+        declared = _declared(type(self))
+        specs = declared.specs
         unknown = [k for k in values if k not in specs]
         if unknown:
             hints = {k: difflib.get_close_matches(k, specs, n=1, cutoff=0.6) for k in unknown}
             said = "; ".join(f"{k!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for k, h in hints.items())
             raise ParameterError(f"{name}: unknown parameter(s) {said} for a {self.kind}; "
                                  f"accepted: {', '.join(specs)}")
-        missing = [s.name for s in specs.values() if s.required and s.name not in values]
+        missing = [n for n in declared.required if n not in values]
         if missing:
             raise ParameterError(f"{name}: missing required parameter(s) {', '.join(missing)} for a {self.kind}")
         self.name = name
         self._given: dict[str, Any] = dict(values)
-        self._values: dict[str, Any] = {
-            s.name: s.parse(values[s.name], name) if s.name in values else s.default for s in specs.values()
-        }
-        for spec in specs.values():
-            if spec.default_from and self._values[spec.name] is None:
+        self._values: dict[str, Any] = dict(declared.defaults)  # in declaration order, given values parsed below
+        for key in sorted(values, key=declared.position.__getitem__):  # a bad value: the first declared is named
+            self._values[key] = specs[key].parse(values[key], name)
+        for spec in declared.default_from:
+            if self._values[spec.name] is None:
                 self._values[spec.name] = self._values[spec.default_from]
         self.check()
         self._uncertainty = self._parse_uncertainty(uncertainty or {})
 
     def _parse_uncertainty(self, given: Mapping[str, str]) -> dict[str, Distribution]:
         """Distributions of the uncertain parameters: declared defaults the user left, plus the user's own."""
-        specs = self.specs()
+        declared = _declared(type(self))
         result: dict[str, Distribution] = {}
-        for spec in specs.values():
-            if spec.uncertainty and spec.name not in self._given and self._values[spec.name] is not None:
+        for spec in declared.uncertain:
+            if spec.name not in self._given and self._values[spec.name] is not None:
                 result[spec.name] = parse_distribution(spec.uncertainty, self._values[spec.name])
         for key, text in given.items():
-            if key not in specs or specs[key].kind not in ("quantity", "share"):
-                numeric = [s.name for s in specs.values() if s.kind in ("quantity", "share")]
+            if key not in declared.numeric:
                 raise ParameterError(f"{self.name}: uncertainty of {key!r}: only quantities and shares can be "
-                                     f"uncertain; accepted: {', '.join(numeric)}")
+                                     f"uncertain; accepted: {', '.join(declared.numeric)}")
             try:
                 result[key] = parse_distribution(text, self._values[key])
             except ValueError as exc:
@@ -192,7 +196,7 @@ class Service:
     @classmethod
     def specs(cls) -> dict[str, Spec]:
         """The parameters of this kind of service, by name."""
-        return {s.name: s for s in cls.parameters}
+        return dict(_declared(cls).specs)
 
     @classmethod
     def describe_parameters(cls) -> pd.DataFrame:
@@ -319,6 +323,35 @@ class Service:
     def __repr__(self) -> str:
         given = ", ".join(f"{k}={v!r}" for k, v in self._given.items())
         return f"{type(self).__name__}({self.name!r}{', ' if given else ''}{given})"
+
+
+@dataclass(frozen=True)
+class _Declaration:
+    """What a kind's declared parameters say, read once per kind rather than for every service built."""
+
+    specs: dict[str, Spec]
+    position: dict[str, int]  # declaration order
+    defaults: dict[str, Any]  # every parameter, in declaration order (REQUIRED for a required one)
+    required: tuple[str, ...]
+    default_from: tuple[Spec, ...]
+    uncertain: tuple[Spec, ...]  # with a declared uncertainty
+    numeric: tuple[str, ...]  # quantities and shares: what may be given an uncertainty
+
+
+def _declared(cls: type[Service]) -> _Declaration:
+    if cls not in _DECLARED:
+        _DECLARED[cls] = _declaration(cls.parameters)
+    return _DECLARED[cls]
+
+
+_DECLARED: dict[type[Service], _Declaration] = {}
+
+
+def _declaration(declared: tuple[Spec, ...]) -> _Declaration:
+    return _Declaration({s.name: s for s in declared}, {s.name: i for i, s in enumerate(declared)},
+                        {s.name: s.default for s in declared}, tuple(s.name for s in declared if s.required),
+                        tuple(s for s in declared if s.default_from), tuple(s for s in declared if s.uncertainty),
+                        tuple(s.name for s in declared if s.kind in ("quantity", "share")))
 
 
 def readable(formula: str) -> str:

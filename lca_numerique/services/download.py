@@ -24,6 +24,7 @@ class Download(Service):
 
     kind = "download"
     audience_unit = "user"
+    vectorised = True
     parameters = (
         Spec("size", "Size of the file.", unit="GB"),
         Spec("downloads", "Number of downloads over the period.", unit="user", default=1.0,

@@ -59,6 +59,7 @@ class Email(Service):
 
     kind = "email"
     audience_unit = "recipient"
+    vectorised = True
     count_parameter = "messages"
     parameters = (
         Spec("size", "Size of one message, images and attachments included.", unit="MB", default=1.0,

@@ -58,6 +58,7 @@ class Hosting(Service):
 
     kind = "hosting"
     audience_unit = "user"
+    vectorised = True
     parameters = (
         Spec("servers", "Physical servers dedicated to the service (average number over the period; 0.5 is half "
              "a server).", unit="server", default=0.0, source=_NONE),
@@ -162,7 +163,8 @@ def _total(names: Mapping[str, Any], hosting: Hosting, who: str) -> float:
 def refuse_allocation_without_hosting(service: Service) -> None:
     """Refuse allocation parameters given to a service without a hosting (they would be silently unused)."""
     if service.values.get("hosting") is None:
-        given = [spec.name for spec in HOSTED[1:] if spec.name in service.given]
+        written = service.given
+        given = [spec.name for spec in HOSTED[1:] if spec.name in written]
         if given:
             raise ParameterError(f"{service.name}: {', '.join(given)} apply to a hosting; give 'hosting' too")
 

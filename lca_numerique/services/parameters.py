@@ -68,8 +68,11 @@ class Spec:
         """Check and convert ``value``; raise :class:`ParameterError` or :class:`UnitError` naming it."""
         field = f"{service}: {self.name}"
         if self.kind == "quantity":
-            magnitude = units.to_magnitude(value, self.unit, field, implicit=self.implicit,
-                                           at_rest="stored" in self.unit)
+            if (type(value) is float or type(value) is int) and math.isfinite(value):
+                magnitude = float(value)  # a plain number, already in the unit: what to_magnitude gives, sooner
+            else:
+                magnitude = units.to_magnitude(value, self.unit, field, implicit=self.implicit,
+                                               at_rest="stored" in self.unit)
             return self._bounded(magnitude, field)
         if self.kind == "share":
             return self._bounded(_share(value, field), field, 0.0, 1.0)

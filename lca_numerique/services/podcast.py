@@ -29,6 +29,7 @@ class Podcast(Service):
 
     kind = "podcast"
     audience_unit = "listen"
+    vectorised = True
     parameters = (
         Spec("listens", "Listens (plays or downloads) over the period.", unit="listen"),
         Spec("duration", "Length of the episode.", unit="hour"),

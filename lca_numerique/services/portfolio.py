@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from ..bill import BillOfMaterials
 from ..errors import BillError
 from .base import Service
+from .stacking import StackedBills, stack_bills
 
 __all__ = ["Campaign", "Portfolio"]
 
@@ -51,6 +52,12 @@ class Portfolio:
     def bills(self) -> list[BillOfMaterials]:
         """Every service's bill of materials, labelled with its campaign."""
         return [replace(s.bill_of_materials(), campaign=c) for c, s in self.all_services()]
+
+    def stacked_bills(self) -> StackedBills:
+        """Every service's bill stacked into one matrix (quantities in canonical units over the period), as
+        ``BillMatrix.stack(self.bills())`` stacks them, built kind by kind on arrays (no bill per service: about
+        a hundred times faster), with the number of bill lines in all."""
+        return stack_bills(self.all_services())
 
     def with_services(self, services: Sequence[Service]) -> Portfolio:
         """The same portfolio with these services replacing those of the same name (scenarios)."""

@@ -20,6 +20,7 @@ class Print(Service):
 
     kind = "print"
     audience_unit = "reader"
+    vectorised = True
     parameters = (
         Spec("copies", "Copies printed over the period (all issues).", unit="copy"),
         Spec("pages", "Printed pages per copy (a sheet printed on both sides has 2 pages).", unit="dimensionless",

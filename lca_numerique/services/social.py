@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
 from .base import BillBuilder, Service
 from .common import (
     INTERNET_TIME_MIX,
@@ -112,6 +114,7 @@ class SocialPost(Service):
 
     kind = "social_post"
     audience_unit = "impression"
+    vectorised = True
     parameters = (
         Spec("format", "Format of the post.", kind="choice", choices=FORMATS),
         Spec("impressions", "Times the post was displayed.", unit="impression", default=None,
@@ -143,6 +146,7 @@ class SocialAccount(Service):
 
     kind = "social_account"
     audience_unit = "impression"
+    vectorised = True
     parameters = (
         Spec("posts", "Posts published over the period.", unit="dimensionless"),
         Spec("impressions_per_post", "Average impressions per post.", unit="impression"),
@@ -159,6 +163,6 @@ class SocialAccount(Service):
     def build(self, bill: BillBuilder) -> None:
         formats: Mapping[str, float] = self.format_mix
         for fmt, share in formats.items():
-            if share > 0:
+            if np.any(share > 0):  # services billed together have the same shares at 0 (stacking)
                 bill.let(f"impressions.{fmt}", f"posts * impressions_per_post * format_mix.{fmt}", "impression")
                 _add_impressions(self, bill, f"impressions.{fmt}", fmt, "image_size", f".{fmt}")

@@ -84,6 +84,7 @@ class Video(Service):
 
     kind = "video"
     audience_unit = "view"
+    vectorised = True
     parameters = (
         Spec("views", "Views over the period (plays, not impressions).", unit="view"),
         Spec("duration", "Length of the video.", unit="hour"),

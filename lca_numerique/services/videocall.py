@@ -29,6 +29,7 @@ class VideoCall(Service):
 
     kind = "videocall"
     audience_unit = "participant"
+    vectorised = True
     parameters = (
         Spec("duration", "Length of one session.", unit="hour"),
         Spec("participants", "Connected devices per session.", unit="participant", default=2.0, minimum=1.0,

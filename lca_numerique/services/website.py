@@ -33,6 +33,7 @@ class Website(Service):
 
     kind = "website"
     audience_unit = "visit"
+    vectorised = True
     parameters = (
         Spec("visits", "Visits over the period (from your analytics).", unit="visit"),
         Spec("pages_per_visit", "Pages viewed per visit.", unit="dimensionless", default=1.0,
