@@ -376,8 +376,9 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     named = shown[np.argsort(-(audience[shown] * values[shown]), kind="stable")[:LABELLED_POINTS]]
     _label_points(fig, ax, [(audience[s], values[s] / factor, results.services[s]) for s in sorted(named)])
     number = FuncFormatter(lambda v, _: format_number(v, lang))
-    ax.xaxis.set_major_formatter(number)
-    ax.yaxis.set_major_formatter(number)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(number)
+        axis.set_minor_formatter(_log_minor_numbers(lang))
     ax.tick_params(labelsize=FONT_SIZE)
     ax.set_xlabel(_gettext(lang, "audience over the period (visits, views, readers...)"), fontsize=FONT_SIZE)
     ax.set_ylabel(_gettext(lang, "{criterion} per unit of audience").format(
@@ -386,6 +387,18 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), fontsize=FONT_SIZE, frameon=False, loc="best")
     return fig
+
+
+def _log_minor_numbers(lang: str) -> object:
+    """Minor ticks of a log axis labelled where matplotlib labels them (an axis of less than a decade or two),
+    written as ``lang`` writes numbers rather than as 4×10⁰."""
+    from matplotlib.ticker import LogFormatter
+
+    class Numbers(LogFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return format_number(x, lang) if super().__call__(x, pos) else ""
+
+    return Numbers(labelOnlyBase=False)
 
 
 def _number_axis(axis: object, lang: str) -> None:

@@ -214,3 +214,19 @@ def test_the_html_for_2000_services_lists_the_largest_and_says_how_many_are_left
     assert page.count(f"les {left} autres figurent dans le classeur (report.xlsx) et le fichier de résultats "
                       "(results.csv)") == 2
     assert len(page) < 2_500_000  # three figures and bounded tables
+
+
+def test_a_missing_amount_names_ten_services_and_counts_the_others():
+    """13 websites, one with a budget: the portfolio's cell per euro names 10 of the 12 without one and counts 2."""
+    lines = ["  - {kind: website, name: site 0, visits: 1000, page_weight: 2, budget: 500}"]
+    lines += [f"  - {{kind: website, name: site {i}, visits: {1000 + i}, page_weight: 2}}" for i in range(1, 13)]
+    inventory = _inventory(lines)
+    page = html_report(inventory.evaluate(), inventory, figures=[])
+    named = ", ".join(f"site {i}" for i in range(1, 11))
+    assert f"no budget given: {named} and 2 others<" in page
+    french = html_report(inventory.evaluate(), inventory, lang="fr", figures=[])
+    assert f"budget manquant : {named} et 2 autres<" in french
+    lines.insert(1, "  - {kind: website, name: site 00, visits: 1000, page_weight: 2, budget: 500}")
+    lines.pop()  # site 12: 11 without a budget, one more than named
+    inventory = _inventory(lines)
+    assert f"no budget given: {named} and 1 other<" in html_report(inventory.evaluate(), inventory, figures=[])

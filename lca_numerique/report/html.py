@@ -42,6 +42,7 @@ from ..i18n import (
     source_text,
     translator,
 )
+from ..plotting import AUDIENCE_POINTS, service_totals
 from ..results import COMPLETE, COVERAGE_LABELS, NOT_COVERED, PARTIAL
 from .tables import TABLE_SERVICES, largest_services
 
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CSS_PX_PER_INCH",
     "FIGURE_DPI",
+    "MISSING_NAMED",
     "STYLE",
     "Equivalent",
     "Heaviest",
@@ -102,6 +104,10 @@ dl.glossary dt{font-weight:600}dl.glossary dd{margin:0 0 .4rem 1.2rem}
  .warn{border:1px solid #8a5a00}
 }
 """
+
+
+#: Services a cell names at most (the services an amount is missing for); it counts the others.
+MISSING_NAMED = 10
 
 
 class ReportFigure(NamedTuple):
@@ -158,8 +164,6 @@ def figure_png(fig: Figure, alt: str) -> str:
 def _share_of(results: Results, criterion: str) -> tuple[np.ndarray, float]:
     """Each service's total of ``criterion`` and the portfolio's; the portfolio's is NaN when a service's total
     is not covered (a share of an unknown total is not stated)."""
-    from ..plotting import service_totals
-
     per_service = service_totals(results).values[:, results.criteria.index(criterion)]
     return per_service, float(per_service.sum())
 
@@ -230,8 +234,6 @@ def _per_audience_sentence(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     if "climate_change" not in results.criteria:
         return ""
-    from ..plotting import service_totals
-
     per_service, total = _share_of(results, "climate_change")
     per = service_totals(results).per_audience[:, results.criteria.index("climate_change")]
     s = int(np.argmax(per_service))
@@ -319,8 +321,6 @@ def _others_note(results: Results, shown: np.ndarray, lang: str) -> str:
 
 
 def _per_audience_table(results: Results, lang: str) -> str:
-    from ..plotting import service_totals
-
     _ = translator(lang).gettext
     totals = service_totals(results)
     c = results.criteria.index("climate_change")
@@ -380,7 +380,11 @@ def _missing_amount(results: Results, name: str, unit: FunctionalUnit, row: int,
     else:
         missing = [s for s, c in zip(results.services, results.campaigns, strict=True)
                    if s not in unit.amounts and c not in unit.campaign_amounts]
-    services = ", ".join(missing)
+    services = ", ".join(missing[:MISSING_NAMED])
+    if len(missing) > MISSING_NAMED:  # a cell, not a list of thousands of names: the workbook has them all
+        left = len(missing) - MISSING_NAMED
+        services = translator(lang).ngettext("{services} and {n} other", "{services} and {n} others", left).format(
+            services=services, n=format_count(left, lang))
     if name == EURO:
         return _("no budget given: {services}").format(services=services)
     return _("no amount of {unit} given: {services}").format(unit=name, services=services)
@@ -395,8 +399,6 @@ def _climate_rows(per_service: pd.DataFrame, portfolio: pd.DataFrame) -> pd.Data
 
 def _service_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
-    from ..plotting import service_totals
-
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
     shown = largest_services(results)
     # [service, criterion] arrays in inventory order, one lookup per table
@@ -422,8 +424,6 @@ def _service_table(results: Results, lang: str) -> str:
 
 def _annex_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
-    from ..plotting import service_totals
-
     totals = results.total(("criterion",)).set_index("criterion")
     by_service = service_totals(results)
     rows = []
@@ -447,8 +447,6 @@ def _annex_table(results: Results, lang: str) -> str:
 
 def _incomplete(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
-    from ..plotting import service_totals
-
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
     codes = service_totals(results).codes[:, [results.criteria.index(c) for c in ids]]
     incomplete = np.flatnonzero((codes != COVERAGE_LABELS.index(COMPLETE)).any(axis=1))
@@ -468,7 +466,7 @@ def _incomplete(results: Results, lang: str) -> str:
 
 def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
     """The report's figures, each with a caption and an alternative text that states its message."""
-    from ..plotting import plot_audience, plot_multicriteria, plot_tiers_phases, service_totals
+    from ..plotting import plot_audience, plot_multicriteria, plot_tiers_phases
 
     _ = translator(lang).gettext
     totals = service_totals(results)
@@ -485,6 +483,11 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
             lo_value=format_impact(values[lo], "climate_change", lang),
             lo_per=per_audience_unit(results.audience_units[lo], lang), wide=results.services[wide],
             audience=format_count(results.audience[wide], lang))
+        drawn = int((np.isfinite(finite) & (np.asarray(results.audience) > 0)).sum())
+        if drawn > AUDIENCE_POINTS:  # as plot_audience draws them
+            alt += " " + _("The {shown} services with the largest totals are points, the {left} others grey cells "
+                           "shaded by how many fall in each.").format(
+                shown=format_count(AUDIENCE_POINTS, lang), left=format_count(drawn - AUDIENCE_POINTS, lang))
         figures.append(ReportFigure(plot_audience(results, lang=lang),
                                     _("Climate change per unit of audience against the audience reached (log scales)"),
                                     alt))
