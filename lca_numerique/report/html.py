@@ -522,7 +522,8 @@ def _method(results: Results, lang: str) -> str:
         "listen": _("a listen is one play of an episode, streamed or downloaded"),
         "participant": _("a participant is one person attending one session of the call"),
         "reader": _("a reader is one person reading one copy (copies × readers per copy)"),
-        "user": _("a user is one download, or one user of a shared hosting"),
+        "user": _("a user is one user of a shared hosting"),
+        "download": _("a download is one download of the file (a person downloading it twice counts twice)"),
     }
     defined = _("{term}: {definition}")
     unit_items = _items([defined.format(term=per_audience_unit(u, lang), definition=definitions.get(u, u))
