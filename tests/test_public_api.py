@@ -82,6 +82,7 @@ ENTRY_POINTS = (
         "to_xarray")),
     "lca_numerique.Table", "lca_numerique.Table.to_dict", "lca_numerique.Table.to_pandas", "lca_numerique.Table.codes",
     "lca_numerique.functional_units.per_unit", "lca_numerique.sensitivity.sobol_portfolio",
+    "lca_numerique.report.write_report",
 )
 #: numpydoc's checks that matter here: a docstring with a summary, every parameter documented with a description
 #: and in order, no unknown parameter, a described Returns section. (Types live in the annotations, so PR04 "no

@@ -55,7 +55,10 @@ def test_no_formula_cell_in_the_workbook(hostile_report):
         assert "'" + name in texts
         assert name not in texts
     assert not [t for t in texts if t.startswith(FORMULA_START)]
-    assert "'=cmd|' /C calc'!A0" in {c.value for c in book["assumptions"]["H"]}  # a basis text
+    assumptions = list(book["assumptions"].iter_rows(values_only=True))
+    column = {name: i for i, name in enumerate(assumptions[0])}
+    basis = {r[column["value"]] for r in assumptions[1:] if r[column["parameter"]] == "basis"}
+    assert "'=cmd|' /C calc'!A0" in basis  # a basis text
 
 
 def test_no_csv_cell_starts_a_formula(hostile_report):
@@ -248,3 +251,94 @@ def test_small_numbers_are_numbers_shown_in_fixed_point(tmp_path):
     assert [c.number_format for c in cells[1:5]] == ["General"] * 4 and cells[3].value is None
     assert cells[5].number_format == "0." + "0" * 30  # Excel shows at most 30 decimals
     assert all(isinstance(c.value, int | float) for c in cells if c.value is not None)  # numbers, not text
+
+
+def hand_results():
+    """Two websites on two flows, climate change factors by phase written out: site A uses 2 device hours of a
+    box and 5 GB of fixed network over 10 visits, site B 1 device hour over 4 visits. Water use has no network
+    factor, so A's water use is partial."""
+    import numpy as np
+
+    import lca_numerique as lca
+    from lca_numerique.axes import PHASE_IDS
+    from lca_numerique.criteria import CRITERION_IDS
+
+    flows = ("device.box@FR", "network.fixed@FR")
+    values = np.zeros((2, len(CRITERION_IDS), len(PHASE_IDS)))
+    climate, water = CRITERION_IDS.index("climate_change"), CRITERION_IDS.index("water_use")
+    manufacturing, use = PHASE_IDS.index("manufacturing"), PHASE_IDS.index("use")
+    values[0, climate, manufacturing], values[0, climate, use] = 3.0, 1.0  # kg CO2 eq per device hour
+    values[1, climate, manufacturing], values[1, climate, use] = 0.1, 0.5  # kg CO2 eq per GB
+    values[0, water, use] = 2.0
+    covered = np.ones((2, len(CRITERION_IDS)), dtype=bool)
+    covered[1, water] = False
+    present = {(flows[f], c, p): "hand" for f in range(2) for j, c in enumerate(CRITERION_IDS) if covered[f, j]
+               for p in PHASE_IDS}  # a value for every phase (most of them 0) where covered
+    factors = lca.FactorSet(id="hand", version="0", title="hand", licence="none", sources={}, flows=flows,
+                            criteria=CRITERION_IDS, values=values, covered=covered, factors={}, included=present)
+    matrix = lca.BillMatrix.from_arrays(["A", "B"], flows, [[2.0, 5.0], [1.0, 0.0]], [10.0, 4.0], "visit")
+    return lca.evaluate(matrix, factors)
+
+
+def test_written_tables_equal_hand_sums(tmp_path):
+    from lca_numerique.report.tables import labelled_tables
+    from lca_numerique.report.tidy import write_results_csv
+
+    results = hand_results()
+    write_workbook(labelled_tables(results), tmp_path / "report.xlsx")
+    sheets = pd.read_excel(tmp_path / "report.xlsx", sheet_name=None)
+
+    def climate(sheet, *keys):
+        frame = sheets[sheet]
+        frame = frame[frame["criterion"] == "climate_change"]
+        return {tuple(r[k] for k in keys): r["value"] for _, r in frame.iterrows()}
+
+    # A: 2 x (3 + 1) + 5 x (0.1 + 0.5) = 8 + 3 = 11; B: 1 x (3 + 1) = 4
+    assert climate("by_service", "service") == pytest.approx({("A",): 11.0, ("B",): 4.0}, rel=1e-12)
+    assert climate("per_audience", "service") == pytest.approx({("A",): 1.1, ("B",): 1.0}, rel=1e-12)
+    assert climate("by_tier", "service", "tier") == pytest.approx({
+        ("A", "terminals"): 8.0, ("A", "networks"): 3.0, ("A", "data_centres"): 0.0, ("A", "other"): 0.0,
+        ("B", "terminals"): 4.0, ("B", "networks"): 0.0, ("B", "data_centres"): 0.0, ("B", "other"): 0.0},
+        rel=1e-12)
+    # manufacturing: 2 x 3 + 5 x 0.1 = 6.5 (A), 3 (B); use: 2 x 1 + 5 x 0.5 = 4.5 (A), 1 (B)
+    phases = climate("by_phase", "service", "phase")
+    assert {k: v for k, v in phases.items() if v} == pytest.approx({
+        ("A", "manufacturing"): 6.5, ("A", "use"): 4.5, ("B", "manufacturing"): 3.0, ("B", "use"): 1.0}, rel=1e-12)
+    water = sheets["by_service"][sheets["by_service"]["criterion"] == "water_use"].set_index("service")
+    assert water.loc["A", "coverage"] == "partial" and water.loc["A", "value"] == pytest.approx(4.0)  # 2 x 2
+    assert water.loc["B", "coverage"] == "complete" and water.loc["B", "value"] == pytest.approx(2.0)
+    # results.csv: its rows sum to the same totals
+    cells = pd.read_csv(write_results_csv(results, tmp_path / "results.csv"))
+    summed = cells[cells["criterion"] == "climate_change"].groupby("service")["value"].sum()
+    assert summed.to_dict() == pytest.approx({"A": 11.0, "B": 4.0}, rel=1e-12)
+    assert len(cells) == 2 * 4 * len(results.criteria) * 4
+
+
+def test_write_report_example_runs():
+    import doctest
+
+    from lca_numerique import report
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner()
+    for test in finder.find(report.write_report, "write_report", globs={"write_report": report.write_report}):
+        runner.run(test)
+    outcome = runner.summarize(verbose=False)
+    assert outcome.failed == 0 and outcome.attempted >= 5
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_assumption_values_are_numbers_in_the_workbook_with_their_unit_beside(tmp_path, lang):
+    inventory = inventory_from_text("organisation: Town\nservices:\n  - {kind: website, name: site, visits: 1200000, "
+                                    "page_weight: 1.8 MB, device_mix: {smartphone: 0.5, laptop: 0.5}, "
+                                    "basis: Matomo 2025}\n", "town.yaml")
+    written = write_report(inventory.evaluate(), inventory, tmp_path / "r", ["xlsx"], lang=lang)
+    sheet = "assumptions" if lang == "en" else "hypothèses"
+    rows = list(load_workbook(written["xlsx"], read_only=True)[sheet].iter_rows(values_only=True))
+    by = {r[2]: r for r in rows[1:]}
+    visits, weight = ("visits", "page_weight") if lang == "en" else ("visites", "poids de page")
+    assert by[visits][3] == 1_200_000 and isinstance(by[visits][3], int | float)  # not "1.2e+06" nor "1 200 000"
+    assert by[weight][3] == 1.8 and by[weight][4] == ("MB" if lang == "en" else "Mo")
+    assert by["basis" if lang == "en" else "fondement"][3] == "Matomo 2025"
+    mix = by["device_mix" if lang == "en" else "répartition des appareils"][3]
+    assert isinstance(mix, str) and ("0.5" if lang == "en" else "0,5") in mix  # a mix in words

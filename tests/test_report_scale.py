@@ -6,7 +6,6 @@ the largest services only. Structural properties only: no timing (see benchmarks
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from results_json_oracle import reseal
 
 from lca_numerique.inventory import inventory_from_text
 from lca_numerique.report import REPORT_FILES, check_results_file, write_csv, write_report
@@ -100,13 +100,6 @@ def test_breakdown_sheets_point_to_results_csv_and_show_the_totals_per_kind(larg
             assert (value is None) if math.isnan(row.value) else value == pytest.approx(row.value, rel=1e-12)
 
 
-def reseal(document: dict) -> dict:
-    """The checksum computed independently: SHA-256 of the canonical JSON of everything else."""
-    content = {k: v for k, v in document.items() if k != "checksum"}
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return {**content, "checksum": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}
-
-
 def test_the_streamed_results_file_is_the_document_and_checks(large):
     inventory, results, out, _ = large
     text = (out / "results.json").read_text(encoding="utf-8")
@@ -150,14 +143,52 @@ def test_the_terminal_lists_the_largest_services_and_says_where_the_others_are(l
 
 def test_assumptions_hold_every_parameter_of_every_service_with_its_origin(large):
     inventory, results, _, _ = large
-    table = assumptions_table(inventory, results).astype(str)
+    table = assumptions_table(inventory, results)
     services = inventory.services
-    assert len(table) == sum(len(s.values) for s in services)
-    given = table[table["origin"] == "user"]
+    parameters = table[table["parameter"] != "basis"].astype({c: str for c in ("service", "parameter", "origin")})
+    assert len(parameters) == sum(len(s.values) for s in services)
+    given = parameters[parameters["origin"] == "user"]
     assert set(zip(given["service"], given["parameter"], strict=True)) == {
         (s.name, k) for s in services for k in s.given}
+    assert set(parameters["origin"]) == {"user", "default"}
+    basis = table[table["parameter"] == "basis"]
+    assert list(zip(basis["service"], basis["value"], basis["origin"], strict=True)) == [("magazine", "=1+1", "user")]
     row = table[(table["service"] == "site 7") & (table["parameter"] == "visits")]
-    assert row["value"].tolist() == ["1049"]  # 1000 + 7 x 7, as written in the inventory
+    assert row["value"].tolist() == [1049] and row["unit"].tolist() == ["visit"]  # 1000 + 7 x 7, a number
+
+
+def test_the_assumptions_file_reads_back_as_the_table_and_is_many_times_smaller(large):
+    """assumptions.csv (beside the workbook at this size) holds the same (service, parameter, value, unit, origin)
+    rows as the table in memory; its sheet says what each column holds, and the parameters sheet describes each
+    parameter once."""
+    inventory, results, out, _ = large
+    table = assumptions_table(inventory, results)
+    back = pd.read_csv(out / "assumptions.csv", keep_default_na=False, dtype=str)
+    assert list(back.columns) == ["service", "kind", "parameter", "value", "unit", "origin"]
+
+    def key(value):  # numbers compared as numbers (the file writes 1049, not 1049.0), words as written
+        try:
+            return float(value)
+        except ValueError:
+            return value
+
+    expected = {(str(s), str(p), key(v) if isinstance(v, str) else float(v), str(u), str(o))
+                for s, p, v, u, o in zip(table["service"], table["parameter"], table["value"], table["unit"],
+                                         table["origin"], strict=True)}
+    got = {(("=" + s[2:]) if s.startswith("'=") else s, p, key(("=" + v[2:]) if v.startswith("'=") else v), u, o)
+           for s, p, v, u, o in zip(back["service"], back["parameter"], back["value"], back["unit"], back["origin"],
+                                    strict=True)}
+    assert got == expected and len(back) == len(table) == len(expected)
+    # some 60 bytes a row, a quarter of the former 250: no description, source or basis repeated on each row
+    assert (out / "assumptions.csv").stat().st_size < 70 * len(back)
+    book = load_workbook(out / "report.xlsx", read_only=True)
+    rows = list(book["assumptions"].iter_rows(values_only=True))
+    assert rows[0] == ("note", "file", "rows", "columns") and rows[1][1:3] == ("assumptions.csv", len(table))
+    assert rows[3] == ("column", "meaning") and [r[0] for r in rows[4:]] == list(back.columns)
+    described = list(book["parameters"].iter_rows(values_only=True))
+    assert described[0] == ("kind", "parameter", "unit", "description", "source")
+    parameters = {(s.kind, k) for s in inventory.services for k in s.values}
+    assert {(r[0], r[1]) for r in described[1:]} == parameters and len(described) - 1 == len(parameters)  # once
 
 
 def test_csv_writer_keeps_numbers_texts_and_gaps(tmp_path):
@@ -179,3 +210,37 @@ def test_a_french_report_with_sheets_beside_the_workbook_can_be_replaced(large, 
     assert "par_phase.csv" in moved  # without results.csv, the breakdowns are written beside the workbook
     second = write_report(results, inventory, tmp_path / "rapport", ["xlsx"], lang="fr", force=True)
     assert {p.name for p in second.values()} == {p.name for p in first.values()}
+
+
+def test_a_french_report_at_scale_has_french_notes(large, tmp_path):
+    """Sheets moved beside the workbook and breakdowns left to results.csv say so in French: headers, sentences,
+    the meaning of each column of the assumptions; no English word of the notes is left."""
+    inventory, results, _, _ = large
+    written = write_report(results, inventory, tmp_path / "rapport", ["xlsx", "csv"], lang="fr")
+    moved = {key.removeprefix("xlsx:") for key in written if key.startswith("xlsx:")}
+    assert "hypothèses" in moved
+    book = load_workbook(written["xlsx"], read_only=True)
+    notes = {}
+    for sheet in book:
+        rows = list(sheet.iter_rows(values_only=True))
+        if rows and rows[0] == ("note", "fichier", "lignes", "colonnes"):
+            notes[sheet.title] = rows
+    assert set(notes) == moved | {"par_tiers", "par_phase", "couverture"}
+    english = ("rows", "workbook", "written", "holds", "Below", "every", "column", "meaning", "user", "default")
+    for title, rows in notes.items():
+        text = " ".join(str(cell) for row in rows[:3] for cell in row if cell is not None)
+        assert not [w for w in english if w in text.split()], (title, text)
+        assert "lignes" in text, title
+    assert "classeur" in notes["hypothèses"][1][0] and notes["hypothèses"][1][1] == "hypothèses.csv"
+    assert "results.total(['service', 'tier'])" in notes["par_tiers"][1][0] and "somme" in notes["par_tiers"][1][0]
+    meanings = notes["hypothèses"]
+    assert meanings[3] == ("colonne", "signification")
+    assert [r[0] for r in meanings[4:]] == ["service", "type", "paramètre", "valeur", "unité", "origine"]
+    assert "par défaut" in meanings[-1][1] and "utilisateur" in meanings[-1][1]
+    back = pd.read_csv(written["xlsx:hypothèses"], keep_default_na=False, dtype=str)
+    assert list(back.columns) == [r[0] for r in meanings[4:]]
+    assert set(back["origine"]) == {"utilisateur", "par défaut"}
+    assert back.loc[(back["service"] == "site 7") & (back["paramètre"] == "visites"), "valeur"].tolist() == ["1049"]
+    described = list(book["paramètres"].iter_rows(values_only=True))
+    assert described[0] == ("type", "paramètre", "unité", "description", "source")
+    assert ("site web", "poids de page") in {(r[0], r[1]) for r in described[1:]}

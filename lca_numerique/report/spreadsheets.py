@@ -116,6 +116,7 @@ class CsvWriter:
         import pyarrow as pa
         import pyarrow.csv as pa_csv
 
+        frame = _categories_as_text(frame)
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # text mixed with numbers in a column
@@ -131,6 +132,29 @@ class CsvWriter:
             self.path.write_text("", encoding="utf-8")
         else:
             self._writer.close()
+
+
+def _categories_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each categorical column whose categories mix numbers and text (the assumptions' values)
+    recoded to text categories, the numbers written as pyarrow writes a float column: one conversion per
+    distinct value, not per row."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    changed: dict[str, pd.Categorical] = {}
+    for name, column in frame.items():
+        if not isinstance(column.dtype, pd.CategoricalDtype) or \
+                pd.api.types.infer_dtype(column.cat.categories, skipna=True) in ("string", "empty"):
+            continue
+        labels = np.array(column.cat.categories, dtype=object)
+        numbers = np.array([isinstance(v, int | float) and not isinstance(v, bool) for v in labels], dtype=bool)
+        labels[numbers] = pa.array(labels[numbers].astype(float)).cast(pa.string()).to_numpy(zero_copy_only=False)
+        labels[~numbers] = [v if isinstance(v, str) else str(v) for v in labels[~numbers]]
+        recode, texts = pd.factorize(labels)  # a number and a text may read the same once written
+        codes = column.cat.codes.to_numpy()
+        changed[str(name)] = pd.Categorical.from_codes(np.where(codes >= 0, recode[codes], -1), categories=texts)
+    return frame.assign(**changed) if changed else frame
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -167,8 +191,8 @@ def _cells(column: pd.Series) -> list[Any]:
     import pandas as pd
 
     dtype = column.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        labels = [_cell_text(str(c)) for c in dtype.categories]
+    if isinstance(dtype, pd.CategoricalDtype):  # numbers among the categories stay numbers
+        labels = [_cell_value(c) for c in dtype.categories]
         return [labels[code] if code >= 0 else None for code in column.cat.codes.tolist()]
     if pd.api.types.is_float_dtype(dtype):
         return [v if math.isfinite(v) else None for v in column.to_numpy(dtype=float, na_value=math.nan).tolist()]
@@ -207,14 +231,19 @@ class Elsewhere(NamedTuple):
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame | Elsewhere], path: str | Path, *,
-                   descriptions: Mapping[str, str] = {}, max_cells: int = MAX_WORKBOOK_CELLS) -> dict[str, Path]:
+                   descriptions: Mapping[str, str] = {}, max_cells: int = MAX_WORKBOOK_CELLS, lang: str = "en",
+                   meanings: Mapping[str, Mapping[str, str]] = {}) -> dict[str, Path]:
     """Write one sheet per table, in order, into the xlsx file ``path``; return the tables written as CSV.
 
     A table that does not fit in what is left of ``max_cells`` is written to ``<sheet>.csv`` beside the
     workbook, and its sheet holds one row naming that file, its rows and columns (``descriptions``, by sheet,
-    say what the table is). An :class:`Elsewhere` entry gives such a row itself, then its smaller table.
+    say what the table is), then what each column holds where ``meanings`` (by sheet, then column) says it. An
+    :class:`Elsewhere` entry gives such a row itself, then its smaller table. The notes are in ``lang``;
+    ``descriptions`` and ``meanings`` come written for it.
     """
     from openpyxl import Workbook
+
+    from ..i18n import format_count, translator
 
     path = Path(path)
     book = Workbook(write_only=True)
@@ -223,16 +252,24 @@ def write_workbook(tables: Mapping[str, pd.DataFrame | Elsewhere], path: str | P
     for name, frame in tables.items():
         sheet = book.create_sheet(_cell_text(name)[:31])
         if isinstance(frame, Elsewhere):
-            _note(sheet, frame.note, frame.file, frame.rows, frame.columns)
+            _note(sheet, frame.note, frame.file, frame.rows, frame.columns, lang)
             sheet.append([])
             frame = frame.instead
             if frame.size > budget:  # pragma: no cover - the smaller tables are a few hundred cells
                 continue
         elif frame.size > budget:
             moved[name] = write_csv(frame, path.with_name(f"{name}.csv"))
-            _note(sheet, f"{descriptions.get(name, name)}: {len(frame)} rows, more than this workbook holds "
-                         f"({max_cells} cells in all); the table is in the CSV file named here, beside this workbook.",
-                  moved[name].name, len(frame), frame.columns)
+            _note(sheet, translator(lang).gettext(
+                "{description}: {rows} rows, more than this workbook holds ({cells} cells in all); the table is in "
+                "the CSV file named here, beside this workbook.").format(
+                description=descriptions.get(name, name), rows=format_count(len(frame), lang),
+                cells=format_count(max_cells, lang)), moved[name].name, len(frame), frame.columns, lang)
+            if name in meanings:
+                column = translator(lang).pgettext
+                sheet.append([])
+                sheet.append([column("column", "column"), column("column", "meaning")])
+                for header, meaning in meanings[name].items():
+                    sheet.append([_cell_text(header), _cell_text(meaning)])
             continue
         budget -= frame.size
         sheet.append([_cell_text(str(c)) for c in frame.columns])
@@ -264,7 +301,11 @@ def _fixed_point(sheet: Any, column: pd.Series, cells: list[Any]) -> list[Any]:
     return cells
 
 
-def _note(sheet: Any, note: str, file: str, rows: int, columns: Sequence[Any]) -> None:
-    """The rows of a sheet whose table is in another file."""
-    sheet.append(["note", "file", "rows", "columns"])
+def _note(sheet: Any, note: str, file: str, rows: int, columns: Sequence[Any], lang: str) -> None:
+    """The rows of a sheet whose table is in another file (headers in ``lang``)."""
+    from ..i18n import translator
+
+    column = translator(lang).pgettext
+    sheet.append([column("column", "note"), column("column", "file"), column("column", "rows"),
+                  column("column", "columns")])
     sheet.append([_cell_text(note), _cell_text(file), rows, _cell_text(", ".join(map(str, columns)))])
