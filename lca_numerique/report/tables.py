@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from numbers import Real
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..criteria import MISSION_CRITERIA, get_criterion
@@ -195,7 +196,7 @@ def assumptions_table(inventory: Inventory | None, results: Results, lang: str =
     for (kind, parameters), positions in groups.items():
         members = [services[i] for i in positions]
         specs, index = kind.specs(), {name: j for j, name in enumerate(parameters)}
-        table = [tuple(values[i].values()) for i in positions]
+        rows_of_kind = [values[i] for i in positions]
         at = starts[positions][:, None] + np.arange(len(parameters))  # each cell's row
         codes["service"][at] = np.asarray(positions)[:, None]
         codes["kind"][at] = code("kind", members[0].kind)
@@ -206,7 +207,8 @@ def assumptions_table(inventory: Inventory | None, results: Results, lang: str =
         if cells:
             given[tuple(np.array(cells).T)] = True
         codes["origin"][at] = np.where(given, 0, 1)
-        for j, column in enumerate(zip(*table, strict=True)):
+        for j, name in enumerate(parameters):
+            column = list(map(itemgetter(name), rows_of_kind))  # no tuple per service
             if all(map(_is_number_type, set(map(type, column)))):  # the common case: numbers, converted at once
                 numbers[at[:, j]] = np.array(column, dtype=float)
                 continue
