@@ -50,7 +50,8 @@ AUDIENCE_DEFINITIONS: dict[str, str] = {
     "participant": "one connection to one session of a call or webinar",
     "follower": "one follower of an account",
     "inhabitant": "one inhabitant of the area served",
-    "user": "one user of the service over the period (a download counts as one user)",
+    "user": "one user of the service over the period",
+    "download": "one download of a file (a person downloading it twice counts twice)",
 }
 
 #: Stages of a service's life cycle that bill lines are labelled with, as published studies present them.

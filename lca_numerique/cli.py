@@ -44,6 +44,7 @@ from .errors import ArgumentError, LcaError, OutputError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .factors import Factor
     from .inventory import Inventory
     from .montecarlo import MonteCarloResults
 
@@ -316,7 +317,7 @@ def _explain(args: argparse.Namespace) -> int:
     from .i18n import readable_table, translator
 
     _ = translator(args.lang).gettext
-    print(service.explain())
+    print(service.explain(args.lang))
     if inventory.basis.get(service.name):
         print(_("  basis: {basis}").format(basis=inventory.basis[service.name]))
     factors = inventory.load_factors()
@@ -327,12 +328,41 @@ def _explain(args: argparse.Namespace) -> int:
         if not found:
             print("  " + _("{flow}: no climate-change factor (not covered)").format(flow=flow))
         for factor in found:
-            print("  " + factor.explain().replace("\n", "\n  "))
+            print("  " + _factor_trace(factor, args.lang).replace("\n", "\n  "))
     table = results.total(("service", "tier")).query("service == @service.name")
     table = table[(table["value"] != 0) | (table["coverage"] != "complete")]  # tiers the service uses
     table = readable_table(table[["tier", "criterion", "value", "unit", "coverage"]], args.lang)
     print("\n" + table.to_string(index=False))
     return EXIT_OK
+
+
+def _factor_trace(factor: Factor, lang: str) -> str:
+    """:meth:`Factor.explain` for a reader of ``lang``: in French, the criterion and phase in words, numbers with
+    a decimal comma, units and confidence in French; citations as published."""
+    if lang == "en":
+        return factor.explain()
+    from .axes import PHASES
+    from .criteria import get_criterion
+    from .i18n import BillTrace, label, translator
+
+    say, _ = BillTrace(lang), translator(lang)
+
+    def value(number: float, unit: str) -> str:
+        return " ".join(filter(None, (say.number(number), say.unit(unit))))
+
+    p = factor.provenance
+    phase = label(next(x for x in PHASES if x.id == factor.phase), lang)
+    criterion = label(get_criterion(factor.criterion), lang)
+    head = f"{factor.flow} / {criterion} / {phase} = {value(factor.value, factor.unit)}"
+    if factor.credit:
+        head += " " + _.gettext("(credit: avoided impact)")
+    confidence = _.gettext("confidence {level}").format(level=_.pgettext("confidence", p.confidence))
+    lines = [f"{head}  [{p.cite()}, {p.geography}, {p.licence} ; {p.set_id} ; {confidence}]"]
+    if factor.formula:
+        lines.append(f"  = {factor.formula.replace(' * ', ' × ')}")
+        lines += [f"    {i.name} = {value(i.value, i.unit)}  [{i.provenance.cite()} ; {i.provenance.set_id}]"
+                  for i in factor.inputs]
+    return "\n".join(lines)
 
 
 def _percent(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gettext
 import io
 import math
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
@@ -28,6 +29,7 @@ __all__ = [
     "NBSP",
     "NNBSP",
     "TEMPLATE_COLUMNS",
+    "BillTrace",
     "Labelled",
     "audience_unit",
     "check_lang",
@@ -324,6 +326,136 @@ def quoted(name: str, lang: str) -> str:
     return f"«{NBSP}{name}{NBSP}»" if check_lang(lang) == "fr" else f"'{name}'"
 
 
+#: The notes services write on looked-up values, as (pattern, message): each group of the pattern fills the field
+#: of the message in its order, written by :meth:`BillTrace.note` as its kind asks; other notes are kept.
+_NOTE_SHAPES: tuple[tuple[str, str], ...] = (
+    (r"by (\w+) \(([^)]*)\): (.*)", "by {parameter} ({choice}): {source}"),
+    (r"default for an image: (.*)", "default for an image: {source}"),
+    (r"allocation of hosting '(.*)'", "allocation of hosting {name}"),
+    (r"hosting '(.*)': (.*)", "hosting {name}: {formula}"),
+    (r"(.*) with (.*); source: (.*)", "{written} with {values}; source: {source}"),
+    (r"(.*); source: (.*)", "{written}; source: {source}"),
+)
+_VALUE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?: ([a-z_]+(?: \*\* \d| / [a-z_]+)*))?(?![\w.])")
+_LINE = re.compile(r"(hosting\.)?line(\d+)")
+_NAME_OR_NUMBER = re.compile(r"(?<![\w.@])(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_]\w*(?:\.\w+)?))(?![\w.@])")
+
+
+class BillTrace:
+    """The words and numbers of a service's bill trace (:meth:`lca_numerique.services.Service.explain`) in
+    ``lang``. English keeps the ids and Python's numbers (the text tools and tests parse); French writes stages,
+    units, origins and the names in formulas in words, and numbers with six significant digits and a decimal
+    comma."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = check_lang(lang)
+        self.french = lang != "en"
+        self._ = translator(lang)
+        self.where = self._.gettext("where:")
+
+    def header(self, kind: str, name: str, amount: float, unit: str, definition: str) -> str:
+        """The first line: the service, its audience and what one unit of it counts."""
+        if not self.french:
+            return f"{kind} {name!r}: audience {amount:g} {unit} (per {unit}: {definition})"
+        return self._.gettext("{kind} {name}: audience {amount} (unit: {unit}; {per}: {definition})").format(
+            kind=kind_label(kind, self.lang), name=quoted(name, self.lang), amount=self.number(amount),
+            unit=audience_unit(unit, self.lang), per=per_audience_unit(unit, self.lang),
+            definition=self._.gettext(definition))
+
+    def number(self, value: float) -> str:
+        """An amount: ``%.6g`` in English, six significant digits in French."""
+        return f"{value:.6g}" if not self.french else format_number(float(value), self.lang, 6)
+
+    def stage(self, stage: str) -> str:
+        """A stage of the bill (``visitor_device``...): its id in English, words in French."""
+        return self._.pgettext("stage", stage) if self.french else stage
+
+    def unit(self, unit: str) -> str:
+        """A unit of a flow, a value or a factor (``kg CO2 eq / (tonne * km)``); French writes each part of a
+        ratio in its symbols (``kg CO2e/t·km``) and drops "dimensionless"."""
+        if not self.french:
+            return unit
+        if not unit or unit == "dimensionless":
+            return ""
+        whole = self._.pgettext("unit", unit)
+        if whole != unit:
+            return whole
+        parts = [part.strip().removeprefix("(").removesuffix(")") for part in unit.split(" / ")]
+        return "/".join(display_unit(part, self.lang) if part.startswith("kg ") else
+                        self._.pgettext("unit", part).replace("CO2 eq", "CO2e") for part in parts)
+
+    def name(self, name: str) -> str:
+        """A name in a formula: a parameter by its label, a mix's share as ``label (key)``, a value computed on
+        the way by its own label; a name without French label is kept."""
+        if not self.french:
+            return name
+        line = _LINE.fullmatch(name)
+        if line:  # the amount of a custom line, or of a line of the hosting a service takes a share of
+            message = self._.gettext("hosting line {number}") if line[1] else self._.gettext("line {number}")
+            return message.format(number=line[2])
+        head, _dot, key = name.partition(".")
+        if key:  # a mix's share, device_mix.tv
+            return f"{parameter_label(head, self.lang)} ({choice_label(key, self.lang)})"
+        label = parameter_label(name, self.lang)
+        return self._.pgettext("value", name) if label == name else label
+
+    def named(self, name: str) -> str:
+        """A name heading its line of values: in French, its label with the id an inventory file uses."""
+        label = self.name(name)
+        return name if label == name else f"{label} ({name})"
+
+    def formula(self, formula: str) -> str:
+        """A formula as shown: × for multiplication; in French, names in words and numbers as French writes
+        them."""
+        formula = formula.replace(" * ", " × ")
+        if not self.french:
+            return formula
+        return _NAME_OR_NUMBER.sub(lambda m: self.number(float(m[1])) if m[1] else self.name(m[2]), formula)
+
+    def written(self, text: str) -> str:
+        """What a user wrote (a custom line's formula and the values of its variables): their names kept, × for
+        multiplication, numbers and units as ``lang`` writes them."""
+        text = text.replace(" * ", " × ")
+        if not self.french:
+            return text
+        return _VALUE.sub(lambda m: " ".join(filter(None, (self.number(float(m[1])), self.unit(m[2] or "")))), text)
+
+    def value(self, value: Any, shown: str) -> str:
+        """A value: as ``shown`` in English; in French, numbers, mixes and choices in French (an empty value
+        for an optional one not given)."""
+        return shown if not self.french else parameter_value(value, self.lang)
+
+    def origin(self, origin: str) -> str:
+        """Where a value comes from: "user", "default: <source>" or a service's note."""
+        if not self.french or not origin:
+            return origin
+        if origin == "user":
+            return self._.pgettext("origin", "user")
+        if origin.startswith("default: "):
+            return self._.gettext("default: {source}").format(
+                source=source_text(origin.removeprefix("default: "), self.lang))
+        return self.note(origin)
+
+    def note(self, note: str) -> str:
+        """A note on a looked-up value in French words where its shape is known; sources stay as published."""
+        for pattern, message in _NOTE_SHAPES:
+            match = re.fullmatch(pattern, note)
+            if match is None:
+                continue
+            fields = dict(zip(re.findall(r"\{(\w+)\}", message), match.groups(), strict=True))
+            return self._.gettext(message).format(**{k: self._field(k, v) for k, v in fields.items()})
+        return self._.gettext(note)
+
+    def _field(self, kind: str, text: str) -> str:
+        """One field of a note, written as its kind asks (a parameter, a choice, a source, a name...)."""
+        if kind in ("written", "values"):
+            return self.written(text)
+        if kind == "formula":
+            return self.formula(text)
+        write = {"parameter": parameter_label, "choice": choice_label, "source": source_text, "name": quoted}[kind]
+        return write(text, self.lang)
+
+
 def lever_name(name: str, lang: str) -> str:
     """A scenario's name in ``lang``: the bundled levers' names are translated, a user's are kept."""
     return translator(lang).pgettext("lever", name)
@@ -417,6 +549,15 @@ def data_messages() -> list[tuple[str | None, str | tuple[str, str]]]:
     messages += [("direction", d) for d in ("reduction", "increase", "no change", NOT_COMPARABLE)]
     messages += [("coverage", NOT_COMPARABLE)]
     messages += [("column", c) for c in CONSOLE_COLUMNS]
+    from .bill import AUDIENCE_DEFINITIONS, STAGES
+    from .flows import FLOWS
+
+    messages += [(None, definition) for definition in AUDIENCE_DEFINITIONS.values()]
+    messages += [("stage", stage) for stage in STAGES]
+    messages += [("value", name) for name in _TRACE_VALUES]
+    messages += [("unit", unit) for unit in dict.fromkeys((*(f.unit for f in FLOWS.values()), *_TRACE_UNITS))]
+    messages += [(None, message) for _pattern, message in _NOTE_SHAPES]
+    messages += [("confidence", level) for level in _CONFIDENCE_LEVELS]
     from .inventory.template import (
         CAMPAIGNS_SHEET,
         COLUMN_MEANINGS,
@@ -445,3 +586,13 @@ CONSOLE_COLUMNS = ("rank", "scenario", "direction", "change", "share of total", 
 #: Columns of the data-collection template besides the services' parameters.
 TEMPLATE_COLUMNS = ("campaign", "name", "basis", "budget", "functional_unit", "functional_unit_amount",
                     "functional_unit_source")
+
+#: Values the bundled services compute on the way to their bill lines (``explain()`` names them in formulas).
+_TRACE_VALUES = ("bitrate", "device_hours", "gigabytes", "heard_hours", "hours", "impressions", "message_gb",
+                 "page_area", "paper_mass", "printed_mass", "server_count", "server_hours_per_message", "vcpu_count",
+                 "viewing_hours", "allocated_share", "hosting_period", "hosting_data", "hosting_users")
+#: Units of those values, besides the flows' and the parameters'.
+_TRACE_UNITS = ("GB / hour", "m**2", "kg", "hour", "second", "server", "vCPU", "percent", "day", "week", "month",
+                "kilobyte", "megabyte", "gigabyte", "terabyte")
+#: How sure a factor's source is (``Provenance.confidence``).
+_CONFIDENCE_LEVELS = ("high", "medium", "low")

@@ -775,7 +775,7 @@ def monte_carlo(items: Sequence[Service] | Sequence[BillOfMaterials] | BillMatri
     portfolio = getattr(items, "portfolio", items)  # an Inventory, a Portfolio or a sequence
     if isinstance(portfolio, Portfolio):
         items = [s for _, s in portfolio.all_services()]
-        bills = portfolio.bills() if bills is None else bills  # bills know their campaign
+        bills = portfolio.stacked_bills().matrix if bills is None else bills  # bills know their campaign
     elif isinstance(items, BillMatrix):
         items, bills = (), items
     if bills is None:

@@ -6,9 +6,10 @@ told apart by hatching as well as by order. Labels in English (``lang="en"``) or
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from inspect import signature
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -40,12 +41,15 @@ __all__ = [
     "OKABE_ITO",
     "PHASE_HATCHES",
     "TIER_COLOURS",
+    "ServiceTotals",
     "plot_audience",
     "plot_distribution",
     "plot_multicriteria",
     "plot_tiers_phases",
     "plot_tornado",
     "plot_waterfall",
+    "service_totals",
+    "sum_of_services",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -60,6 +64,50 @@ FONT_SIZE = 9.5
 LABELLED_POINTS = 25
 #: Service columns of the heat map; beyond, the others are summed in one column.
 HEATMAP_SERVICES = 24
+#: Services of the audience plot drawn as points (the largest totals); beyond, the others are shaded cells of a
+#: density, so that the figure costs the same for 100 or 100,000 services and a cloud stays readable.
+AUDIENCE_POINTS = 300
+
+
+class ServiceTotals(NamedTuple):
+    """Each service's totals per criterion, and what the coverage rule needs to sum services together."""
+
+    values: np.ndarray  # [service, criterion] in the criterion's unit, NaN where not covered
+    codes: np.ndarray  # coverage codes into lca_numerique.results.COVERAGE_LABELS
+    found: np.ndarray  # [service, criterion]: some line behind the total has a factor
+    per_audience: np.ndarray  # [service, criterion] per unit of the service's audience, NaN where not computable
+    per_audience_codes: np.ndarray
+
+
+_TOTALS: weakref.WeakKeyDictionary[Results, ServiceTotals] = weakref.WeakKeyDictionary()
+
+
+def service_totals(results: Results) -> ServiceTotals:
+    """The service totals figures and the HTML report read, computed once per (immutable) ``results``: one
+    reduction of the bill matrix each, arrays over services, no table per service."""
+    totals = _TOTALS.get(results)
+    if totals is None:
+        scores, per = results.scores(), results.scores(per_audience=True)
+        totals = ServiceTotals(scores.values, scores.coverage, results.flags(("service",))[1], per.values,
+                               per.coverage)
+        _TOTALS[results] = totals
+    return totals
+
+
+def sum_of_services(results: Results, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of the services at ``positions``, per criterion, as the engine sums a group: ``(values,
+    codes)``, complete when every total summed is, not covered (NaN) when some line lacks a factor and none
+    behind the sum has one, partial (the covered part) otherwise."""
+    totals = service_totals(results)
+    lacking = (totals.codes[positions] > 0).any(axis=0)
+    found = totals.found[positions].any(axis=0)
+    codes = np.where(lacking, np.where(found, 1, 2), 0).astype(np.int8)
+    values = np.where(codes == 2, np.nan, np.nansum(totals.values[positions], axis=0))
+    return values, codes
+
+
+def _others_name(n: int, lang: str) -> str:
+    return _gettext(lang, "the {n} other services").format(n=format_count(n, lang))
 
 
 _gettext = gettext_for
@@ -87,49 +135,68 @@ def _tier_phase_legend(fig: Figure, lang: str) -> None:
     fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=FONT_SIZE, frameon=False)
 
 
+def _tier_phase_split(table: object, criterion: int) -> np.ndarray:
+    """``[tier, phase]`` of one criterion from a one-row ``total(("tier", "phase"), as_frame=False)``, the
+    parts not covered as 0 (they are not drawn; the bar's label says the total is partial)."""
+    split = np.zeros((len(TIERS), len(PHASES)))
+    tier, of, phase = (table.codes(axis)[0] for axis in ("tier", "criterion", "phase"))  # type: ignore[attr-defined]
+    keep = of == criterion
+    split[tier[keep], phase[keep]] = np.nan_to_num(table["value"][keep])  # type: ignore[index]
+    return split
+
+
 def plot_tiers_phases(results: Results, criteria: Sequence[str] = MISSION_CRITERIA, *, lang: str = "en",
                       top: int = 12) -> Figure:
-    """For each criterion (one panel under the other), one bar per service (the ``top`` largest) showing how its
-    total splits between tiers (colour) and phases (hatching), as shares of that service's total; each bar is
-    labelled with the total itself (scaled unit), so a dominant service does not hide the others. Totals
-    that are not covered are labelled so, partial ones marked."""
+    """For each criterion (one panel under the other), one bar per service (the ``top`` largest, then one bar
+    for all the others together) showing how its total splits between tiers (colour) and phases (hatching), as
+    shares of that total; each bar is labelled with the total itself (scaled unit), so a dominant service does
+    not hide the others. Totals that are not covered are labelled so, partial ones marked."""
     from matplotlib.ticker import PercentFormatter
 
+    from .results import COVERAGE_LABELS, NOT_COVERED
+
     ids = [get_criterion(c).id for c in criteria if get_criterion(c).id in results.criteria]
-    totals = results.total(("service",)).set_index(["criterion", "service"])
-    # [service, tier, criterion, phase]; not-covered parts are unknown, so not drawn (their label says so)
-    cube = np.nan_to_num(results.values)
-    rows = min(top, len(results.services))
+    totals = service_totals(results)
+    n = len(results.services)
+    rows = min(top, n) + (n > top)
     fig = _figure(9.0, len(ids) * (0.32 * rows + 0.9) + 0.9)
     axes = fig.subplots(len(ids), 1, squeeze=False)[:, 0]
     for ax, criterion in zip(axes, ids, strict=True):
         c = results.criteria.index(criterion)
-        values = cube[:, :, c, :]
-        service_totals = values.sum(axis=(1, 2))
-        order = np.argsort(service_totals)[::-1][:top][::-1]
-        shares = values[order] / np.where(service_totals[order] > 0, service_totals[order], np.nan)[:, None, None]
-        shares = np.nan_to_num(shares)
-        left = np.zeros(len(order))
+        # not-covered parts are unknown, so not drawn (their label says so)
+        order = np.argsort(np.nan_to_num(totals.values[:, c]))[::-1][:top][::-1]
+        values = np.nan_to_num(results.select(order).values[:, :, c, :])  # [bar, tier, phase]
+        names = [results.services[i] for i in order]
+        labels = list(zip(totals.values[order, c], totals.codes[order, c], strict=True))
+        if n > top:  # the others, summed as the engine sums a group, in one bar under the largest
+            others = np.setdiff1d(np.arange(n), order)
+            split = _tier_phase_split(results.select(others).total(("tier", "phase"), as_frame=False), c)
+            summed, codes = sum_of_services(results, others)
+            values = np.concatenate([split[None], values])
+            names.insert(0, _others_name(len(others), lang))
+            labels.insert(0, (summed[c], codes[c]))
+        bar_totals = values.sum(axis=(1, 2))
+        shares = np.nan_to_num(values / np.where(bar_totals > 0, bar_totals, np.nan)[:, None, None])
+        left = np.zeros(len(names))
         for t, tier in enumerate(TIERS):
             for p, phase in enumerate(PHASES):
                 width = shares[:, t, p]
                 if not width.any():
                     continue
-                ax.barh(range(len(order)), width, left=left, color=TIER_COLOURS[tier.id],
+                ax.barh(range(len(names)), width, left=left, color=TIER_COLOURS[tier.id],
                         hatch=PHASE_HATCHES[phase.id], edgecolor="white", linewidth=0.5)
                 left += width
-        ax.set_yticks(range(len(order)), [results.services[i] for i in order], fontsize=FONT_SIZE)
+        ax.set_yticks(range(len(names)), names, fontsize=FONT_SIZE)
         ax.set_xlim(0, 1.42)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.tick_params(labelsize=FONT_SIZE)
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(_label(get_criterion(criterion), lang), fontsize=FONT_SIZE + 1.5, loc="left")
-        for row, i in enumerate(order):
-            row_total = totals.loc[(criterion, results.services[i])]
-            text = format_impact(row_total["value"], criterion, lang, str(row_total["coverage"]))
-            if str(row_total["coverage"]) == "not covered":
-                text = coverage_label("not covered", lang)
+        for row, (value, code) in enumerate(labels):
+            coverage = COVERAGE_LABELS[code]
+            text = coverage_label(NOT_COVERED, lang) if coverage == NOT_COVERED else \
+                format_impact(value, criterion, lang, coverage)
             ax.annotate(text, (1.0, row), xytext=(4, 0), textcoords="offset points", va="center",
                         fontsize=FONT_SIZE, color="#222222")
     axes[-1].set_xlabel(_gettext(lang, "share of the service's total (the label gives the total)"),
@@ -146,19 +213,25 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
     from matplotlib.colors import LogNorm, Normalize
     from matplotlib.ticker import FuncFormatter
 
-    table = results.total(("service",))
+    from .results import COVERAGE_LABELS
+
     ids = list(results.criteria)
-    columns = list(results.services)
-    if len(columns) > HEATMAP_SERVICES:  # the largest services, then one column for all the others
-        table, columns = _largest_and_others(table, HEATMAP_SERVICES, lang)
     if normalise == "ef":
         ids = [c for c in ids if get_criterion(c).normalisation]
     elif normalise != "share":
         raise ValueError("normalise is 'share' or 'ef'")
-    value = table.pivot(index="criterion", columns="service", values="value").reindex(index=ids, columns=columns)
-    coverage = table.pivot(index="criterion", columns="service", values="coverage").astype(str).reindex(
-        index=ids, columns=columns)
-    data = value.to_numpy(dtype=float)
+    totals = service_totals(results)
+    rows = [results.criteria.index(c) for c in ids]
+    columns = list(results.services)
+    values, codes = totals.values[:, rows], totals.codes[:, rows]  # [service, criterion]
+    if len(columns) > HEATMAP_SERVICES:  # the largest services, then one column for all the others
+        kept, others = _largest_and_others(results, HEATMAP_SERVICES)
+        summed, summed_codes = sum_of_services(results, others)
+        values = np.vstack([values[kept], summed[rows]])
+        codes = np.vstack([codes[kept], summed_codes[rows]])
+        columns = [*(columns[i] for i in kept), _others_name(len(others), lang)]
+    data = values.T.astype(float)
+    coverage = np.asarray(COVERAGE_LABELS, dtype=object)[codes.T]
     if normalise == "ef":
         data = data / np.array([get_criterion(c).normalisation for c in ids])[:, None]
         norm, cmap = LogNorm(), "cividis"
@@ -177,7 +250,7 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
     image = ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=colormaps[cmap].with_extremes(bad="#d9d9d9"),
                       norm=norm)
     for (r, s), cell in np.ndenumerate(data):
-        status = coverage.iat[r, s]
+        status = coverage[r, s]
         if status == "not covered" or not np.isfinite(cell):
             text, colour = _gettext(lang, "n/c"), "#222222"
         else:
@@ -199,23 +272,14 @@ def plot_multicriteria(results: Results, *, normalise: str = "share", lang: str 
     return fig
 
 
-def _largest_and_others(table: pd.DataFrame, keep: int, lang: str) -> tuple[pd.DataFrame, list[str]]:
-    """Service totals (``total("service")``) reduced to the ``keep`` services largest on climate change and one
-    row per criterion for all the others, summed as the engine sums (not covered if none is covered, partial
-    if any part lacks a factor)."""
-    import pandas as pd
-
-    frame = table.assign(service=table["service"].astype(str), coverage=table["coverage"].astype(str))
-    climate = frame[frame["criterion"].astype(str) == "climate_change"].set_index("service")["value"]
-    largest = list(climate.sort_values(ascending=False, kind="stable").index[:keep])
-    others = frame[~frame["service"].isin(largest)]
-    name = _gettext(lang, "the {n} other services").format(n=format_count(others["service"].nunique(), lang))
-    grouped = others.groupby("criterion", observed=True)
-    status = grouped["coverage"].agg(lambda c: "complete" if (c == "complete").all()
-                                     else ("not covered" if (c == "not covered").all() else "partial"))
-    summed = pd.DataFrame({"service": name, "criterion": status.index,
-                           "value": grouped["value"].sum(min_count=1).to_numpy(), "coverage": status.to_numpy()})
-    return pd.concat([frame[frame["service"].isin(largest)], summed], ignore_index=True), [*largest, name]
+def _largest_and_others(results: Results, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the ``keep`` services largest on climate change (from the largest; not covered last; ties
+    in inventory order) and of all the others (in inventory order)."""
+    n = len(results.services)
+    climate = service_totals(results).values[:, results.criteria.index("climate_change")] \
+        if "climate_change" in results.criteria else np.zeros(n)
+    kept = np.argsort(-np.nan_to_num(climate, nan=-np.inf), kind="stable")[:keep]
+    return kept, np.setdiff1d(np.arange(n), kept)
 
 
 def _whole_percent(share: float, lang: str) -> str:
@@ -254,16 +318,33 @@ def _label_points(fig: Figure, ax: object, points: Sequence[tuple[float, float, 
         taken.append(box)
 
 
+def _density(ax: object, x: np.ndarray, y: np.ndarray, label: str) -> None:
+    """Points too many to draw one by one, as hexagonal cells on log axes shaded by how many fall in each
+    (log scale), light grey for one: a fixed number of cells whatever the number of points."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+
+    def span(values: np.ndarray) -> tuple[float, float]:
+        """The decades the cells cover: the data's, widened to one decade at least (cells of equal values
+        would otherwise be too thin to see)."""
+        low, high = float(np.log10(values.min())), float(np.log10(values.max()))
+        centre = (low + high) / 2
+        return min(low, centre - 0.5), max(high, centre + 0.5)
+
+    greys = ListedColormap(colormaps["Greys"](np.linspace(0.25, 0.8, 256)))
+    ax.hexbin(x, y, xscale="log", yscale="log", gridsize=45, bins="log", mincnt=1, cmap=greys,  # type: ignore[attr-defined]
+              extent=(*span(x), *span(y)), linewidths=0, zorder=0, label=label)
+
+
 def plot_audience(results: Results, criterion: str = "climate_change", *, lang: str = "en") -> Figure:
     """Impact per audience unit against audience, log axes, one point per service (colour and marker by
-    audience unit; the :data:`LABELLED_POINTS` services with the largest totals labelled with their names):
-    is each service's impact justified by the audience it reaches?"""
+    audience unit; the :data:`LABELLED_POINTS` services with the largest totals labelled with their names;
+    beyond :data:`AUDIENCE_POINTS` services, the others shaded as a density): is each service's impact
+    justified by the audience it reaches?"""
     from matplotlib.ticker import FuncFormatter
 
     c = get_criterion(criterion).id
-    table = results.per_audience()
-    values = table[table["criterion"] == c].set_index("service")["value"].reindex(
-        list(results.services)).to_numpy(dtype=float)
+    values = service_totals(results).per_audience[:, results.criteria.index(c)]
     positive = values[np.isfinite(values) & (values > 0)]
     factor, unit = 1.0, get_criterion(c).unit
     if positive.size:  # one unit for the whole axis, scaled on the median service
@@ -277,6 +358,12 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     audience = np.asarray(results.audience, dtype=float)
     audience_units = np.asarray(results.audience_units, dtype=object)
     shown = np.flatnonzero((audience > 0) & np.isfinite(values) & (values > 0))
+    if len(shown) > AUDIENCE_POINTS:  # the largest totals as points, the others as a density behind them
+        largest = np.argsort(-(audience[shown] * values[shown]), kind="stable")[:AUDIENCE_POINTS]
+        rest, shown = np.delete(shown, largest), np.sort(shown[largest])
+        _density(ax, audience[rest], values[rest] / factor, _gettext(
+            lang, "the {n} other services (grey cells, darker where they are more)").format(
+            n=format_count(len(rest), lang)))
     for u in units:  # one collection per audience unit, whatever the number of services
         group = shown[audience_units[shown] == u]
         if group.size:
@@ -289,8 +376,9 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     named = shown[np.argsort(-(audience[shown] * values[shown]), kind="stable")[:LABELLED_POINTS]]
     _label_points(fig, ax, [(audience[s], values[s] / factor, results.services[s]) for s in sorted(named)])
     number = FuncFormatter(lambda v, _: format_number(v, lang))
-    ax.xaxis.set_major_formatter(number)
-    ax.yaxis.set_major_formatter(number)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(number)
+        axis.set_minor_formatter(_log_minor_numbers(lang))
     ax.tick_params(labelsize=FONT_SIZE)
     ax.set_xlabel(_gettext(lang, "audience over the period (visits, views, readers...)"), fontsize=FONT_SIZE)
     ax.set_ylabel(_gettext(lang, "{criterion} per unit of audience").format(
@@ -299,6 +387,18 @@ def plot_audience(results: Results, criterion: str = "climate_change", *, lang: 
     unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), fontsize=FONT_SIZE, frameon=False, loc="best")
     return fig
+
+
+def _log_minor_numbers(lang: str) -> object:
+    """Minor ticks of a log axis labelled where matplotlib labels them (an axis of less than a decade or two),
+    written as ``lang`` writes numbers rather than as 4×10⁰."""
+    from matplotlib.ticker import LogFormatter
+
+    class Numbers(LogFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return format_number(x, lang) if super().__call__(x, pos) else ""
+
+    return Numbers(labelOnlyBase=False)
 
 
 def _number_axis(axis: object, lang: str) -> None:

@@ -27,6 +27,7 @@ at: a bill matrix whose flows are all covered by the factor set is complete with
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import types
 import warnings
@@ -341,6 +342,19 @@ class Results:
         if per_audience:
             values, codes = self._per_audience(values, codes, self.audience[:, None])
         return Scores(values, codes, self.services, self.criteria, tuple(self.units().values()))
+
+    def select(self, positions: Sequence[int] | np.ndarray) -> Results:
+        """The results of the services at ``positions`` (in that order), with the same factors and coverage rule:
+        ``select(p).values`` is ``values[p]`` computed for those services only, and ``select(p).total(())``
+        their sum, not covered only where nothing behind it has a factor."""
+        rows = np.asarray(positions, dtype=np.intp)
+
+        def pick(labels: Sequence[str]) -> tuple[str, ...]:
+            return tuple(np.asarray(labels, dtype=object)[rows].tolist())
+
+        return dataclasses.replace(self, services=pick(self.services), kinds=pick(self.kinds),
+                                   campaigns=pick(self.campaigns), _quantities=self._quantities[rows],
+                                   audience=self.audience[rows], audience_units=pick(self.audience_units))
 
     @staticmethod
     def _per_audience(values: np.ndarray, codes: np.ndarray, audience: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ __all__ = ["CONVERSIONS", "SPELLINGS", "generate", "targets"]
 _DATA_PREFIXES = ("", "k", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti")
 _WORD_PREFIXES = ("", "kilo", "mega", "giga", "tera")
 _AUDIENCES = ("visit", "page_view", "view", "impression", "recipient", "reader", "listen", "copy", "participant",
-              "follower", "inhabitant", "user")
+              "follower", "inhabitant", "user", "download")
 
 #: Spellings tried by :func:`generate`; those pint refuses or that need no table are left out of it.
 SPELLINGS: tuple[str, ...] = (
@@ -360,6 +360,8 @@ CONVERSIONS: dict[tuple[str, str, str | None, bool], float] = {
     ('device_hours', 'device_hour', 'device', False): 1.0,
     ('%', 'dimensionless', None, False): 0.01,
     ('percent', 'dimensionless', None, False): 0.01,
+    ('download', 'download', None, False): 1.0,
+    ('downloads', 'download', None, False): 1.0,
     ('s', 'hour', None, False): 0.0002777777777777778,
     ('sec', 'hour', None, False): 0.0002777777777777778,
     ('second', 'hour', None, False): 0.0002777777777777778,

@@ -75,6 +75,7 @@ AUDIENCE_UNITS: tuple[str, ...] = (
     "follower",
     "inhabitant",
     "user",
+    "download",
 )
 
 _DOMAIN_DEFINITIONS: tuple[str, ...] = (

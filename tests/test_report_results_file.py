@@ -1,24 +1,18 @@
 """``check`` fails on any change of what a number means, re-runs with the factor choice actually used, and
-discloses overrides. The checksum is verified against an independent computation (hashlib on canonical JSON)."""
+discloses overrides. The checksum is verified against an independent computation (results_json_oracle: hashlib
+on the documented definition)."""
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 
 import pytest
+from results_json_oracle import reseal
 
 from lca_numerique.cli import EXIT_BAD_INPUT, EXIT_DIFFERENCES, EXIT_OK, example_path, main
 from lca_numerique.inventory import inventory_from_text, load_inventory
 from lca_numerique.report import FactorChoice, ResultsFileError, check_results_file, write_report
-
-
-def reseal(document: dict) -> dict:
-    """Recompute the checksum as a careful forger would: SHA-256 of the canonical JSON of everything else."""
-    content = {k: v for k, v in document.items() if k != "checksum"}
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return {**content, "checksum": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}
 
 
 @pytest.fixture(scope="module")

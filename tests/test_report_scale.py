@@ -6,7 +6,6 @@ the largest services only. Structural properties only: no timing (see benchmarks
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from results_json_oracle import reseal
 
 from lca_numerique.inventory import inventory_from_text
 from lca_numerique.report import REPORT_FILES, check_results_file, write_csv, write_report
@@ -98,13 +98,6 @@ def test_breakdown_sheets_point_to_results_csv_and_show_the_totals_per_kind(larg
         for row in expected.itertuples():
             value = got[(row.kind, getattr(row, axis), row.criterion)]
             assert (value is None) if math.isnan(row.value) else value == pytest.approx(row.value, rel=1e-12)
-
-
-def reseal(document: dict) -> dict:
-    """The checksum computed independently: SHA-256 of the canonical JSON of everything else."""
-    content = {k: v for k, v in document.items() if k != "checksum"}
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return {**content, "checksum": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}
 
 
 def test_the_streamed_results_file_is_the_document_and_checks(large):

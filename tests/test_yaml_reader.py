@@ -18,7 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lca_numerique.inventory import InventoryError, inventory_from_text, read_yaml
+from lca_numerique.inventory import InventoryError, inventory_from_text, read_yaml, yaml_source
 from lca_numerique.inventory.yaml_source import MAX_DEPTH, Path_
 
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -199,3 +199,132 @@ def test_dates_and_repeated_values_are_separate_per_document():
     located = read_yaml("d.yaml", text="a: 2025-01-02\nb: 2025-01-02\n")
     assert located.data == {"a": datetime.date(2025, 1, 2), "b": datetime.date(2025, 1, 2)}
     assert read_yaml("e.yaml", text="a: '2025-01-02'\n").data == {"a": "2025-01-02"}
+
+
+# -- the line reader: the common shape read without the parser, with the parser's result ------------------------
+
+def read_both(text: str) -> tuple[Any, Any]:
+    """What read_yaml gives (data and marks, or the problem) as it is, and with the line reader turned off."""
+    def outcome() -> Any:
+        try:
+            located = read_yaml("both.yaml", text=text)
+        except InventoryError as error:
+            return [str(p) for p in error.problems]
+        return located.data, located.marks
+
+    first = outcome()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yaml_source._Lines, "read", lambda self, text: None)
+        return first, outcome()
+
+
+def parser_unused(text: str) -> Any:
+    """read_yaml's data for a text the line reader must read on its own (the parser would fail the test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yaml_source._Builder, "_build", lambda self: pytest.fail("the parser read it"))
+        return read_yaml("lines.yaml", text=text).data
+
+
+def test_the_common_shapes_are_read_without_the_parser():
+    assert len(parser_unused(many_forms(200))["services"]) == 200
+    inventory = inventory_from_text(many_forms(8), "x.yaml")
+    block = inventory.to_yaml()  # the block style programs write
+    assert "  - kind: website\n" in block or "- kind: website\n" in block
+    assert parser_unused(block) == yaml.safe_load(block)
+    text = ("# an inventory\norganisation: Ville d'Exemple — communication\nperiod: '2025'\nillustrative: true\n"
+            "factors: {profile: default, parameters: {smartphone.lifetime: 3.5}}\n\ncampaigns:\n"
+            "  - name: Printemps\n    services:\n      - kind: video\n        name: \"teaser #1\"\n"
+            "        views: 12 000\n        duration: 45 s\n        device_mix: {smartphone: 0.8, tv: 0.2}\n"
+            "services:\n- {kind: website, name: site, visits: 1.2e+6, basis: 'Matomo, 2025'}\n")
+    assert parser_unused(text) == yaml.safe_load(text)
+
+
+line_keys = st.sampled_from(["a", "b", "kind", "name", "visits", "x y", "yes", "1", "<<", "-a", "?b", "é", "a:b"])
+line_values = st.one_of(plain_texts, st.sampled_from([
+    "", " ", "'q''s'", "'a", '"d #x"', '"e\\"', "{a: 1, b: [2, 3]}", "{a: 1,}", "{a: 1", "[1, [2, {c: d}]]", "[]", "{}",
+    "{a: 1} ", "[a: 1]", "{a: 1, a: 2}", "{'a': 1}", "- a", "-a", "a, b", "a # c", "a#b", "&x 1", "*x", "!!str 1",
+    "|", ">", "@x", "%x", "`x", "a\tb", "x\r", "site 1", "l'Hôtel", "12 000 €", "\xa0x", "a\u2028b", "---", "...",
+    "[" * 22 + "]" * 22]), st.text(max_size=6))
+
+
+@st.composite
+def line_documents(draw: Any) -> str:
+    """Lines of keys, dashes and values at random indentations: often in the line reader's shape, often not."""
+    lines = []
+    for _ in range(draw(st.integers(1, 10))):
+        indent = " " * draw(st.sampled_from([0, 0, 2, 2, 4, 6, 1, 3]))
+        dash = draw(st.sampled_from(["", "", "- ", "-  ", "- - "]))
+        shape = draw(st.integers(0, 4))
+        key, value = draw(line_keys), draw(line_values)
+        lines.append(f"{indent}{dash}{key}:" if shape == 0 else f"{indent}{dash}{value}" if shape == 1
+                     else draw(st.sampled_from(["", "# c", "  # c", "---"])) if shape == 2
+                     else f"{indent}{dash}{key}: {value}")
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\r\n"]))
+
+
+nice_scalars = st.sampled_from(["site 1", "1000", "1.5", "-2", "1_000", "0.5e+1", "yes", "~", "2025-01-02", "'q''s'",
+                                 '"d #x, y"', "12 000 €", "l'Hôtel", "a, b", "a [b]", "x-y", "-1.5e-3", ".inf", "Null"])
+nice_keys = st.sampled_from(["a", "b", "kind", "name", "visits", "x y", "é", "smartphone.lifetime", "c_d"])
+trees = st.recursive(nice_scalars, lambda inner: st.one_of(st.lists(inner, min_size=1, max_size=3),
+                                                           st.dictionaries(nice_keys, inner, min_size=1, max_size=3)),
+                     max_leaves=12)
+
+
+def flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    return value
+
+
+@st.composite
+def line_shaped(draw: Any) -> str:
+    """A document in the line reader's shape (block or flow collections at random, indentations of 2 or 4,
+    sequences under their key or indented, comments and blank lines), then, half the time, one line changed."""
+    step = draw(st.sampled_from([2, 4]))
+    lines: list[str] = []
+
+    def block(value: Any, indent: int, lead: str = "") -> None:  # lead: the "- " its first line starts with
+        if isinstance(value, dict):
+            for i, (key, item) in enumerate(value.items()):
+                prefix = " " * indent + lead if i == 0 else " " * (indent + len(lead))
+                if isinstance(item, (dict, list)) and draw(st.booleans()):
+                    lines.append(f"{prefix}{key}:")
+                    if draw(st.booleans()):
+                        lines.append(draw(st.sampled_from(["", "# note", "    # note"])))
+                    under = 0 if isinstance(item, list) and draw(st.booleans()) else step  # "key:\n- a" is valid
+                    block(item, indent + len(lead) + under)
+                else:
+                    lines.append(f"{prefix}{key}: {flow(item)}")
+        else:
+            for item in value:
+                dash = draw(st.sampled_from(["- ", "-  "]))
+                if isinstance(item, dict) and draw(st.booleans()):
+                    block(item, indent, dash)
+                else:
+                    lines.append(f"{' ' * indent}{dash}{flow(item)}")
+
+    block(draw(st.dictionaries(nice_keys, trees, min_size=1, max_size=4)), 0)
+    if draw(st.booleans()):
+        i = draw(st.integers(0, len(lines) - 1))
+        lines[i] = draw(st.sampled_from([" " + lines[i], lines[i][1:], lines[i] + " ", lines[i] + ",", lines[i] * 2,
+                                         lines[i].replace(": ", ":"), lines[i] + " # c"]))
+    return "\n".join(lines) + "\n"
+
+
+@PROPERTIES
+@given(st.one_of(line_documents(), line_shaped()))
+def test_the_line_reader_reads_as_the_parser_or_leaves_it_to_the_parser(text):
+    with_lines, parser_only = read_both(text)
+    assert with_lines == parser_only
+
+
+@PROPERTIES
+@given(data=st.dictionaries(keys, documents, min_size=1, max_size=4), flow=st.sampled_from([None, False, True]),
+       indent=st.sampled_from([2, 4]))
+def test_what_pyyaml_writes_is_read_by_the_line_reader_as_by_the_parser(data, flow, indent):
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False, indent=indent,
+                          width=1000)
+    with_lines, parser_only = read_both(text)
+    assert with_lines == parser_only

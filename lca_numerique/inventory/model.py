@@ -277,16 +277,25 @@ def inventory_from_data(located: Located) -> Inventory:
 class _Kind(NamedTuple):
     """What validating an entry of one kind of service needs, computed once per inventory."""
 
+    cls: type[Service]
     specs: dict[str, Spec]
     keys: dict[str, None]  # the accepted keys, in the order messages list them
     required: tuple[str, ...]
+    needed: frozenset[str]  # the same, as a set
+
+    @classmethod
+    def of(cls, service: type[Service]) -> _Kind:
+        """What validating entries of ``service`` needs."""
+        specs = service.specs()
+        required = tuple(s.name for s in specs.values() if s.required)
+        return cls(service, specs, dict.fromkeys((*ENTRY_KEYS, *specs)), required, frozenset(required))
 
 
 class _Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
-        self.kinds: dict[type[Service], _Kind] = {}
+        self.kinds: dict[str, _Kind] = {}
         self.names: dict[str, Path_] = {}  # service name -> where it is first written
         self.budget: dict[str, float] = {}
         self.service_units: dict[str, dict[str, Any]] = {}
@@ -465,8 +474,10 @@ class _Builder:
             service = self._service(item, (*path, i), defaults, hostings, basis)
             if service is None:
                 continue
-            first = self.names.setdefault(service.name, (*path, i, "name"))  # a dict: linear in the services
-            if first != (*path, i, "name"):
+            if service.name not in self.names:  # a dict: linear in the services
+                self.names[service.name] = (*path, i, "name")
+            else:
+                first = self.names[service.name]
                 line = self.located.where(first)[0]
                 self.problem((*path, i, "name"), f"service name {service.name!r} is already used "
                                                  f"({format_path(first)}, line {line}): names must be unique")
@@ -480,20 +491,19 @@ class _Builder:
             self.problem(path, "a service is a mapping with 'kind', 'name' and its parameters")
             return None
         kind = item.get("kind")
-        if kind not in SERVICE_KINDS:
-            close = difflib.get_close_matches(str(kind), SERVICE_KINDS, n=1, cutoff=0.5)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            self.problem((*path, "kind") if "kind" in item else path,
-                         f"unknown kind {kind!r}{hint}; accepted: {', '.join(SERVICE_KINDS)}" if kind is not None
-                         else f"'kind' is required; accepted: {', '.join(SERVICE_KINDS)}")
-            return None
-        cls = SERVICE_KINDS[kind]
-        if cls not in self.kinds:
-            specs = cls.specs()
-            self.kinds[cls] = _Kind(specs, dict.fromkeys((*ENTRY_KEYS, *specs)),
-                                    tuple(s.name for s in specs.values() if s.required))
-        specs, accepted, required = self.kinds[cls]
-        self._keys(item, path, accepted)
+        known = self.kinds.get(kind) if isinstance(kind, str) else None
+        if known is None:
+            if not isinstance(kind, str) or kind not in SERVICE_KINDS:
+                close = difflib.get_close_matches(str(kind), SERVICE_KINDS, n=1, cutoff=0.5)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.problem((*path, "kind") if "kind" in item else path,
+                             f"unknown kind {kind!r}{hint}; accepted: {', '.join(SERVICE_KINDS)}" if kind is not None
+                             else f"'kind' is required; accepted: {', '.join(SERVICE_KINDS)}")
+                return None
+            known = self.kinds[kind] = _Kind.of(SERVICE_KINDS[kind])
+        cls, specs, accepted, required, needed = known
+        if not item.keys() <= accepted.keys():
+            self._keys(item, path, accepted)
         name = self._text(item, "name", path, required=True)
         if not name:
             return None
@@ -510,7 +520,7 @@ class _Builder:
             self.service_units[name] = unit
         values = {k: v for k, v in defaults.items() if k in specs}
         values.update({k: v for k, v in item.items() if k in specs})
-        service = _built(cls, name, values, item.get("uncertainty") or {}, hostings, required)
+        service = _built(cls, name, values, item.get("uncertainty") or {}, hostings, needed)
         if service is not None:
             return service
         ok = True  # something is wrong: each value is checked on its own, so that every problem is located
@@ -552,7 +562,7 @@ class _Builder:
 
 
 def _built(cls: type[Service], name: str, values: dict[str, Any], uncertainty: Any, hostings: dict[str, Hosting],
-           required: tuple[str, ...]) -> Service | None:
+           required: frozenset[str]) -> Service | None:
     """The service when its entry is right (the constructor checks every value), else None: the entry is then
     checked value by value, to locate each problem."""
     hosting = values.get("hosting")
@@ -560,7 +570,7 @@ def _built(cls: type[Service], name: str, values: dict[str, Any], uncertainty: A
         if not isinstance(hosting, str) or hosting not in hostings:
             return None
         values = {**values, "hosting": hostings[hosting]}
-    if not isinstance(uncertainty, dict) or any(key not in values for key in required):
+    if not isinstance(uncertainty, dict) or not values.keys() >= required:
         return None
     try:
         return cls(name, uncertainty=uncertainty, **values)

@@ -49,12 +49,12 @@ class FactorChoice:
                    licences=None if chosen_licences is None else tuple(str(x) for x in chosen_licences),
                    extra_sets=tuple(str(s) for s in (extra_sets or own.get("extra_sets") or ())))
 
-    def load(self) -> FactorSet:
-        """The factor set this choice gives."""
+    def load(self, base: str | Path | None = None) -> FactorSet:
+        """The factor set this choice gives, relative paths read from ``base`` (default: the current folder)."""
         from ..factors import load_factors
 
         return load_factors(self.profile, parameters=dict(self.parameters) or None, licences=self.licences,
-                            extra_sets=list(self.extra_sets))
+                            extra_sets=list(self.extra_sets), base=base)
 
     def to_data(self) -> dict[str, Any]:
         """Plain data for JSON."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
@@ -41,7 +42,8 @@ from ..i18n import (
     source_text,
     translator,
 )
-from ..results import PARTIAL
+from ..plotting import AUDIENCE_POINTS, service_totals
+from ..results import COMPLETE, COVERAGE_LABELS, NOT_COVERED, PARTIAL
 from .tables import TABLE_SERVICES, largest_services
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CSS_PX_PER_INCH",
     "FIGURE_DPI",
+    "MISSING_NAMED",
     "STYLE",
     "Equivalent",
     "Heaviest",
@@ -101,6 +104,10 @@ dl.glossary dt{font-weight:600}dl.glossary dd{margin:0 0 .4rem 1.2rem}
  .warn{border:1px solid #8a5a00}
 }
 """
+
+
+#: Services a cell names at most (the services an amount is missing for); it counts the others.
+MISSING_NAMED = 10
 
 
 class ReportFigure(NamedTuple):
@@ -157,7 +164,7 @@ def figure_png(fig: Figure, alt: str) -> str:
 def _share_of(results: Results, criterion: str) -> tuple[np.ndarray, float]:
     """Each service's total of ``criterion`` and the portfolio's; the portfolio's is NaN when a service's total
     is not covered (a share of an unknown total is not stated)."""
-    per_service = results.scores().values[:, results.criteria.index(criterion)]
+    per_service = service_totals(results).values[:, results.criteria.index(criterion)]
     return per_service, float(per_service.sum())
 
 
@@ -184,7 +191,7 @@ def heaviest(results: Results) -> list[Heaviest]:
         if not np.nansum(per_service) > 0:
             continue
         s = int(np.nanargmax(per_service))
-        cube = np.nan_to_num(results.values[s, :, results.criteria.index(criterion), :])
+        cube = np.nan_to_num(results.select([s]).values[0, :, results.criteria.index(criterion), :])
         found.append(Heaviest(criterion, s, float(per_service[s]), float(per_service[s] / total),
                               int(np.isnan(per_service).sum()), cube.sum(axis=1), cube.sum(axis=0)))
     return found
@@ -228,8 +235,7 @@ def _per_audience_sentence(results: Results, lang: str) -> str:
     if "climate_change" not in results.criteria:
         return ""
     per_service, total = _share_of(results, "climate_change")
-    scores = results.scores(per_audience=True)
-    per = scores.values[:, list(scores.criteria).index("climate_change")]
+    per = service_totals(results).per_audience[:, results.criteria.index("climate_change")]
     s = int(np.argmax(per_service))
     by_audience = np.argsort(results.audience)[::-1]
     units = np.asarray(results.audience_units, dtype=object)
@@ -316,16 +322,18 @@ def _others_note(results: Results, shown: np.ndarray, lang: str) -> str:
 
 def _per_audience_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
-    table = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
+    totals = service_totals(results)
+    c = results.criteria.index("climate_change")
+    per, coverage = totals.per_audience[:, c], totals.per_audience_codes[:, c]
     car = equivalents()[1][0]
     rows = []
     shown = largest_services(results)
     # values per visit, per view, per reader do not compare: rows are ranked within their unit only
     units = np.unique(np.asarray(results.audience_units)[shown], return_inverse=True)[1]
-    for i in shown[np.lexsort((-np.nan_to_num(table["value"].to_numpy(dtype=float)[shown], nan=-np.inf), units))]:
+    for i in shown[np.lexsort((-np.nan_to_num(per[shown], nan=-np.inf), units))]:
         unit = results.audience_units[i]
-        value = float(table["value"].iat[i])
-        covered = str(table["coverage"].iat[i])
+        value = float(per[i])
+        covered = COVERAGE_LABELS[coverage[i]]
         rows.append([results.services[i], kind_label(results.kinds[i], lang),
                      format_count(results.audience[i], lang),
                      per_audience_unit(unit, lang), format_impact(value, "climate_change", lang, covered),
@@ -341,18 +349,20 @@ def _per_unit_table(results: Results, units: dict[str, FunctionalUnit], lang: st
     """Climate change per inhabitant, per euro and per each declared unit: a column per unit, its unit in the
     header, every service and then all of them together; a row without an amount says so, never 0."""
     _ = translator(lang).gettext
+    shown = largest_services(results)
     headers = {name: _("climate change per inhabitant") if name == INHABITANT else
                _("climate change per euro") if name == EURO else _("climate change per {name}").format(name=name)
                for name in units}
     columns = []
     for name, unit in units.items():
-        table = _climate_rows(results.per_unit(unit), results.per_unit(unit, by=()))
+        table = _climate_rows(results.select(shown).per_unit(unit), results.per_unit(unit, by=()))
         columns.append([_missing_amount(results, name, unit, i, lang) if c == NO_AMOUNT else
                         coverage_label(c, lang) if c == ZERO_AMOUNT else format_impact(v, "climate_change", lang, c)
-                        for i, (v, c) in enumerate(zip(table["value"], table["coverage"].astype(str), strict=True))])
-    shown = largest_services(results)
-    names = [*results.services, _("all services")]
-    rows = [[names[i], *(column[i] for column in columns)] for i in [*shown, len(results.services)]]
+                        for i, (v, c) in zip([*shown, len(results.services)],
+                                             zip(table["value"], table["coverage"].astype(str), strict=True),
+                                             strict=True)])
+    names = [*(results.services[i] for i in shown), _("all services")]
+    rows = [[name, *(column[k] for column in columns)] for k, name in enumerate(names)]
     sources = _items([_("{term}: {definition}").format(
         term=headers[name], definition=_("the budgets of the services and campaigns") if name == EURO else unit.source)
         for name, unit in units.items() if unit.source])
@@ -370,7 +380,11 @@ def _missing_amount(results: Results, name: str, unit: FunctionalUnit, row: int,
     else:
         missing = [s for s, c in zip(results.services, results.campaigns, strict=True)
                    if s not in unit.amounts and c not in unit.campaign_amounts]
-    services = ", ".join(missing)
+    services = ", ".join(missing[:MISSING_NAMED])
+    if len(missing) > MISSING_NAMED:  # a cell, not a list of thousands of names: the workbook has them all
+        left = len(missing) - MISSING_NAMED
+        services = translator(lang).ngettext("{services} and {n} other", "{services} and {n} others", left).format(
+            services=services, n=format_count(left, lang))
     if name == EURO:
         return _("no budget given: {services}").format(services=services)
     return _("no amount of {unit} given: {services}").format(unit=name, services=services)
@@ -387,16 +401,11 @@ def _service_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
     shown = largest_services(results)
-    # one lookup per table, not per cell: [service, criterion] arrays in inventory order
-    totals = results.total(("service",))
-    totals = totals[totals["criterion"].isin(ids)]
-    value = totals.pivot(index="service", columns="criterion", values="value").reindex(
-        index=list(results.services), columns=ids).to_numpy(dtype=float)
-    coverage = totals.pivot(index="service", columns="criterion", values="coverage").astype(str).reindex(
-        index=list(results.services), columns=ids).to_numpy()
-    per = results.per_audience()
-    per = per[per["criterion"].isin(ids)].pivot(index="service", columns="criterion", values="value").reindex(
-        index=list(results.services), columns=ids).to_numpy(dtype=float)
+    # [service, criterion] arrays in inventory order, one lookup per table
+    totals = service_totals(results)
+    columns = [results.criteria.index(c) for c in ids]
+    value, per = totals.values[:, columns], totals.per_audience[:, columns]
+    coverage = np.asarray(COVERAGE_LABELS, dtype=object)[totals.codes[:, columns]]
     header = [_("service"), _("audience over the period"), *[_criterion_heading(c, lang) for c in ids]]
     rows = []
     for i in shown:
@@ -416,19 +425,20 @@ def _service_table(results: Results, lang: str) -> str:
 def _annex_table(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     totals = results.total(("criterion",)).set_index("criterion")
-    by_service = results.total(("service",))
+    by_service = service_totals(results)
     rows = []
-    for criterion in results.criteria:
+    for c, criterion in enumerate(results.criteria):
         if criterion in MISSION_CRITERIA:
             continue
         row = totals.loc[criterion]
-        values = by_service[by_service["criterion"] == criterion]
-        top = values.sort_values("value", ascending=False).iloc[0] if values["value"].notna().any() else None
-        uncovered = int((values["coverage"].astype(str) == "not covered").sum())
+        values = by_service.values[:, c]
+        top = int(np.nanargmax(values)) if np.isfinite(values).any() else None  # the first of equal largest
+        uncovered = int((by_service.codes[:, c] == COVERAGE_LABELS.index(NOT_COVERED)).sum())
         rows.append([_criterion_heading(criterion, lang), display_unit(get_criterion(criterion).unit, lang),
                      format_impact(row["value"], criterion, lang, str(row["coverage"])),
-                     "" if top is None else f"{top['service']} ({format_percent(top['value'] / row['value'], lang)})"
-                     if row["value"] > 0 else str(top["service"]),
+                     "" if top is None else
+                     f"{results.services[top]} ({format_percent(values[top] / row['value'], lang)})"
+                     if row["value"] > 0 else results.services[top],
                      format_number(uncovered, lang)])
     header = [_("criterion"), _("unit"), _("portfolio total"), _("largest service (share)"),
               _("services not covered")]
@@ -438,20 +448,17 @@ def _annex_table(results: Results, lang: str) -> str:
 def _incomplete(results: Results, lang: str) -> str:
     _ = translator(lang).gettext
     ids = [c for c in MISSION_CRITERIA if c in results.criteria]
-    table = results.total(("service",))
-    table = table[table["criterion"].isin(ids)]
-    status = table.pivot(index="service", columns="criterion", values="coverage").astype(str)
-    status = status.reindex(index=list(results.services), columns=ids)
-    status = status[(status != "complete").any(axis=1)]
-    if status.empty:
+    codes = service_totals(results).codes[:, [results.criteria.index(c) for c in ids]]
+    incomplete = np.flatnonzero((codes != COVERAGE_LABELS.index(COMPLETE)).any(axis=1))
+    if not incomplete.size:
         return _paragraph(_("Every total is complete for the mission criteria."))
-    rows = [[service, *[coverage_label(status.at[service, c], lang) for c in ids]]
-            for service in status.index[:TABLE_SERVICES]]
+    rows = [[results.services[s], *[coverage_label(COVERAGE_LABELS[code], lang) for code in codes[s]]]
+            for s in incomplete[:TABLE_SERVICES]]
     note = _("A partial total lacks a factor for some of its lines: it is a lower bound. A total that is not "
              "covered has no factor at all: it is not zero, it is unknown.")
-    if len(status) > TABLE_SERVICES:
+    if len(incomplete) > TABLE_SERVICES:
         note += " " + _("{n} services have an incomplete total; the first {shown} are listed here, all of them in "
-                        "the workbook's coverage sheet.").format(n=format_count(len(status), lang),
+                        "the workbook's coverage sheet.").format(n=format_count(len(incomplete), lang),
                                                                   shown=format_count(TABLE_SERVICES, lang))
     return _paragraph(note) + _table(_("Coverage of the mission criteria, for the services with an incomplete total"),
                                      [_("service"), *[_criterion_heading(c, lang) for c in ids]], rows)
@@ -462,8 +469,8 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
     from ..plotting import plot_audience, plot_multicriteria, plot_tiers_phases
 
     _ = translator(lang).gettext
-    per = results.per_audience().query("criterion == 'climate_change'").reset_index(drop=True)
-    values = per["value"].to_numpy(dtype=float)
+    totals = service_totals(results)
+    values = totals.per_audience[:, results.criteria.index("climate_change")]
     finite = np.where(np.isfinite(values) & (values > 0), values, np.nan)
     figures = []
     if np.isfinite(finite).any():
@@ -476,6 +483,11 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
             lo_value=format_impact(values[lo], "climate_change", lang),
             lo_per=per_audience_unit(results.audience_units[lo], lang), wide=results.services[wide],
             audience=format_count(results.audience[wide], lang))
+        drawn = int((np.isfinite(finite) & (np.asarray(results.audience) > 0)).sum())
+        if drawn > AUDIENCE_POINTS:  # as plot_audience draws them
+            alt += " " + _("The {shown} services with the largest totals are points, the {left} others grey cells "
+                           "shaded by how many fall in each.").format(
+                shown=format_count(AUDIENCE_POINTS, lang), left=format_count(drawn - AUDIENCE_POINTS, lang))
         figures.append(ReportFigure(plot_audience(results, lang=lang),
                                     _("Climate change per unit of audience against the audience reached (log scales)"),
                                     alt))
@@ -491,13 +503,13 @@ def report_figures(results: Results, lang: str = "en") -> list[ReportFigure]:
         _("Bar charts, one per mission criterion, of each service's impact split by tier and phase. ") +
         join(parts, lang) + "."))
     shares = []
-    totals = results.total(("service",))
-    covered = totals.dropna(subset=["value"])  # a criterion no service covers has no leader (pandas refuses all-NaN)
-    leaders = totals.loc[covered.groupby("criterion", observed=True)["value"].idxmax()]
-    counts = leaders["service"].astype(str).value_counts()
-    if len(counts):
+    covered = np.isfinite(totals.values).any(axis=0)  # a criterion no service covers has no leader
+    leaders = Counter(results.services[int(s)] for s in np.nanargmax(totals.values[:, covered], axis=0)) \
+        if covered.any() else Counter()
+    if leaders:
+        service, n = leaders.most_common(1)[0]
         shares.append(_("{service} has the largest share on {n} of the {m} criteria covered").format(
-            service=counts.index[0], n=format_number(counts.iloc[0], lang), m=format_number(len(leaders), lang)))
+            service=service, n=format_number(n, lang), m=format_number(int(covered.sum()), lang)))
     figures.append(ReportFigure(
         plot_multicriteria(results, lang=lang),
         _("Each service's share of the portfolio total, criterion by criterion (EF 3.1 criteria, code in brackets)"),
@@ -522,7 +534,8 @@ def _method(results: Results, lang: str) -> str:
         "listen": _("a listen is one play of an episode, streamed or downloaded"),
         "participant": _("a participant is one person attending one session of the call"),
         "reader": _("a reader is one person reading one copy (copies × readers per copy)"),
-        "user": _("a user is one download, or one user of a shared hosting"),
+        "user": _("a user is one user of a shared hosting"),
+        "download": _("a download is one download of the file (a person downloading it twice counts twice)"),
     }
     defined = _("{term}: {definition}")
     unit_items = _items([defined.format(term=per_audience_unit(u, lang), definition=definitions.get(u, u))
@@ -654,9 +667,10 @@ def html_report(results: Results, inventory: Inventory | None = None, *, lang: s
         parts.append(_heading(3, _("Per inhabitant, per euro and per declared unit"))
                      + _per_unit_table(results, units, lang))
     parts.append(_heading(3, _("Incomplete totals")) + _incomplete(results, lang))
-    if inventory is not None and inventory.unattributed_hosting():
+    unattributed = inventory.unattributed_hosting() if inventory is not None else {}
+    if unattributed:
         items = _items([_("{term}: {definition}").format(term=name, definition=format_percent(share, lang))
-                        for name, share in inventory.unattributed_hosting().items()])
+                        for name, share in unattributed.items()])
         parts.append(_heading(3, _("Hosting not attributed to any service")) + f"<div class='warn'>{items}</div>")
     if figures:
         parts.append(_heading(2, _("Figures")))

@@ -273,19 +273,38 @@ class Service:
         """Every bill line with its stage and formula, and the value of every name the formulas use."""
         return self.builder().explanation()
 
-    def explain(self) -> str:
+    def explain(self, lang: str = "en") -> str:
         """Each bill line with its stage and formula, then every value used: intermediate values with their
-        formula, parameters with their origin (given by the user, or the default's source)."""
+        formula, parameters with their origin (given by the user, or the default's source).
+
+        Parameters
+        ----------
+        lang
+            ``"en"``: ids and numbers as Python writes them (a text tools can parse); ``"fr"``: stages, units,
+            origins and the names in formulas in French words (each value's line also gives the id an inventory
+            file uses), numbers with six significant digits and a decimal comma.
+
+        Returns
+        -------
+        str
+            The trace, one line per bill line (stage, flow, amount in the flow's canonical unit, formula), then
+            one per value the formulas use.
+        """
+        from ..i18n import BillTrace
+
+        say = BillTrace(lang)
         shown = self.explanation()
         audience = self.audience()
-        lines = [f"{self.kind} {self.name!r}: audience {audience.amount:g} {audience.unit} ({audience.label}: "
-                 f"{AUDIENCE_DEFINITIONS[audience.unit]})"]
-        lines += [f"  {line.stage:16s} {line.flow:32s} {line.amount:12.6g} {FLOWS[line.flow].unit:18s} "
-                  f"= {readable(line.origin)}" for line in shown.lines]
-        lines.append("  where:")
+        lines = [say.header(self.kind, self.name, audience.amount, audience.unit, AUDIENCE_DEFINITIONS[audience.unit])]
+        width = max([16, *(len(say.stage(line.stage)) for line in shown.lines)])  # the stages in one column
+        lines += [f"  {say.stage(line.stage):{width}s} {line.flow:32s} {say.number(line.amount):>12s} "
+                  f"{say.unit(FLOWS[line.flow].unit):18s} = {say.formula(line.origin)}" for line in shown.lines]
+        lines.append(f"  {say.where}")
         for name, formula, value, unit, origin in self._used_values(shown):
-            lines.append(f"    {name} = {f'{formula} = ' if formula else ''}{value}{f' {unit}' if unit else ''}"
-                         f"{f'  [{origin}]' if origin else ''}")
+            value = say.value(shown.values[name] if name in shown.values else self._values[name], value)
+            unit, origin = say.unit(unit), say.origin(origin)
+            lines.append(f"    {say.named(name)} = {f'{say.formula(formula)} = ' if formula else ''}{value}"
+                         f"{f' {unit}' if unit else ''}{f'  [{origin}]' if origin else ''}")
         return "\n".join(lines)
 
     def _used_values(self, shown: Explanation) -> list[tuple[str, str, str, str, str]]:

@@ -19,15 +19,15 @@ __all__ = ["Download"]
 
 
 class Download(Service):
-    """Downloads of a file. Audience: downloads (counted as users). Device time is not counted: as in
+    """Downloads of a file. Audience: downloads (not people). Device time is not counted: as in
     ADEME's Impact CO2 file transfer, a download runs in the background."""
 
     kind = "download"
-    audience_unit = "user"
+    audience_unit = "download"
     vectorised = True
     parameters = (
         Spec("size", "Size of the file.", unit="GB"),
-        Spec("downloads", "Number of downloads over the period.", unit="user", default=1.0,
+        Spec("downloads", "Number of downloads over the period.", unit="download", default=1.0,
              source="convention: one download"),
         NETWORK_MIX,
         ZONE,

@@ -9,6 +9,7 @@ values.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from collections.abc import Mapping
@@ -53,16 +54,14 @@ class Spec:
     positive: bool = False  # a divisor: 0 is refused too
     default_from: str = ""  # without a value, take this other parameter's value
     json_schema: Mapping[str, Any] | None = None  # an object's shape in the inventory schema
+    #: True when the user must give a value (no default): read for every value of every service, so kept.
+    required: bool = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self
         assert self.description, f"{self.name}: a parameter needs a description"
         assert self.default is REQUIRED or self.source, f"{self.name}: a default needs its source"
-
-    @property
-    def required(self) -> bool:
-        """True when the user must give a value."""
-        return self.default is REQUIRED
+        object.__setattr__(self, "required", self.default is REQUIRED)
 
     def parse(self, value: Any, service: str) -> Any:
         """Check and convert ``value``; raise :class:`ParameterError` or :class:`UnitError` naming it."""
