@@ -149,6 +149,12 @@ def _check_split(results, top: np.ndarray, others: np.ndarray) -> None:
         assert np.nansum([top_values[c], other_values[c]]) == pytest.approx(row["value"], rel=1e-9, abs=1e-300)
         complete = top_codes[c] == 0 and other_codes[c] == 0
         assert complete == (str(row["coverage"]) == "complete"), criterion
+    if len(others):  # the same services summed by the engine as one group
+        group = results.select(others).total(("criterion",)).set_index("criterion")
+        labels = ["complete", "partial", "not covered"]
+        for c, criterion in enumerate(results.criteria):
+            assert labels[other_codes[c]] == str(group.loc[criterion, "coverage"]), criterion
+            np.testing.assert_allclose(other_values[c], group.loc[criterion, "value"], rtol=1e-9)
 
 
 websites = st.lists(st.tuples(st.integers(1, 100_000), st.floats(0.1, 20.0)), min_size=1, max_size=8)

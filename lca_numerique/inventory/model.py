@@ -504,21 +504,23 @@ class _Builder:
         cls, specs, accepted, required, needed = known
         if not item.keys() <= accepted.keys():
             self._keys(item, path, accepted)
-        name = self._text(item, "name", path, required=True)
-        if not name:
-            return None
+        name = item.get("name")
+        if type(name) is not str or not name or name.isspace():  # else the name as written, as _text gives it
+            name = self._text(item, "name", path, required=True)
+            if not name:
+                return None
         if item.get("basis"):
             basis[name] = str(item["basis"])
         if "budget" in item:
             self._euros(item["budget"], (*path, "budget"), self.budget, name)
-        unit = self._declaration(item, "functional_unit", read_unit_entry, path)
+        unit = self._declaration(item, "functional_unit", read_unit_entry, path) if "functional_unit" in item else {}
         if unit and unit["unit"] == self.inventory_unit:
             self.problem((*path, "functional_unit", "unit"),
                          f"{unit['unit']!r} is the inventory's own unit (its amount is the whole inventory's): give "
                          "this one another name")
         elif unit:
             self.service_units[name] = unit
-        values = {k: v for k, v in defaults.items() if k in specs}
+        values = {k: v for k, v in defaults.items() if k in specs} if defaults else {}
         values.update({k: v for k, v in item.items() if k in specs})
         service = _built(cls, name, values, item.get("uncertainty") or {}, hostings, needed)
         if service is not None:

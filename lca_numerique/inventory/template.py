@@ -392,6 +392,7 @@ def read_template(path: str | Path) -> Inventory:
                 marks.setdefault(where, (row, 2))
                 files.setdefault(where, f"{path} [{_where(info_sheet, row, 1)}, {shown}]")
     campaigns: dict[str, list[dict[str, Any]]] = {}
+    positions: dict[str, int] = {}  # each campaign's index in campaigns
     loose: list[dict[str, Any]] = []
     hostings: list[dict[str, Any]] = []
     budgets: dict[str, tuple[Any, str, int]] = {}  # campaign -> (budget, sheet, row)
@@ -405,16 +406,18 @@ def read_template(path: str | Path) -> Inventory:
         if kind not in SERVICE_KINDS or len(rows) <= HEADER_ROWS:
             continue
         header = [ids.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in rows[0]]
+        columns = {key: c for c, key in reversed(list(enumerate(header)))}  # each key's first column, 0-based
+        specs = SERVICE_KINDS[kind].specs()
         for r, row in enumerate(rows[HEADER_ROWS:], start=HEADER_ROWS + 1):
             cells = {header[c]: v for c, v in enumerate(row) if c < len(header) and v not in (None, "")}
             if not cells:
                 continue
             entry: dict[str, Any] = {} if kind == "hosting" else {"kind": kind}
             for key, value in cells.items():
-                column = header.index(key) + 1
+                column = columns[key] + 1
                 if key == "campaign":
                     continue
-                spec = SERVICE_KINDS[kind].specs().get(key)
+                spec = specs.get(key)
                 if spec is not None and spec.kind == "mix" and isinstance(value, str):
                     try:
                         value = {ids.get(k, k): share for k, share in _mix(value).items()}
@@ -428,24 +431,25 @@ def read_template(path: str | Path) -> Inventory:
             if kind == "hosting":
                 target, index = hostings, ("hostings", len(hostings))
             elif cells.get("campaign"):
-                group = campaigns.setdefault(str(cells["campaign"]), [])
-                target, index = group, ("campaigns", list(campaigns).index(str(cells["campaign"])), "services",
+                name = str(cells["campaign"])
+                group = campaigns.setdefault(name, [])
+                target, index = group, ("campaigns", positions.setdefault(name, len(positions)), "services",
                                         len(group))
             else:
                 target, index = loose, ("services", len(loose))
             marks[index] = (r, 1)
             files[index] = f"{path} [{_where(sheet, r, 0)}]"
             for key in entry:
-                if key in header:
-                    marks[(*index, key)] = (r, header.index(key) + 1)
-                    files[(*index, key)] = f"{path} [{_where(sheet, r, header.index(key))}]"
+                if key in columns:
+                    marks[(*index, key)] = (r, columns[key] + 1)
+                    files[(*index, key)] = f"{path} [{_where(sheet, r, columns[key])}]"
             unit = {field: _declared(entry.pop(key), field) for key, field in _UNIT_COLUMNS.items() if key in entry}
             if unit:  # three columns make one entry; each problem is located at its own column
                 entry["functional_unit"] = unit
                 for key, field in _UNIT_COLUMNS.items():
-                    if key in header:  # an empty column of a filled unit too
-                        marks[(*index, "functional_unit", field)] = (r, header.index(key) + 1)
-                        files[(*index, "functional_unit", field)] = f"{path} [{_where(sheet, r, header.index(key))}]"
+                    if key in columns:  # an empty column of a filled unit too
+                        marks[(*index, "functional_unit", field)] = (r, columns[key] + 1)
+                        files[(*index, "functional_unit", field)] = f"{path} [{_where(sheet, r, columns[key])}]"
             target.append(entry)
     data["campaigns"] = [{"name": name, "services": services} for name, services in campaigns.items()]
     for name, (budget, sheet, r) in budgets.items():

@@ -45,24 +45,6 @@ _STR = _TAG + "str"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _PLAIN_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
-# The common shape of the YAML people and programs write, read line by line without the parser (see _Lines).
-# Characters: YAML's printable ones, without the line breaks YAML 1.1 adds (NEL, LS, PS) and the BOM.
-_OTHER = r"\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
-_FIRST = r"0-9A-Za-z$()+./;<=^_~\\" + _OTHER  # what a plain scalar may start with (no indicator)
-_INNER = _FIRST + r"""\-?!&*%@|>'"`"""  # and continue with: never ':' nor '#'
-_PLAIN = rf"(?:[{_FIRST}]|[-?][{_INNER}])[{_INNER}]*(?: +[{_INNER}]+)*"  # no ',[]{{}}': the same in flows
-_BLOCK_PLAIN = rf"(?:[{_FIRST}]|[-?][{_INNER}])[{_INNER},\[\]{{}}]*(?: +[{_INNER},\[\]{{}}]+)*"
-_QUOTED = rf"""'(?:[ -&(-~{_OTHER}]|'')*'|"[ !#-\[\]-~{_OTHER}]*\""""  # on one line; double: without escapes
-_LINE = re.compile(rf"(?P<indent> *)(?P<dash>- +)?(?:(?P<key>{_PLAIN}):(?: +(?P<value>.+))?|(?P<item>.+))")
-_BLANK = re.compile(" *(?:#.*)?")
-_SCALAR = re.compile(f"{_QUOTED}|{_BLOCK_PLAIN}")
-_PAIR = rf"(?P<key>{_PLAIN}): (?P<value>{_QUOTED}|{_PLAIN})"
-_FLAT_MAPPING = re.compile(rf"\{{ *(?:{_PAIR.replace('?P<key>', '').replace('?P<value>', '')}"
-                           rf"(?: *, *{_PAIR.replace('?P<key>', '').replace('?P<value>', '')})*)? *\}}")
-_PAIRS = re.compile(_PAIR)  # of a flat flow mapping: one line's service, in the most common shape
-_FLOW_TOKEN = re.compile(rf" *(?:(?P<open>[{{\[])|(?P<close>[}}\]])|(?P<comma>,)|(?P<key>{_PLAIN}): "
-                         rf"|(?P<scalar>{_QUOTED}|{_PLAIN}))")
-
 
 def format_path(path: Path_) -> str:
     """``("campaigns", 0, "services", 2, "visits")`` → ``campaigns[0].services[2].visits``."""
@@ -177,7 +159,6 @@ class _Builder:
 
     def __init__(self, text: str, name: str) -> None:
         self.name = name
-        self.text = text
         import yaml  # imported on first read: a program that reads no YAML does not pay for it
 
         self.yaml = yaml
@@ -198,10 +179,6 @@ class _Builder:
 
     def build(self) -> tuple[Any, dict[Path_, tuple[int, int]]]:
         try:
-            read = _Lines(self).read(self.text)
-            if read is not None:
-                return read
-            self.marks = {}
             return self._build(), self.marks
         finally:
             self.parser.dispose()
@@ -360,200 +337,3 @@ class _Builder:
     def _check_collection_tag(self, event: Any, path: Path_) -> None:
         if event.tag is not None and event.tag not in (_TAG + "map", _TAG + "seq", "!"):
             raise self.fail(event, path, f"the tag {event.tag!r} is not accepted")
-
-
-class _Scalar:
-    """A plain scalar found by :class:`_Lines`, in the shape of the parser's scalar event."""
-
-    __slots__ = ("column", "line", "value")
-    tag = anchor = end_mark = style = None
-    implicit = (True, False)
-
-    def __init__(self, value: str, line: int, column: int) -> None:
-        self.value, self.line, self.column = value, line, column
-
-    @property
-    def start_mark(self) -> Any:
-        return self  # line and column, 0-based, as a parser's mark
-
-
-class _Decline(Exception):
-    """The text is outside what :class:`_Lines` reads: the parser reads it."""
-
-
-class _Lines:
-    """Reads, without the parser, the shape most files have: a mapping of block mappings and sequences, one
-    entry per line, each value a plain or quoted scalar or a flow mapping or sequence on the same line (the
-    shape of the inventories people write and programs generate), with blank and comment lines. The result
-    (data and marks) is the parser's; anything else (a multi-line scalar, an empty value, a tag, an anchor, a
-    duplicate key, a number to refuse, an escape...) is declined, and the parser reads the file and says
-    what is wrong, where. Scalars are resolved by the builder's own rules and cache."""
-
-    def __init__(self, builder: _Builder) -> None:
-        self.builder = builder
-        self.plain = builder.plain
-        self.marks: dict[Path_, tuple[int, int]] = {}
-
-    def read(self, text: str) -> tuple[Any, dict[Path_, tuple[int, int]]] | None:
-        """(data, marks), or None when the parser must read the text."""
-        try:
-            return self._read(text), self.marks
-        except (_Decline, YamlSyntaxError, IndexError):  # IndexError: a flow collection left open
-            return None
-
-    def _read(self, text: str) -> Any:  # one pass over the lines, kept flat: a few per service
-        marks = self.marks
-        root: dict[str, Any] | None = None
-        stack: list[tuple[int, Any, Path_]] = []  # open block collections: indentation, container, path
-        pending: tuple[dict[str, Any], str, Path_, int] | None = None  # after "key:": its mapping, key, indent
-        for number, line in enumerate(text.split("\n")):
-            match = _LINE.fullmatch(line.removesuffix("\r"))
-            if match is None or (match["dash"] is None and match["key"] is None):
-                if _BLANK.fullmatch(line):
-                    continue
-                raise _Decline
-            indent = match.end("indent")
-            dash = match["dash"]
-            if root is None:
-                if dash is not None or indent:
-                    raise _Decline
-                root = {}
-                marks[()] = (number + 1, 1)
-                stack.append((0, root, ()))
-            elif pending is not None:
-                mapping, key, path, parent = pending
-                pending = None
-                if dash is not None and indent >= parent:
-                    child: Any = []
-                elif dash is None and indent > parent:
-                    child = {}
-                else:
-                    raise _Decline  # an empty value
-                mapping[key] = child
-                marks[path] = (number + 1, indent + 1)
-                stack.append((indent, child, path))
-            else:
-                while True:
-                    if not stack:
-                        raise _Decline
-                    top, container, path = stack[-1]
-                    if indent == top and (dash is None) == (type(container) is dict):
-                        break
-                    if indent > top or (indent == top and dash is not None):
-                        raise _Decline  # a continuation line, or a sequence not under its key
-                    stack.pop()  # less indented, or a key after the sequence that is its parent's value
-            top, container, path = stack[-1]
-            if dash is not None:
-                column = indent + len(dash)
-                item: Path_ = (*path, len(container))
-                if match["key"] is None:
-                    container.append(self._value(match["item"], item, number, column))
-                    continue
-                mapping = {}
-                container.append(mapping)
-                marks[item] = (number + 1, column + 1)
-                stack.append((column, mapping, item))
-                path, container, top = item, mapping, column
-            if len(path) >= MAX_DEPTH:
-                raise _Decline
-            key = self._plain(match["key"], number, match.start("key"))
-            if type(key) is not str or key in container:
-                raise _Decline
-            if match["value"] is None:
-                pending = (container, key, (*path, key), top)
-            else:
-                container[key] = self._value(match["value"], (*path, key), number, match.start("value"))
-        if pending is not None or root is None:
-            raise _Decline
-        return root
-
-    def _plain(self, text: str, line: int, column: int) -> Any:
-        value = self.plain.get(text, _MISSING)
-        if value is _MISSING:
-            value = self.plain[text] = self.builder._plain(_Scalar(text, line, column), ())
-        return value
-
-    def _scalar(self, text: str, line: int, column: int) -> Any:
-        if text[0] == "'":
-            return text[1:-1].replace("''", "'")
-        if text[0] == '"':
-            return text[1:-1]
-        return self._plain(text, line, column)
-
-    def _value(self, text: str, path: Path_, line: int, column: int) -> Any:
-        """The value written ``text`` (from ``column`` of ``line`` to the end of the line), marked at ``path``."""
-        if len(path) > MAX_DEPTH:
-            raise _Decline
-        if text[0] not in "[{":
-            if not _SCALAR.fullmatch(text):
-                raise _Decline
-            self.marks[path] = (line + 1, column + 1)
-            return self._scalar(text, line, column)
-        if _FLAT_MAPPING.fullmatch(text):
-            return self._flat_mapping(text, path, line, column)
-        tokens = []
-        while (end := tokens[-1].end() if tokens else 0) < len(text):
-            token = _FLOW_TOKEN.match(text, end)
-            if token is None:
-                raise _Decline
-            tokens.append(token)
-        value, end = self._flow(tokens, 0, path, line, column)
-        if end != len(tokens):
-            raise _Decline
-        return value
-
-    def _flat_mapping(self, text: str, path: Path_, line: int, column: int) -> dict[str, Any]:
-        """A flow mapping of scalars (``{kind: website, name: site, visits: 1000}``)."""
-        marks, plain, number = self.marks, self.plain, line + 1
-        if len(path) >= MAX_DEPTH:
-            raise _Decline
-        marks[path] = (number, column + 1)
-        mapping: dict[str, Any] = {}
-        for pair in _PAIRS.finditer(text):
-            key = plain.get(pair["key"], _MISSING)
-            if type(key) is not str:
-                key = self._plain(pair["key"], line, column + pair.start("key"))
-                if type(key) is not str:
-                    raise _Decline
-            if key in mapping:
-                raise _Decline
-            start = pair.start("value")
-            marks[(*path, key)] = (number, column + start + 1)
-            written = pair["value"]
-            value = plain.get(written, _MISSING)
-            mapping[key] = self._scalar(written, line, column + start) if value is _MISSING else value
-        return mapping
-
-    def _flow(self, tokens: list[re.Match[str]], i: int, path: Path_, line: int, column: int) -> tuple[Any, int]:
-        """The flow value starting at ``tokens[i]`` and the index of the token after it."""
-        token = tokens[i]
-        kind = token.lastgroup
-        start = token.start(kind)
-        self.marks[path] = (line + 1, column + start + 1)
-        if len(path) > MAX_DEPTH:
-            raise _Decline
-        if kind == "scalar":
-            return self._scalar(token[kind], line, column + start), i + 1
-        if kind != "open":
-            raise _Decline
-        mapping = token[kind] == "{"
-        value: Any = {} if mapping else []
-        i += 1
-        while tokens[i].lastgroup != "close":
-            if value:
-                if tokens[i].lastgroup != "comma":
-                    raise _Decline
-                i += 1
-            if mapping:
-                if tokens[i].lastgroup != "key":
-                    raise _Decline
-                key = self._plain(tokens[i]["key"], line, column + tokens[i].start("key"))
-                if type(key) is not str or key in value:
-                    raise _Decline
-                value[key], i = self._flow(tokens, i + 1, (*path, key), line, column)
-            else:
-                item, i = self._flow(tokens, i, (*path, len(value)), line, column)
-                value.append(item)
-        if (tokens[i]["close"] == "}") != mapping:
-            raise _Decline
-        return value, i + 1

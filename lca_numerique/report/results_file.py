@@ -458,10 +458,9 @@ def check_results_file(path: str | Path, rtol: float = RTOL, *, allow_version_ch
         report.differences.append(f"the factor data differ from the file's (content hash {then.get('factor_set_hash')}"
                                   f" then, {now['factor_set_hash']} now)")
     _compare_labels(stored, fresh, report)
-    _compare_coverage(coverage, codes, fresh, report)
-    _compare_numbers("values", values, cells, fresh, rtol, report)
-    _compare_numbers("audience", _as_floats(stored.get("audience")), _as_floats(fresh["audience"]), fresh, rtol,
-                     report)
+    _compare_cells("coverage", coverage, codes, fresh, report)
+    _compare_cells("values", values, cells, fresh, report, rtol)
+    _compare_cells("audience", _as_floats(stored.get("audience")), _as_floats(fresh["audience"]), fresh, report, rtol)
     overrides = document.get("overrides") or []
     in_code = [row.get("name") for row in overrides if isinstance(row, dict) and row.get("what") == IN_CODE]
     if in_code:
@@ -486,22 +485,6 @@ def _compare_labels(stored: dict[str, Any], fresh: dict[str, Any], report: Check
             report.differences.append(f"{key}: file has {_short(old)}, re-run gives {_short(new)}")
 
 
-def _compare_coverage(old: np.ndarray | str, new: np.ndarray, fresh: dict[str, Any], report: CheckReport) -> None:
-    """The file's coverage label of every cell must be the re-run's."""
-    if isinstance(old, str):
-        report.differences.append(f"coverage: not an array of coverage labels ({old})")
-        return
-    if old.shape != new.shape:
-        report.differences.append(f"coverage: shape {old.shape} in the file, {new.shape} re-run")
-        return
-    bad = np.argwhere(old != new)
-    for index in map(tuple, bad[:20]):
-        report.differences.append(f"coverage: file has {COVERAGE_LABELS[old[index]]!r}, re-run gives "
-                                  f"{COVERAGE_LABELS[new[index]]!r} at {_labels(fresh, 'values', index)}")
-    if len(bad) > 20:
-        report.differences.append(f"... and {len(bad) - 20} more differences in coverage")
-
-
 def _short(value: Any, limit: int = 200) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
@@ -516,23 +499,28 @@ def _as_floats(data: Any) -> np.ndarray | str:
         return str(exc)
 
 
-def _compare_numbers(key: str, old: np.ndarray | str, new: np.ndarray, fresh: dict[str, Any], rtol: float,
-                     report: CheckReport) -> None:
+def _compare_cells(key: str, old: np.ndarray | str, new: np.ndarray, fresh: dict[str, Any], report: CheckReport,
+                   rtol: float | None = None) -> None:
+    """Every cell of ``key`` in the file must be the re-run's: numbers within ``rtol`` (relative), or coverage
+    codes (``rtol`` None) exactly. The first 20 differences are named by their labels."""
     if isinstance(old, str):
-        report.differences.append(f"{key}: not an array of numbers ({old})")
+        report.differences.append(f"{key}: not an array of {'coverage labels' if rtol is None else 'numbers'} ({old})")
         return
     if old.shape != new.shape:
         report.differences.append(f"{key}: shape {old.shape} in the file, {new.shape} re-run")
         return
     if old is new:  # the file holds the re-run's text
         return
-    bad = ~np.isclose(old, new, rtol=rtol, atol=0.0, equal_nan=True)
-    for index in np.argwhere(bad)[:20]:
-        labels = _labels(fresh, key, tuple(index))
-        report.differences.append(f"{key}[{labels}]: file {float(old[tuple(index)])!r}, "
-                                  f"re-run {float(new[tuple(index)])!r}")
-    if bad.sum() > 20:
-        report.differences.append(f"... and {int(bad.sum()) - 20} more differences in {key}")
+    bad = np.argwhere(old != new if rtol is None else ~np.isclose(old, new, rtol=rtol, atol=0.0, equal_nan=True))
+    for index in map(tuple, bad[:20]):
+        if rtol is None:
+            report.differences.append(f"{key}: file has {COVERAGE_LABELS[old[index]]!r}, re-run gives "
+                                      f"{COVERAGE_LABELS[new[index]]!r} at {_labels(fresh, 'values', index)}")
+        else:
+            report.differences.append(f"{key}[{_labels(fresh, key, index)}]: file {float(old[index])!r}, "
+                                      f"re-run {float(new[index])!r}")
+    if len(bad) > 20:
+        report.differences.append(f"... and {len(bad) - 20} more differences in {key}")
 
 
 def _labels(document: dict[str, Any], key: str, index: tuple[int, ...]) -> str:

@@ -55,8 +55,8 @@ class Portfolio:
 
     def stacked_bills(self) -> StackedBills:
         """Every service's bill stacked into one matrix (quantities in canonical units over the period), as
-        ``BillMatrix.stack(self.bills())`` stacks them, built kind by kind on arrays (no bill per service: about
-        a hundred times faster), with the number of bill lines in all."""
+        ``BillMatrix.stack(self.bills())`` stacks them, built kind by kind on arrays (no bill per service: some
+        twenty times faster for 20,000 websites), with the number of bill lines in all."""
         return stack_bills(self.all_services())
 
     def with_services(self, services: Sequence[Service]) -> Portfolio:

@@ -18,13 +18,13 @@ first faulty service's own bill raises, word for word.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from ..bill import STAGES, BillMatrix, BillOfMaterials, get_flow_or_bill_error
+from ..bill import STAGES, BillMatrix, get_flow_or_bill_error
 from ..errors import BillError, LcaError
 from ..flows import FLOWS
 from ..units import AUDIENCE_UNITS
@@ -64,73 +64,89 @@ class _Refused(Exception):
     """A group holds something a bill would refuse: every service is built one by one to word the error."""
 
 
+@dataclass
+class _Group:
+    """Services with the very same mix objects (``mixes``) and the same shape: their positions, and the numbers
+    (quantities and shares) of each, in declaration order. Only tuples of numbers are kept per service: the
+    garbage collector soon stops tracking them, so 100,000 services do not bring full collections."""
+
+    layout: _Layout
+    mixes: tuple[Any, ...]
+    indices: list[int] = field(default_factory=list)
+    numbers: list[tuple[Any, ...]] = field(default_factory=list)
+
+
 def stack_bills(services: Iterable[tuple[str, Service]]) -> StackedBills:
     """The bills of ``services`` ((campaign, service) pairs, as :meth:`Portfolio.all_services` gives them)
     stacked as :meth:`BillMatrix.stack` stacks them (same columns, same quantities in canonical units), built
     kind by kind on arrays; raises the :class:`~lca_numerique.errors.BillError` the first faulty service's bill
     raises."""
-    pairs = list(services)
-    if not pairs:
+    campaigns: list[str] = []
+    members: list[Service] = []
+    for campaign, service in services:
+        campaigns.append(campaign)
+        members.append(service)
+    if not members:
         raise BillError("no service to evaluate")
     try:
-        return _stack(pairs)
+        return _stack(campaigns, members)
     except _Refused:
-        bills = [_bill(campaign, service) for campaign, service in pairs]
+        bills = [replace(s.bill_of_materials(), campaign=c) for c, s in zip(campaigns, members, strict=True)]
         return StackedBills(BillMatrix.stack(bills), sum(len(bill.lines) for bill in bills))
 
 
-def _bill(campaign: str, service: Service) -> BillOfMaterials:
-    return replace(service.bill_of_materials(), campaign=campaign)
-
-
-def _stack(pairs: Sequence[tuple[str, Service]]) -> StackedBills:
-    n = len(pairs)
-    rows: list[tuple[Any, ...]] = [()] * n
+def _stack(campaigns: list[str], services: list[Service]) -> StackedBills:
+    n = len(services)
     alone: list[int] = []
-    # Grouped first by the very mix objects (often one shared default: no Python work per service), then
-    # groups whose mixes have the same keys with the same shares at 0 are merged.
-    by_object: dict[_Key, list[int]] = {}
-    for i, (_, service) in enumerate(pairs):
+    by_object: dict[_Key, _Group] = {}
+    for i, service in enumerate(services):
         layout = _layout(type(service))
         if layout is None:
             alone.append(i)
             continue
-        rows[i] = row = layout.values(service.values)
-        key: _Key = (layout, tuple(map(type, layout.optional(row))), layout.choices(row),
-                     tuple(map(id, layout.mixes(row))))
+        values = service.values
+        mixes = layout.mixes(values)
+        key: _Key = (layout, tuple(map(type, layout.optional(values))), layout.choices(values), tuple(map(id, mixes)))
         try:
-            by_object.setdefault(key, []).append(i)
+            group = by_object.get(key)
         except TypeError:  # a value the kind checks itself (a hosting that is not one): its bill says what is wrong
             alone.append(i)
-    groups: dict[_Key, list[int]] = {}
-    for (shared, optional, choices, _), members in by_object.items():
+            continue
+        if group is None:
+            by_object[key] = group = _Group(layout, mixes)
+        group.indices.append(i)
+        group.numbers.append(layout.numbers(values))
+    # Services whose mixes are other objects with the same keys and the same shares at 0 are billed together.
+    shapes: dict[_Key, list[_Group]] = {}
+    for (layout, optional, choices, _), group in by_object.items():
         mixes = tuple(tuple((k, share > 0) for k, share in mix.items()) if isinstance(mix, Mapping) else mix
-                      for mix in shared.mixes(rows[members[0]]))
-        groups.setdefault((shared, optional, choices, mixes), []).extend(members)
+                      for mix in group.mixes)
+        shapes.setdefault((layout, optional, choices, mixes), []).append(group)
     audience = np.empty(n)
     units: list[str] = [""] * n
     parts: list[_Part] = []
     lines = 0
-    for (shared, *_), members in groups.items():
-        if len(members) == 1:
-            alone.extend(members)
+    for groups in shapes.values():
+        indices = [i for group in groups for i in group.indices]
+        if len(indices) == 1:
+            alone.extend(indices)
             continue
-        indices = np.array(members, dtype=np.intp)
-        columns, amount, unit = _group([pairs[i][1] for i in members], shared, [rows[i] for i in members])
-        audience[indices] = amount
-        for i in members:
+        columns, amount, unit = _group(services[indices[0]], groups)
+        rows = np.array(indices, dtype=np.intp)
+        audience[rows] = amount
+        for i in indices:
             units[i] = unit
-        parts.append((indices, columns))
+        parts.append((rows, columns))
         lines += sum(int(np.count_nonzero(a)) for _, _, a in columns)
     for i in sorted(alone):
-        bill = pairs[i][1].bill_of_materials()
+        bill = services[i].bill_of_materials()
         audience[i], units[i] = bill.audience.amount, bill.audience.unit
         parts.append((np.array([i], dtype=np.intp), [(ln.flow, ln.stage, np.array([ln.amount])) for ln in bill.lines]))
         lines += len(bill.lines)
-    return StackedBills(_matrix(pairs, parts, audience, units), lines)
+    return StackedBills(_matrix(campaigns, services, parts, audience, units), lines)
 
 
-def _matrix(pairs: Sequence[tuple[str, Service]], parts: list[_Part], audience: np.ndarray,
+def _matrix(campaigns: list[str], services: list[Service], parts: list[_Part], audience: np.ndarray,
             units: list[str]) -> BillMatrix:
     """Q with the columns :meth:`BillMatrix.stack` gives: the (flow, stage) pairs some service has a line on, in
     catalogue order of flows, then in the order of STAGES."""
@@ -138,21 +154,20 @@ def _matrix(pairs: Sequence[tuple[str, Service]], parts: list[_Part], audience: 
     flow_order, stage_order = {f: i for i, f in enumerate(FLOWS)}, {s: i for i, s in enumerate(STAGES)}
     order = sorted(used, key=lambda c: (flow_order[c[0]], stage_order[c[1]]))
     position = {c: j for j, c in enumerate(order)}
-    quantities = np.zeros((len(pairs), len(order)))
+    quantities = np.zeros((len(services), len(order)))
     for rows, columns in parts:
         for flow, stage, amounts in columns:
             if (flow, stage) in position:  # each row once per line: lines on one column add up in line order
                 quantities[rows, position[flow, stage]] += amounts
-    return BillMatrix(tuple(s.name for _, s in pairs), tuple(c[0] for c in order), quantities, audience,
-                      tuple(units), tuple(s.kind for _, s in pairs), tuple(c for c, _ in pairs),
-                      tuple(c[1] for c in order))
+    return BillMatrix(tuple(s.name for s in services), tuple(c[0] for c in order), quantities, audience,
+                      tuple(units), tuple(s.kind for s in services), tuple(campaigns), tuple(c[1] for c in order))
 
 
-def _group(services: list[Service], layout: _Layout, rows: list[tuple[Any, ...]]
-           ) -> tuple[list[tuple[str, str, np.ndarray]], np.ndarray, str]:
-    """The lines of services of one shape (amounts not above 0 set to 0), their audiences and its unit."""
-    first, n = services[0], len(services)
-    arrays = _arrays(layout, rows)
+def _group(first: Service, groups: list[_Group]) -> tuple[list[tuple[str, str, np.ndarray]], np.ndarray, str]:
+    """The lines of services of one shape (amounts not above 0 set to 0), their audiences and its unit;
+    ``first`` is the first service of the first group."""
+    n = sum(len(group.indices) for group in groups)
+    arrays = _arrays(groups)
     try:
         # Raise where Python's arithmetic raises or a formula refuses a non-finite result, service by service.
         with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
@@ -183,60 +198,63 @@ def _group(services: list[Service], layout: _Layout, rows: list[tuple[Any, ...]]
     return columns, audience, unit
 
 
-def _arrays(layout: _Layout, rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    """The numbers of services of one shape (``rows``: their values in declaration order): an array per
-    quantity or share (per share of a mix), or nothing where all of them have the very same value."""
+def _arrays(groups: list[_Group]) -> dict[str, Any]:
+    """The numbers of services of one shape, group after group: an array per quantity or share and per share of
+    a mix, or nothing where all of them have the same value (the first service's own, then)."""
+    layout = groups[0].layout
     arrays: dict[str, Any] = {}
-    for name, column in zip(layout.names, zip(*rows, strict=True), strict=True):
-        first = column[0]
-        if column.count(first) == len(column):
-            continue  # one value for all (a default): the representative's own, a number for the whole group
-        if type(first) is float or type(first) is int:
-            arrays[name] = np.array(column, dtype=float)
-        elif isinstance(first, Mapping):
-            arrays[name] = {key: np.array([mix[key] for mix in column], dtype=float) for key in first}
-        # any other value is in the services' shape: the same for all of them
+    # One table of objects, not zip(*rows): that would hold an iterator per service, enough for a full collection.
+    table = np.array([row for group in groups for row in group.numbers], dtype=object).reshape(
+        -1, len(layout.number_names))
+    for j, name in enumerate(layout.number_names):
+        if table[0, j] is not None:  # else left without value by all of them (their shape says so)
+            column = table[:, j].astype(float)
+            if (column != column[0]).any():
+                arrays[name] = column
+    counts = [len(group.indices) for group in groups]
+    for position, name in enumerate(layout.mix_names):
+        mixes = [group.mixes[position] for group in groups]
+        if mixes.count(mixes[0]) != len(mixes):
+            arrays[name] = {key: np.repeat(np.array([mix[key] for mix in mixes], dtype=float), counts)
+                            for key in mixes[0]}
     return arrays
 
 
 @dataclass(frozen=True, eq=False)
 class _Layout:
-    """Where a vectorised kind's values are: a getter of them all in declaration order (their names), and
-    getters, in such a row, of the values that are neither numbers nor mixes (choices, flags, objects), of the
-    numbers that may be left without value (None), and of the mixes."""
+    """Getters of a vectorised kind's values (from a service's ``values``): its numbers (quantities and shares,
+    in declaration order: ``number_names``), those that may be left without value (None), its choices, flags
+    and objects, and its mixes (``mix_names``)."""
 
-    names: tuple[str, ...]
-    values: Callable[[Mapping[str, Any]], tuple[Any, ...]]
-    choices: Callable[[tuple[Any, ...]], Any]
-    optional: Callable[[tuple[Any, ...]], tuple[Any, ...]]
-    mixes: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    number_names: tuple[str, ...]
+    mix_names: tuple[str, ...]
+    numbers: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    optional: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    choices: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    mixes: Callable[[Mapping[str, Any]], tuple[Any, ...]]
 
 
 def _layout(cls: type[Service]) -> _Layout | None:
     """The layout of a kind billed on arrays; None for a kind whose services get their own bill."""
     if cls not in _LAYOUTS:
-        _LAYOUTS[cls] = _read_layout(cls)
+        _LAYOUTS[cls] = _read_layout(cls) if cls.vectorised else None
     return _LAYOUTS[cls]
 
 
 _LAYOUTS: dict[type[Service], _Layout | None] = {}
 
 
-def _read_layout(cls: type[Service]) -> _Layout | None:
-    if not cls.vectorised or not cls.parameters:
-        return None
-    specs = cls.parameters
-    names = tuple(spec.name for spec in specs)
-    kinds = [spec.kind for spec in specs]
-    others = [i for i, kind in enumerate(kinds) if kind not in ("quantity", "share", "mix")]
-    optional = [i for i, spec in enumerate(specs) if spec.kind in ("quantity", "share") and spec.default is None]
-    values = operator.itemgetter(*names) if len(names) > 1 else lambda mapping: (mapping[names[0]],)
-    return _Layout(names, values, _getter(others), _getter(optional),
-                   _getter([i for i, kind in enumerate(kinds) if kind == "mix"]))
+def _read_layout(cls: type[Service]) -> _Layout:
+    numbers = [spec.name for spec in cls.parameters if spec.kind in ("quantity", "share")]
+    mixes = [spec.name for spec in cls.parameters if spec.kind == "mix"]
+    return _Layout(tuple(numbers), tuple(mixes), _getter(numbers),
+                   _getter([s.name for s in cls.parameters if s.kind in ("quantity", "share") and s.default is None]),
+                   _getter([s.name for s in cls.parameters if s.kind not in ("quantity", "share", "mix")]),
+                   _getter(mixes))
 
 
-def _getter(positions: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """A getter of the values at ``positions`` of a row, as a tuple whatever their number."""
-    if len(positions) > 1:
-        return operator.itemgetter(*positions)
-    return (lambda row: (row[positions[0]],)) if positions else (lambda row: ())
+def _getter(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A getter of the values of ``names`` in a mapping, as a tuple whatever their number."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    return (lambda values: (values[names[0]],)) if names else (lambda values: ())
