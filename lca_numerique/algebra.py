@@ -7,6 +7,8 @@ elsewhere: a single BLAS call writing the result in its final layout, no loop in
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["contract_by_group"]
@@ -21,4 +23,6 @@ def contract_by_group(q: np.ndarray, f: np.ndarray, groups: np.ndarray, n_groups
     n_flows, tail = f.shape[0], f.shape[1:]
     block = np.zeros((n_flows, n_groups, *tail), dtype=np.result_type(q, f))
     block[np.arange(n_flows), groups] = f
-    return (q @ block.reshape(n_flows, -1)).reshape(q.shape[0], n_groups, *tail)
+    # the width written out: with no flow at all (every amount zero), -1 cannot be inferred from a size-0 array
+    width = n_groups * math.prod(tail)
+    return (q @ block.reshape(n_flows, width)).reshape(q.shape[0], n_groups, *tail)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import types
 import warnings
 from collections.abc import Mapping, Sequence
@@ -233,7 +234,8 @@ class Results:
         together into a size-1 axis when ``group_of`` is None)."""
         if group_of is not None:
             return contract_by_group(q, f, group_of, n_groups)
-        return (q @ f.reshape(f.shape[0], -1)).reshape(q.shape[0], 1, *f.shape[1:])
+        # the width written out: with no flow at all (every amount zero), -1 cannot be inferred
+        return (q @ f.reshape(f.shape[0], math.prod(f.shape[1:]))).reshape(q.shape[0], 1, *f.shape[1:])
 
     def _column_groups(self, keep: Sequence[str]) -> tuple[np.ndarray | None, int]:
         """Each flow column's group for the kept axes: its tier, its stage, or the pair (tier-major)."""

@@ -167,3 +167,22 @@ def test_jupyter_display_shows_units_and_incomplete_flags(tiny):
     html = lca.evaluate([bill], tiny)._repr_html_()
     assert "climate_change (kg CO2 eq)" in html
     assert "(partial)" in html and "some totals are incomplete" in html
+
+
+def test_an_inventory_whose_every_amount_is_zero_is_assessed_not_a_crash(tmp_path):
+    """One website with 0 visits: every line is 0, so the bill keeps no flow at all. 0 visits x any factor = 0 kg
+    (complete: nothing is missing), and per visit is not computable (0 / 0), as for any zero audience."""
+    from lca_numerique.inventory import load_inventory
+    from lca_numerique.report import check_results_file, write_report
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text("organisation: X\nservices:\n  - {kind: website, name: a, visits: 0, page_weight: 1.5}\n")
+    inventory = load_inventory(path)
+    results = inventory.evaluate(lca.load_factors())
+    total = results.total().set_index("criterion")
+    assert (total["value"] == 0).all() and (total["coverage"] == "complete").all()
+    per_visit = results.per_audience()
+    assert per_visit["value"].isna().all() and (per_visit["coverage"] == ZERO_AUDIENCE).all()
+    assert (results.total(["tier"])["value"] == 0).all()
+    write_report(results, inventory, tmp_path / "report", formats=["json", "csv"])
+    assert check_results_file(tmp_path / "report" / "results.json").ok
