@@ -27,6 +27,12 @@ ROW = {"source": "hand", "locator": "test", "year": "2024", "geography": "FR", "
 
 
 @pytest.fixture(scope="session")
+def factors() -> lca.FactorSet:
+    """The default profile (a test module may define its own ``factors``)."""
+    return lca.load_factors()
+
+
+@pytest.fixture(scope="session")
 def impactco2() -> lca.FactorSet:
     return lca.load_factors("impactco2")
 
