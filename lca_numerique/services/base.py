@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -157,13 +157,23 @@ class Service:
         for spec in declared.uncertain:
             if spec.name not in self._given and self._values[spec.name] is not None:
                 result[spec.name] = parse_distribution(spec.uncertainty, self._values[spec.name])
+        result.update(self._read_distributions(
+            given, declared.numeric, "only quantities and shares can be uncertain; accepted",
+            lambda key, text: parse_distribution(text, self._values[key])))
+        return result
+
+    def _read_distributions(self, given: Mapping[str, str], accepted: Collection[str], refusal: str,
+                            parse: Callable[[str, str], Distribution]) -> dict[str, Distribution]:
+        """``parse(key, text)`` of each given distribution, each problem located at its key; a key outside
+        ``accepted`` is refused with ``refusal`` and the accepted keys. Records what was given."""
+        result: dict[str, Distribution] = {}
         for key, text in given.items():
-            if key not in declared.numeric:
-                raise ParameterError(f"{self.name}: uncertainty of {key!r}: only quantities and shares can be "
-                                     f"uncertain; accepted: {', '.join(declared.numeric)}")
+            if key not in accepted:
+                raise ParameterError(f"{self.name}: uncertainty of {key!r}: {refusal}: "
+                                     f"{', '.join(accepted) or 'none'}")
             try:
-                result[key] = parse_distribution(text, self._values[key])
-            except ValueError as exc:
+                result[key] = parse(key, text)
+            except ValueError as exc:  # UnitError is a ValueError too
                 raise ParameterError(f"{self.name}: uncertainty of {key!r}: {exc}") from None
         self._given_uncertainty = dict(given)
         return result

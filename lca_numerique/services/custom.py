@@ -130,17 +130,8 @@ class Custom(Service):
         if not isinstance(given, Mapping):
             raise ParameterError(f"{self.name}: uncertainty: expected a mapping of variables to distributions, "
                                  "e.g. {size: 'lognormal gsd=1.5'}")
-        result = {}
-        for key, text in given.items():
-            if key not in self._declared:
-                raise ParameterError(f"{self.name}: uncertainty of {key!r}: only variables can be uncertain; "
-                                     f"declared: {', '.join(self._declared) or 'none'}")
-            try:
-                result[key] = variable_distribution(text, self._declared[key])
-            except ValueError as exc:  # UnitError is a ValueError too
-                raise ParameterError(f"{self.name}: uncertainty of {key!r}: {exc}") from None
-        self._given_uncertainty = dict(given)
-        return result
+        return self._read_distributions(given, self._declared, "only variables can be uncertain; declared",
+                                        lambda key, text: variable_distribution(text, self._declared[key]))
 
     def uncertain_value(self, name: str) -> tuple[float, float, float]:
         if name not in self._declared:
